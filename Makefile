@@ -1,0 +1,58 @@
+# nnbook: `make book` builds the HTML book, `make test` runs every test. Both create the
+# environment (.venv, pinned by requirements.lock) when it is missing or out of date.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+VENDOR := $(VENV)/.vendored
+JOBS ?= 2
+
+.PHONY: help env book test unit notebooks lab release grade clean
+
+help:
+	@echo "make book     build the HTML book into _build/html (executes every notebook, cached)"
+	@echo "make test     run all tests: unit tests and every notebook of book/ and exercises/ under nbval"
+	@echo "make lab      open the chapters as notebooks in JupyterLab (widgets work)"
+	@echo "make release  write the student versions of the exercises into _build/release"
+	@echo "make grade SUBMISSIONS=dir MASTER=exercises/ch01_perceptron.md   grade a folder of submissions"
+	@echo "make clean    remove build outputs (keeps the environment)"
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nnbook needs Python >= 3.11; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.lock
+	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENDOR): js/vendor.json scripts/vendor_js.py
+	$(PYTHON) scripts/vendor_js.py
+	touch $@
+
+env: $(STAMP) $(VENDOR)
+
+book: env
+	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
+	@echo "Open _build/html/index.html"
+
+test: env
+	rm -rf _build/nbval
+	$(VENV)/bin/nnbook export _build/nbval
+	$(PY) -m pytest tests _build/nbval -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=300 -p no:randomly
+
+unit: env
+	$(PY) -m pytest tests -n $(JOBS)
+
+lab: env
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp scripts/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(VENV)/bin/jupyter lab book
+
+release: env
+	$(VENV)/bin/nnbook release exercises --out _build/release
+
+grade: env
+	$(VENV)/bin/nnbook grade $(SUBMISSIONS) --master $(MASTER) --out $(or $(OUT),grades.csv)
+
+clean:
+	rm -rf _build

@@ -1,0 +1,66 @@
+"""The book's notebooks: MyST Markdown text files, converted to ``.ipynb`` for nbval and Jupyter."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIRS = ("book", "exercises")
+GPU_TAG = "gpu"
+
+
+def is_text_notebook(path: Path) -> bool:
+    """A MyST Markdown file with a jupytext header is a notebook; plain pages are not."""
+    if path.suffix != ".md":
+        return False
+    head = path.read_text(encoding="utf-8")[:2000]
+    return head.startswith("---") and "jupytext:" in head and "kernelspec:" in head
+
+
+def find_notebooks(root: Path = ROOT, dirs: tuple[str, ...] = NOTEBOOK_DIRS) -> list[Path]:
+    """Every text notebook under ``dirs`` of ``root`` (new files are picked up automatically)."""
+    found: list[Path] = []
+    for d in dirs:
+        base = root / d
+        if base.is_dir():
+            found += [p for p in sorted(base.rglob("*.md")) if not any(part.startswith(("_", ".")) for part in p.relative_to(base).parts) and is_text_notebook(p)]
+    return found
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    """Read a text notebook."""
+    return jupytext.read(path)
+
+
+def gpu_cells(nb: nbformat.NotebookNode) -> list[int]:
+    """Indices of code cells tagged ``gpu``; each must start with the ``%%gpu`` magic."""
+    idx = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and GPU_TAG in cell.metadata.get("tags", []):
+            if not cell.source.lstrip().startswith("%%gpu"):
+                raise ValueError(f"cell {i} is tagged 'gpu' but does not start with the %%gpu magic")
+            idx.append(i)
+    return idx
+
+
+def export(paths: list[Path], out_dir: Path, root: Path = ROOT) -> dict:
+    """Write each text notebook as ``.ipynb`` under ``out_dir`` (keeping its relative path).
+
+    Returns and writes ``manifest.json``: the notebooks written and their GPU-tagged cells.
+    """
+    from nnbook.train import has_cuda
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = {"cuda": has_cuda(), "notebooks": {}}
+    for p in paths:
+        nb = read(p)
+        rel = p.resolve().relative_to(root).with_suffix(".ipynb")
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, target)
+        manifest["notebooks"][str(rel)] = {"source": str(p.resolve().relative_to(root)), "gpu_cells": len(gpu_cells(nb))}
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return manifest
