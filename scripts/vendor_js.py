@@ -1,6 +1,6 @@
 """Fetch the book's pinned JavaScript from the npm registry and unpack it for the HTML build.
 
-Usage: python scripts/vendor_js.py [--dest book/_vendor/_static/vendor]
+Usage: python scripts/vendor_js.py [--dest book/_vendor]
 Uses only the standard library and the machine's ``npm`` (``npm pack``: one tarball, no
 dependencies, no install scripts). Each tarball's sha512 must match js/vendor.json.
 """
@@ -27,7 +27,7 @@ def integrity(path: Path) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--dest", default=str(ROOT / "book/_vendor/_static/vendor"))
+    ap.add_argument("--dest", default=str(ROOT / "book/_vendor"))
     args = ap.parse_args()
     spec = json.loads((ROOT / "js/vendor.json").read_text())
     dest = Path(args.dest)
