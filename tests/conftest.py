@@ -5,11 +5,16 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MANIFEST = ROOT / "_build" / "nbval" / "manifest.json"
+NBVAL_DIR = ROOT / "_build" / "nbval"
+MANIFEST = NBVAL_DIR / "manifest.json"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    config._nnbook_notebook_items = sum(1 for i in items if NBVAL_DIR in Path(str(i.fspath)).parents)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if not MANIFEST.is_file():
+    if not getattr(config, "_nnbook_notebook_items", 0) or not MANIFEST.is_file():
         return
     manifest = json.loads(MANIFEST.read_text())
     n_gpu = sum(nb["gpu_cells"] for nb in manifest["notebooks"].values())
