@@ -1,0 +1,243 @@
+"""nnbook.scratch.activations against PyTorch (float64), central differences and extreme inputs."""
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from nnbook.scratch import activations as A
+
+# Wide inputs: |x| up to 1e3, where a naive exp(x) overflows.
+wide = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 7)), elements=st.floats(-1e3, 1e3))
+moderate = arrays(np.float64, (4, 5), elements=st.floats(-30, 30))
+betas = st.floats(0.1, 10.0)
+alphas = st.floats(0.0, 0.5)
+temperatures = st.floats(0.05, 20.0)
+
+EXTREME = np.array([-1e3, -800.0, -745.0, -710.0, -40.0, -1e-300, 0.0, 1e-300, 40.0, 710.0, 745.0, 800.0, 1e3])
+
+
+@contextmanager
+def strict():
+    """Any overflow, invalid operation or division by zero, or any RuntimeWarning, is an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            yield
+
+
+def torch_fn_and_grad(fn, x):
+    """PyTorch's values and elementwise derivative (x is elementwise, so d sum / dx = f'(x))."""
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = fn(t)
+    y.sum().backward()
+    return y.detach().numpy(), t.grad.numpy()
+
+
+def close(a, b):
+    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def strict_eval(f, df, x):
+    with strict():
+        y, g = f(x), df(x)
+    assert np.all(np.isfinite(y)) and np.all(np.isfinite(g))
+    return y, g
+
+
+# --- every activation and derivative against PyTorch -----------------------------------------
+
+@given(wide)
+def test_sigmoid_matches_torch(x):
+    y, g = strict_eval(A.sigmoid, A.sigmoid_grad, x)
+    ty, tg = torch_fn_and_grad(torch.sigmoid, x)
+    close(y, ty)
+    close(g, tg)
+
+
+@given(wide)
+def test_tanh_matches_torch(x):
+    y, g = strict_eval(A.tanh, A.tanh_grad, x)
+    ty, tg = torch_fn_and_grad(torch.tanh, x)
+    close(y, ty)
+    close(g, tg)
+
+
+@given(wide)
+def test_relu_matches_torch(x):
+    y, g = strict_eval(A.relu, A.relu_grad, x)
+    ty, tg = torch_fn_and_grad(torch.relu, x)
+    close(y, ty)
+    close(g, tg)
+
+
+@given(wide, alphas)
+def test_leaky_relu_matches_torch(x, alpha):
+    y, g = strict_eval(lambda v: A.leaky_relu(v, alpha), lambda v: A.leaky_relu_grad(v, alpha), x)
+    ty, tg = torch_fn_and_grad(lambda t: F.leaky_relu(t, alpha), x)
+    close(y, ty)
+    close(g, tg)
+
+
+@given(wide, betas)
+def test_softplus_matches_torch(x, beta):
+    y, g = strict_eval(lambda v: A.softplus(v, beta), lambda v: A.softplus_grad(v, beta), x)
+    # torch's F.softplus switches to x above a threshold (an approximation); logaddexp is exact.
+    ty, tg = torch_fn_and_grad(lambda t: torch.logaddexp(torch.zeros_like(t), beta * t) / beta, x)
+    close(y, ty)
+    close(g, tg)
+    np.testing.assert_allclose(y, F.softplus(torch.tensor(x), beta=beta).numpy(), rtol=1e-8, atol=1e-7)
+
+
+@given(wide, betas)
+def test_swish_matches_torch(x, beta):
+    y, g = strict_eval(lambda v: A.swish(v, beta), lambda v: A.swish_grad(v, beta), x)
+    ty, tg = torch_fn_and_grad(lambda t: t * torch.sigmoid(beta * t), x)
+    close(y, ty)
+    np.testing.assert_allclose(g, tg, rtol=1e-11, atol=1e-14)
+
+
+@given(wide)
+def test_silu_is_swish_with_beta_one_and_matches_torch(x):
+    y, g = strict_eval(A.silu, A.silu_grad, x)
+    ty, tg = torch_fn_and_grad(F.silu, x)
+    close(y, ty)
+    np.testing.assert_allclose(g, tg, rtol=1e-11, atol=1e-14)
+    close(y, A.swish(x, 1.0))
+
+
+@given(wide)
+def test_step_matches_torch_heaviside(x):
+    y, g = strict_eval(A.step, A.step_grad, x)
+    close(y, torch.heaviside(torch.tensor(x), torch.tensor(1.0, dtype=torch.float64)).numpy())
+    assert np.all(g == 0)
+
+
+@given(wide, temperatures)
+def test_softmax_matches_torch(z, T):
+    with strict():
+        s = A.softmax(z, axis=-1, temperature=T)
+    assert np.all(np.isfinite(s))
+    close(s, torch.softmax(torch.tensor(z) / T, dim=-1).numpy())
+    np.testing.assert_allclose(s.sum(axis=-1), 1.0, rtol=0, atol=1e-12)
+    close(A.softmax(z, axis=0, temperature=T), torch.softmax(torch.tensor(z) / T, dim=0).numpy())
+
+
+@given(arrays(np.float64, (5,), elements=st.floats(-1e3, 1e3)), temperatures)
+def test_softmax_jacobian_matches_torch(z, T):
+    with strict():
+        J = A.softmax_jacobian(z, temperature=T)
+    tJ = torch.autograd.functional.jacobian(lambda t: torch.softmax(t / T, dim=-1), torch.tensor(z))
+    np.testing.assert_allclose(J, tJ.numpy(), rtol=1e-10, atol=1e-14)
+
+
+@given(wide, arrays(np.float64, (7,), elements=st.floats(-3, 3)), temperatures)
+def test_softmax_backward_matches_torch(z, g, T):
+    g = np.broadcast_to(g[: z.shape[1]], z.shape).copy()
+    t = torch.tensor(z, requires_grad=True)
+    (torch.softmax(t / T, dim=-1) * torch.tensor(g)).sum().backward()
+    with strict():
+        ours = A.softmax_backward(z, g, temperature=T)
+    np.testing.assert_allclose(ours, t.grad.numpy(), rtol=1e-9, atol=1e-13)
+
+
+@pytest.mark.parametrize("name", sorted(A.ACTIVATIONS))
+def test_extreme_inputs_give_no_warning_and_no_nan(name):
+    act = A.get(name)
+    with strict():
+        y, g = act(EXTREME), act.derivative_at(EXTREME)
+    assert np.all(np.isfinite(y)) and np.all(np.isfinite(g))
+    lo, hi = act.bounds
+    assert np.all(y >= lo - 1e-12) and np.all(y <= hi)
+
+
+def test_softmax_extreme_scores_and_naive_failure():
+    z = np.array([1e3, 999.0, -1e3])
+    with strict():
+        s = A.softmax(z)
+    np.testing.assert_allclose(s, [1 / (1 + np.exp(-1)), np.exp(-1) / (1 + np.exp(-1)), 0.0], rtol=1e-14)
+    with np.errstate(all="ignore"):
+        naive = np.exp(z) / np.exp(z).sum()
+    assert np.isnan(naive).any()  # what the shift avoids
+
+
+# --- derivatives against central differences ------------------------------------------------
+
+@settings(max_examples=60)
+@given(moderate, betas, alphas)
+def test_derivatives_match_central_differences(x, beta, alpha):
+    x = x[np.abs(x) > 1e-3]  # away from the kinks of relu / leaky relu / step
+    h = 1e-6
+    for f, df in [(A.sigmoid, A.sigmoid_grad), (A.tanh, A.tanh_grad), (A.relu, A.relu_grad),
+                  (lambda v: A.leaky_relu(v, alpha), lambda v: A.leaky_relu_grad(v, alpha)),
+                  (lambda v: A.softplus(v, beta), lambda v: A.softplus_grad(v, beta)),
+                  (lambda v: A.swish(v, beta), lambda v: A.swish_grad(v, beta)), (A.step, A.step_grad)]:
+        numeric = (f(x + h) - f(x - h)) / (2 * h)
+        np.testing.assert_allclose(df(x), numeric, rtol=1e-6, atol=1e-7)
+
+
+# --- the four identities of the chapter ---------------------------------------------------------
+
+@given(wide)
+def test_sigmoid_derivative_identity(x):
+    s = A.sigmoid(x)
+    close(A.sigmoid_grad(x), s * (1 - s))
+
+
+@given(wide)
+def test_tanh_is_a_scaled_shifted_sigmoid(x):
+    np.testing.assert_allclose(A.tanh(x), 2 * A.sigmoid(2 * x) - 1, rtol=0, atol=1e-15)
+
+
+@given(wide)
+def test_softplus_derivative_is_sigmoid(x):
+    close(A.softplus_grad(x), A.sigmoid(x))
+
+
+@given(wide, st.floats(-1e3, 1e3))
+def test_softmax_is_shift_invariant(z, c):
+    np.testing.assert_allclose(A.softmax(z + c), A.softmax(z), rtol=1e-9, atol=1e-15)
+
+
+def test_swish_limits():
+    x = np.linspace(-5, 5, 101)
+    close(A.swish(x, 0.0), x / 2)
+    np.testing.assert_allclose(A.swish(x, 200.0), A.relu(x), atol=1e-3)
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+def test_bad_inputs_raise_helpful_errors():
+    with pytest.raises(TypeError, match="real number"):
+        A.sigmoid("1.0")
+    with pytest.raises(TypeError, match="real number"):
+        A.relu(np.array([1 + 2j]))
+    with pytest.raises(ValueError, match="alpha must be a finite number >= 0"):
+        A.leaky_relu(1.0, -0.1)
+    with pytest.raises(TypeError, match="alpha must be a real number"):
+        A.leaky_relu(1.0, "0.1")
+    with pytest.raises(ValueError, match="beta must be a finite number > 0"):
+        A.softplus(1.0, 0.0)
+    with pytest.raises(ValueError, match="temperature must be a finite number > 0"):
+        A.softmax([1.0, 2.0], temperature=0)
+    with pytest.raises(ValueError, match="at least one axis"):
+        A.softmax(3.0)
+    with pytest.raises(ValueError, match="grad_out must have the shape"):
+        A.softmax_backward([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        A.get("gelu")
+
+
+def test_integer_input_becomes_float_and_float32_is_kept():
+    assert A.relu(np.array([1, -2])).dtype == np.float64
+    assert A.sigmoid(np.float32([0.0])).dtype == np.float32
+
+
+def test_summary_table_lists_every_activation():
+    table = A.summary_table()
+    assert all(f"| {name} |" in table for name in A.ACTIVATIONS)
