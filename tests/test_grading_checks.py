@@ -1,0 +1,125 @@
+"""The in-notebook helpers: check, public_test, assert_close, hidden_test; plain data and compare."""
+import numpy as np
+import pytest
+
+from nnbook.grading import assert_close, check, hidden_test, public_test
+from nnbook.grading import checks
+from nnbook.grading.compare import compare
+from nnbook.grading.plain import NotPlainData, decode, encode
+
+
+@pytest.fixture(autouse=True)
+def clean_registry():
+    checks._PUBLIC.clear()
+    checks._HIDDEN.clear()
+    yield
+    checks._PUBLIC.clear()
+    checks._HIDDEN.clear()
+
+
+def double(x):
+    return 2 * x
+
+
+def stub(x):
+    raise NotImplementedError("q1: write your solution here")
+
+
+def test_check_reports_pass_fail_hint_and_not_attempted(capsys):
+    @public_test("q1", hint="multiply by two")
+    def _():
+        assert_close(double(np.array([1.0, 2.0])), [2.0, 4.0], "double of [1, 2]")
+
+    @public_test("q1", hint="multiply by two")
+    def _():
+        assert_close(double(3.0), 7.0, "double of 3")
+
+    @public_test("q2")
+    def _():
+        assert_close(stub(1), 2, "stub")
+
+    answer = ...
+
+    @public_test("q3")
+    def _():
+        assert_close(answer, 0.25, "answer")
+
+    @public_test("q4")
+    def _():
+        raise ZeroDivisionError("boom")
+
+    for q in ("q1", "q2", "q3", "q4", "q9"):
+        assert check(q) is None
+    out = capsys.readouterr().out
+    assert "q1: 1 of 2 public test(s) passed" in out
+    assert "expected 7.0, got 6.0" in out and "hint: multiply by two" in out
+    assert out.count("not attempted yet") == 2
+    assert "ZeroDivisionError: boom" in out
+    assert "q9: no public tests" in out
+
+
+def test_rerunning_a_test_cell_does_not_duplicate():
+    for _ in range(3):
+        @public_test("q1")
+        def t():
+            pass
+    assert len(checks._PUBLIC["q1"]) == 1
+
+
+def test_check_never_raises_even_on_system_exit(capsys):
+    @public_test("q1")
+    def _():
+        raise SystemExit(3)
+
+    check("q1")
+    assert "error" in capsys.readouterr().out
+
+
+def test_hidden_test_checks_the_reference():
+    hidden_test("q1", points=2, call="double", inputs=[(1.0,), (np.arange(3.0),)], expected=[2.0, [0.0, 2.0, 4.0]])
+    with pytest.raises(AssertionError, match="case 0"):
+        hidden_test("q1", points=2, call="double", inputs=[(1.0,)], expected=[3.0])
+    with pytest.raises(ValueError, match="exactly one"):
+        hidden_test("q1", points=1)
+    with pytest.raises(NameError):
+        hidden_test("q1", points=1, value="no_such_variable")
+    with pytest.raises(ValueError, match="plain data"):
+        hidden_test("q1", points=1, call="double", inputs=[(object(),)])
+    assert [h.qid for h in checks._HIDDEN] == ["q1"]
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+
+class FloatLiar(float):
+    def __eq__(self, other):
+        return True
+
+
+@pytest.mark.parametrize("value", [AlwaysEqual(), FloatLiar(1.0), np.array([AlwaysEqual()], dtype=object),
+                                   {1: 2}, lambda: 1, np.array(["a"]), np.ma.masked_array([1.0])])
+def test_encode_rejects_non_plain_data(value):
+    with pytest.raises(NotPlainData):
+        encode(value)
+
+
+def test_plain_roundtrip():
+    value = [1, 2.5, float("nan"), "s", None, True, {"a": np.arange(6).reshape(2, 3)}, (np.float32(1.5), np.int64(3))]
+    back = decode(encode(value))
+    assert compare(back, value) is None
+    assert back[6]["a"].shape == (2, 3)
+    with pytest.raises((NotPlainData, ValueError)):
+        decode('{"__pickle__": "x"}')
+    with pytest.raises((NotPlainData, ValueError)):
+        decode("NaN")
+
+
+def test_compare_messages():
+    assert compare([1.0, 2.0], np.array([1.0, 2.0])) is None
+    assert "shape" in compare(np.zeros(3), np.zeros((3, 1)))
+    assert "expected a number" in compare("1", 1.0)
+    assert compare(True, 1.0) is not None
+    assert compare((np.zeros(2), 1.0), [np.zeros(2), 1.0]) is None
+    assert compare(1.0 + 1e-9, 1.0) is None and compare(1.001, 1.0) is not None
