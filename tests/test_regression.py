@@ -1,0 +1,146 @@
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from nnbook.scratch import regression as R
+from nnbook.scratch.gradcheck import numerical_grad
+
+finite = st.floats(-3, 3, allow_nan=False)
+
+
+def _torch_losses(theta, X, y):
+    t = torch.tensor(theta, requires_grad=True)
+    z = torch.tensor(X) @ t[:-1] + t[-1]
+    mse = torch.mean((z - torch.tensor(y)) ** 2)
+    return t, z, mse
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, 4, elements=finite), arrays(np.float64, (6, 3), elements=finite), arrays(np.float64, 6, elements=finite))
+def test_mse_matches_torch(theta, X, y):
+    t, _, mse = _torch_losses(theta, X, y)
+    mse.backward()
+    loss, g = R.mse_loss_grad(theta, X, y)
+    assert loss == pytest.approx(mse.item(), rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, 4, elements=st.floats(-20, 20)), arrays(np.float64, (6, 3), elements=finite),
+       arrays(np.int64, 6, elements=st.integers(0, 1)))
+def test_logistic_matches_torch(theta, X, y):
+    t = torch.tensor(theta, requires_grad=True)
+    z = torch.tensor(X) @ t[:-1] + t[-1]
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(y, dtype=torch.float64))
+    bce.backward()
+    loss, g = R.logistic_loss_grad(theta, X, y)
+    assert loss == pytest.approx(bce.item(), rel=1e-10, abs=1e-12)
+    np.testing.assert_allclose(g, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_gradients_match_central_differences():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(8, 2)), (rng.random(8) > 0.5).astype(float)
+    theta = rng.normal(size=3)
+    for fn in (R.mse_loss_grad, R.logistic_loss_grad):
+        num = numerical_grad(lambda th: fn(th, X, y)[0], theta.copy())
+        np.testing.assert_allclose(fn(theta, X, y)[1], num, rtol=1e-7, atol=1e-9)
+
+
+def _line(n=30, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, n)
+    return x[:, None], 1.5 * x - 0.5 + 0.1 * rng.normal(size=n)
+
+
+def test_batch_gd_reaches_least_squares():
+    X, y = _line()
+    h = R.fit(R.mse_loss_grad, X, y, lr=0.1, steps=500)
+    np.testing.assert_allclose(h.theta, R.least_squares(X, y), atol=1e-8)
+    assert h.params.shape == (501, 2) and h.loss.shape == (501,)
+    assert np.all(np.diff(h.loss) <= 1e-15)  # batch GD with a small step never increases the loss
+
+
+def test_learning_rate_threshold_is_two_over_lambda_max():
+    X, y = _line()
+    lr_max = R.max_stable_lr(X)
+    ok = R.fit(R.mse_loss_grad, X, y, lr=0.95 * lr_max, steps=2000)
+    bad = R.fit(R.mse_loss_grad, X, y, lr=1.05 * lr_max, steps=2000)
+    assert ok.loss[-1] < 0.02
+    assert not np.isfinite(bad.loss[-1]) or bad.loss[-1] > 1e6
+
+
+def test_minibatch_and_sgd_count_updates_and_examples():
+    X, y = _line(n=10)
+    for bs, per_epoch in [(None, 1), (1, 10), (4, 3)]:
+        h = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=bs)
+        assert h.updates[-1] == 3 * per_epoch
+        assert h.examples[-1] == 30
+    h1 = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=1, seed=3)
+    h2 = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=1, seed=3)
+    np.testing.assert_array_equal(h1.params, h2.params)
+
+
+def test_sgd_converges_near_optimum():
+    X, y = _line(n=50)
+    h = R.fit(R.mse_loss_grad, X, y, lr=0.02, epochs=30, batch_size=1)
+    assert h.loss[-1] < 1.2 * R.mse_loss_grad(R.least_squares(X, y), X, y)[0]
+
+
+def test_steps_to_and_record_every():
+    X, y = _line()
+    h = R.fit(R.mse_loss_grad, X, y, lr=0.1, steps=100, record_every=10)
+    assert list(h.updates) == list(range(0, 101, 10))
+    assert h.steps_to(h.loss[3]) == 30
+    assert h.steps_to(-1.0) is None
+
+
+def test_scaling_improves_conditioning():
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(100, 10, 40), rng.normal(0, 0.1, 40)]
+    Xs, mean, std = R.standardize(X)
+    np.testing.assert_allclose(Xs.mean(0), 0, atol=1e-12)
+    np.testing.assert_allclose(Xs.std(0), 1)
+    assert R.condition_number(Xs) < 10 < 1e3 < R.condition_number(X)
+    np.testing.assert_allclose(R.standardize(X, mean, std)[0], Xs)
+
+
+def test_loss_surface_matches_mse():
+    X, y = _line(n=7)
+    a, b = np.linspace(-1, 2, 4), np.linspace(-1, 1, 3)
+    Z = R.loss_surface(X[:, 0], y, a, b)
+    assert Z.shape == (3, 4)
+    assert Z[2, 1] == pytest.approx(R.mse_loss_grad(np.array([a[1], b[2]]), X, y)[0])
+
+
+def test_logistic_fit_separates():
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(-1, 0.5, (20, 2)), rng.normal(1, 0.5, (20, 2))]
+    y = np.r_[np.zeros(20), np.ones(20)]
+    h = R.fit(R.logistic_loss_grad, X, y, lr=0.5, epochs=200)
+    assert np.mean((R.predict_proba(h.theta, X) > 0.5) == y) == 1.0
+
+
+def test_bad_inputs():
+    X, y = _line(n=5)
+    with pytest.raises(ValueError, match=r"shape \(n, d\)"):
+        R.mse_loss_grad(np.zeros(2), X[:, 0], y)
+    with pytest.raises(ValueError, match="y must have shape"):
+        R.mse_loss_grad(np.zeros(2), X, y[:3])
+    with pytest.raises(ValueError, match="theta must have shape"):
+        R.mse_loss_grad(np.zeros(3), X, y)
+    with pytest.raises(ValueError, match="labels y in"):
+        R.logistic_loss_grad(np.zeros(2), X, y)
+    with pytest.raises(ValueError, match="learning rate"):
+        R.fit(R.mse_loss_grad, X, y, lr=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        R.fit(R.mse_loss_grad, X, y, lr=0.1, batch_size=6)
+    with pytest.raises(ValueError, match="epochs"):
+        R.fit(R.mse_loss_grad, X, y, lr=0.1, epochs=-1)
+    with pytest.raises(ValueError, match="steps"):
+        R.fit(R.mse_loss_grad, X, y, lr=0.1, steps=1.5)
+    with pytest.raises(ValueError, match="same number of points"):
+        R.loss_surface(np.zeros(3), np.zeros(4), [0.0], [0.0])
