@@ -8,23 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import expit
+
+from nnbook.scratch.activations import sigmoid, step
 
 Params = dict[str, np.ndarray]
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 
 # --- single neurons --------------------------------------------------------------------------
-
-def step(z: np.ndarray | float) -> np.ndarray:
-    """Unit step: 1.0 where ``z >= 0`` (the neuron fires), else 0.0."""
-    return (np.asarray(z, dtype=np.float64) >= 0).astype(np.float64)
-
-
-def sigmoid(z: np.ndarray | float) -> np.ndarray:
-    """Logistic sigmoid ``1 / (1 + exp(-z))``, without overflow for large ``|z|``."""
-    return expit(np.asarray(z, dtype=np.float64))
-
+# step (1 where z >= 0, else 0) and sigmoid are the book's single implementations, from activations.py.
 
 ACTIVATIONS = {"step": step, "sigmoid": sigmoid}
 
