@@ -12,33 +12,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
+from nnbook.scratch.activations import relu, relu_grad, sigmoid, sigmoid_grad, softmax, tanh, tanh_grad
+from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
 
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))  # shift: same result, no overflow
-    return e / e.sum(axis=1, keepdims=True)
+ACT = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu}
+ACT_GRAD = {"sigmoid": sigmoid_grad, "tanh": tanh_grad, "relu": relu_grad}
+ACTIVATIONS = tuple(ACT)
 
 
 def _act(name: str, z: np.ndarray) -> np.ndarray:
-    if name == "sigmoid":
-        return _sigmoid(z)
-    if name == "tanh":
-        return np.tanh(z)
-    return np.maximum(z, 0.0)
+    return ACT[name](z)
 
 
-def _act_grad(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """f'(z), written with the already computed a = f(z) where that is cheaper."""
-    if name == "sigmoid":
-        return a * (1.0 - a)
-    if name == "tanh":
-        return 1.0 - a * a
-    return (z > 0).astype(z.dtype)
+def _act_grad(name: str, z: np.ndarray) -> np.ndarray:
+    return ACT_GRAD[name](z)
 
 
 class MLP:
@@ -92,7 +79,7 @@ class MLP:
         for l, (W, b) in enumerate(zip(self.W, self.b)):
             Z.append(A[-1] @ W.T + b)
             last = l == len(self.W) - 1
-            A.append(_softmax(Z[-1]) if last else _act(self.activation, Z[-1]))
+            A.append(softmax(Z[-1], axis=1) if last else _act(self.activation, Z[-1]))
         self._cache = (Z, A)
         return A[-1]
 
@@ -100,7 +87,7 @@ class MLP:
         """Mean cross-entropy ``-(1/n) sum_i log p_i[y_i]``."""
         P = self.forward(X)
         y = self._check_y(y, len(P))
-        return float(-np.mean(np.log(np.maximum(P[np.arange(len(y)), y], 1e-300))))
+        return softmax_cross_entropy(self._cache[0][-1], y)  # from the logits: no log(0)
 
     def backward(self, y: np.ndarray) -> list[np.ndarray]:
         """Gradients of the mean cross-entropy for the batch of the last ``forward`` call.
@@ -113,14 +100,12 @@ class MLP:
         Z, A = self._cache
         n = len(A[0])
         y = self._check_y(y, n)
-        delta = A[-1].copy()
-        delta[np.arange(n), y] -= 1.0
-        delta /= n
+        delta = softmax_cross_entropy_grad(Z[-1], y)  # (P - onehot(y)) / n
         grads: list[np.ndarray] = []
         for l in range(len(self.W) - 1, -1, -1):
             grads[:0] = [delta.T @ A[l], delta.sum(axis=0)]
             if l > 0:
-                delta = (delta @ self.W[l]) * _act_grad(self.activation, Z[l - 1], A[l])
+                delta = (delta @ self.W[l]) * _act_grad(self.activation, Z[l - 1])
         return grads
 
     def grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
@@ -192,9 +177,9 @@ def backprop_trace(x, t, W1, b1, W2, b2) -> dict[str, np.ndarray]:
             f"got x {x.shape}, W1 {W1.shape}, b1 {b1.shape}, W2 {W2.shape}, b2 {b2.shape}, t {t.shape}"
         )
     z1 = W1 @ x + b1
-    a1 = _sigmoid(z1)
+    a1 = sigmoid(z1)
     z2 = W2 @ a1 + b2
-    a2 = _sigmoid(z2)
+    a2 = sigmoid(z2)
     E = 0.5 * np.sum((a2 - t) ** 2)
     delta2 = (a2 - t) * a2 * (1 - a2)
     delta1 = (W2.T @ delta2) * a1 * (1 - a1)

@@ -16,16 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnbook.scratch.activations import sigmoid
+from nnbook.scratch.losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad
+
 LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid without overflow for large |z|."""
-    try:
-        from nnbook.scratch.activations import sigmoid  # the shared implementation, once it exists
-    except ImportError:  # pragma: no cover - depends on another module landing
-        return np.exp(-np.logaddexp(0.0, -z))
-    return sigmoid(z)
 
 
 def _check_xy(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,16 +48,16 @@ def predict_linear(theta: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 def predict_proba(theta: np.ndarray, X: np.ndarray) -> np.ndarray:
     """The logistic model's probabilities ``sigmoid(X w + b)`` of class 1."""
-    return _sigmoid(predict_linear(theta, X))
+    return sigmoid(predict_linear(theta, X))
 
 
 def mse_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean squared error of the linear model and its gradient ``(2/n) [X 1]^T r`` with residuals r."""
     X, y = _check_xy(X, y)
     theta = _check_theta(theta, X)
-    r = predict_linear(theta, X) - y
-    n = len(y)
-    return float(r @ r / n), np.append(2.0 * X.T @ r / n, 2.0 * r.mean())
+    y_hat = predict_linear(theta, X)
+    g = mse_grad(y_hat, y)  # dL/dy_hat = 2 r / n; the chain rule multiplies by dy_hat/dtheta = [x 1]
+    return mse(y_hat, y), np.append(X.T @ g, g.sum())
 
 
 def logistic_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -73,10 +67,8 @@ def logistic_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple
     if not np.all((y == 0) | (y == 1)):
         raise ValueError(f"logistic regression needs labels y in {{0, 1}}; got values {np.unique(y)[:5]}")
     z = predict_linear(theta, X)
-    # log(1 + e^z) - y z is the cross-entropy written in z, stable for any z.
-    loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
-    e = _sigmoid(z) - y
-    return loss, np.append(X.T @ e / len(y), e.mean())
+    g = bce_with_logits_grad(z, y)  # dL/dz = (sigmoid(z) - y) / n
+    return bce_with_logits(z, y), np.append(X.T @ g, g.sum())
 
 
 @dataclass
