@@ -150,7 +150,7 @@ def entropy(p, base: float = 2) -> np.ndarray:
     """Entropy H(p) = -sum p log p over the last axis (0 log 0 = 0)."""
     lb = _log_base(base)
     p = _distribution(p, "p")
-    return -np.sum(xlogy(p, p), axis=-1) / lb
+    return (0.0 - np.sum(xlogy(p, p), axis=-1)) / lb  # 0.0 - x: a certain outcome has entropy 0, not -0
 
 
 def binary_entropy(p, base: float = 2) -> np.ndarray:
@@ -172,7 +172,7 @@ def cross_entropy(p, q, base: float = 2) -> np.ndarray:
     """Cross-entropy H(p, q) = -sum p log q over the last axis; inf where q = 0 but p > 0."""
     lb = _log_base(base)
     p, q = _two(p, q)
-    return -np.sum(xlogy(p, q), axis=-1) / lb
+    return (0.0 - np.sum(xlogy(p, q), axis=-1)) / lb
 
 
 def kl_divergence(p, q, base: float = 2) -> np.ndarray:
