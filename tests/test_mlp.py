@@ -6,21 +6,22 @@ from hypothesis import strategies as st
 
 from nnbook.data import load_digits
 from nnbook.scratch.gradcheck import check_params
-from nnbook.scratch.mlp import MLP, backprop_trace, count_mults
+from nnbook.scratch.mlp import MLP, backprop_trace, count_mults, layer_grad_norms, time_passes, torch_grads, vanishing_figure
 
-TORCH_ACT = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
-
-
-def torch_grads(model: MLP, X, y):
-    """Loss and gradients of the same network, same weights, computed by PyTorch autograd."""
-    ps = [torch.tensor(p, requires_grad=True) for p in model.params]
-    a = torch.tensor(X)
-    for l in range(0, len(ps), 2):
-        z = a @ ps[l].T + ps[l + 1]
-        a = z if l == len(ps) - 2 else TORCH_ACT[model.activation](z)
-    loss = torch.nn.functional.cross_entropy(a, torch.tensor(y))
+def independent_torch_grads(model: MLP, X, y):
+    """PyTorch's own modules (nn.Linear, nn.CrossEntropyLoss) with the model's weights copied in."""
+    act = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}[model.activation]
+    layers = []
+    for W, b in zip(model.W, model.b):
+        lin = torch.nn.Linear(W.shape[1], W.shape[0]).double()
+        with torch.no_grad():
+            lin.weight.copy_(torch.tensor(W))
+            lin.bias.copy_(torch.tensor(b))
+        layers += [lin, act()]
+    net = torch.nn.Sequential(*layers[:-1])
+    loss = torch.nn.CrossEntropyLoss()(net(torch.tensor(X)), torch.tensor(y))
     loss.backward()
-    return loss.item(), [p.grad.numpy() for p in ps]
+    return loss.item(), [g for lin in net if isinstance(lin, torch.nn.Linear) for g in (lin.weight.grad.numpy(), lin.bias.grad.numpy())]
 
 
 @settings(max_examples=60, deadline=None)
@@ -38,7 +39,11 @@ def test_grads_match_torch(sizes, activation, batch, seed):
     X = rng.normal(size=(batch, sizes[0]))
     y = rng.integers(0, 3, size=batch)
     loss, grads = model.grads(X, y)
-    t_loss, t_grads = torch_grads(model, X, y)
+    t_loss, t_grads = independent_torch_grads(model, X, y)
+    r_loss, r_grads = torch_grads(model, X, y)  # the reference the chapter uses agrees too
+    assert r_loss == pytest.approx(t_loss, rel=1e-12)
+    for g, tg in zip(r_grads, t_grads):
+        np.testing.assert_allclose(g, tg, rtol=1e-12, atol=1e-15)
     assert loss == pytest.approx(t_loss, rel=1e-10)
     for g, tg in zip(grads, t_grads):
         np.testing.assert_allclose(g, tg, rtol=1e-9, atol=1e-12)
@@ -104,3 +109,22 @@ def test_bad_inputs():
         m.fit(np.zeros((2, 4)), np.array([0, 1]), lr=0)
     with pytest.raises(ValueError, match="shapes must chain"):
         backprop_trace(np.zeros(2), np.zeros(2), np.zeros((2, 3)), np.zeros(2), np.zeros((2, 2)), np.zeros(2))
+
+
+def test_vanishing_gradients_with_depth():
+    from nnbook.data import load_digits
+
+    X, y = load_digits("train")
+    deep_sig = layer_grad_norms(MLP([64] + [32] * 8 + [10], "sigmoid", seed=0), X[:256], y[:256])
+    deep_relu = layer_grad_norms(MLP([64] + [32] * 8 + [10], "relu", seed=0), X[:256], y[:256])
+    assert deep_sig.shape == (9,)
+    assert deep_sig[-1] / deep_sig[0] > 1e3
+    assert deep_relu[-1] / deep_relu[0] < 10
+    fig = vanishing_figure(depth=3, activation="tanh")
+    assert "3 hidden layers" in fig.axes[0].get_title()
+
+
+def test_time_passes_reports_both():
+    rng = np.random.default_rng(0)
+    t = time_passes(MLP([8, 4, 3]), rng.normal(size=(5, 8)), np.array([0, 1, 2, 0, 1]), repeats=2)
+    assert set(t) == {"forward", "backward"} and min(t.values()) > 0

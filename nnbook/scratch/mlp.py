@@ -185,3 +185,60 @@ def backprop_trace(x, t, W1, b1, W2, b2) -> dict[str, np.ndarray]:
     delta1 = (W2.T @ delta2) * a1 * (1 - a1)
     return {"z1": z1, "a1": a1, "z2": z2, "a2": a2, "E": np.float64(E), "delta2": delta2, "delta1": delta1,
             "dW2": np.outer(delta2, a1), "db2": delta2, "dW1": np.outer(delta1, x), "db1": delta1}
+
+
+def layer_grad_norms(model: MLP, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Root-mean-square of dL/dW for each layer (first layer first): how much signal reaches it."""
+    _, grads = model.grads(X, y)
+    return np.array([np.sqrt(np.mean(g**2)) for g in grads[0::2]])
+
+
+def time_passes(model: MLP, X: np.ndarray, y: np.ndarray, repeats: int = 15) -> dict[str, float]:
+    """Fastest of ``repeats`` timings (seconds) of one forward and one backward pass over ``X``."""
+    import time
+
+    fwd, bwd = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        model.loss(X, y)
+        t1 = time.perf_counter()
+        model.backward(y)
+        t2 = time.perf_counter()
+        fwd.append(t1 - t0)
+        bwd.append(t2 - t1)
+    return {"forward": float(np.min(fwd)), "backward": float(np.min(bwd))}
+
+
+def vanishing_figure(depth: int = 8, activation: str = "sigmoid", width: int = 32, seed: int = 0):
+    """Bar chart of the RMS weight gradient per layer of a ``depth``-hidden-layer MLP at initialisation,
+    on 256 training digits; the title states how much smaller the first layer's gradient is."""
+    from nnbook.data import load_digits
+    from nnbook.plot import PALETTE, figure
+
+    X, y = load_digits("train")
+    model = MLP([64] + [int(width)] * int(depth) + [10], activation, seed=seed)
+    norms = layer_grad_norms(model, X[:256], y[:256])
+    fig, ax = figure(width=6.4, height=3.6)
+    ax.bar(np.arange(1, len(norms) + 1), norms, color=PALETTE[0] if activation != "sigmoid" else PALETTE[1])
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_ylabel("RMS of dL/dW")
+    ratio = norms[-1] / norms[0]
+    ax.set_title(f"{activation}, {depth} hidden layers: layer 1 gets {ratio:.3g}x less gradient than the last")
+    return fig
+
+
+def torch_grads(model: MLP, X: np.ndarray, y: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    """The reference: loss and gradients of the same network with the same weights from PyTorch
+    autograd in float64, in the order of :attr:`MLP.params`."""
+    import torch
+
+    ps = [torch.tensor(p, requires_grad=True) for p in model.params]
+    act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[model.activation]
+    a = torch.tensor(model._check_X(X))
+    for l in range(0, len(ps), 2):
+        z = a @ ps[l].T + ps[l + 1]
+        a = z if l == len(ps) - 2 else act(z)
+    loss = torch.nn.functional.cross_entropy(a, torch.tensor(model._check_y(y, len(X))))
+    loss.backward()
+    return loss.item(), [p.grad.numpy() for p in ps]
