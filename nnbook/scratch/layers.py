@@ -11,23 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnbook.scratch import activations as _act
 from nnbook.scratch import init as _init
 
 __all__ = ["ACTIVATIONS", "Dense", "dense", "forward", "mlp", "count_parameters", "trace_shapes", "to_torch", "from_torch"]
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # exp of a non-positive number only, so no overflow for large |z|
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-# Activation -> (function, derivative). A small private set, enough for this chapter's experiments.
+# Activation -> (function, derivative): the chapter's four, from nnbook.scratch.activations.
 ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
     "identity": (lambda z: z, lambda z: np.ones_like(z)),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype)),
-    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
+    "tanh": (_act.tanh, _act.tanh_grad),
+    "relu": (_act.relu, _act.relu_grad),
+    "sigmoid": (_act.sigmoid, _act.sigmoid_grad),
 }
 
 
