@@ -81,3 +81,11 @@ def test_chapter_figures():
         D.detector_weights_figure(train_pixel_recogniser(epochs=20)),
     ):
         assert isinstance(fig, Figure) and fig.axes[0].get_title()
+
+
+def test_pixel_images_figure_titles_are_labels():
+    from nnbook.data import pixel_digits
+
+    X, y = pixel_digits()
+    fig = D.pixel_images_figure(X[:3], y[:3], "three images")
+    assert [ax.get_title() for ax in fig.axes] == [str(d) for d in y[:3]]

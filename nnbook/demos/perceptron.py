@@ -173,6 +173,7 @@ def errors_per_epoch_figure(runs: dict[str, Perceptron]) -> Figure:
     ax.set_xlabel("epoch (one pass over the four rows)")
     ax.set_ylabel("mistakes in the epoch")
     ax.set_ylim(-0.2, None)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
     ax.set_title("AND and OR reach an error-free epoch; XOR never does")
@@ -211,6 +212,16 @@ def hidden_space_figure(params: dict, activation: str = "step", title: str = "")
     ax_h.legend(loc="upper left", fontsize=8)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+def pixel_images_figure(X: np.ndarray, y: np.ndarray, title: str) -> Figure:
+    """A row of 4x3-pixel images (black = 1), each framed and titled with its label."""
+    fig, axes = figure(len(X), width=0.8 * len(X), height=1.6)
+    images(axes, X, shape=(4, 3), titles=[str(int(d)) for d in y])
+    for ax in np.ravel(axes):
+        ax.spines[:].set_visible(True)
+    fig.suptitle(title)
     return fig
 
 
