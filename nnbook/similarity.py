@@ -115,3 +115,19 @@ def mds(D, n_components: int = 2, seed: int = 0) -> np.ndarray:
         raise ValueError(f"need more than {n_components} items to place in {n_components} dimensions; got {D.shape[0]}")
     model = MDS(n_components=n_components, metric="precomputed", n_init=4, init="random", random_state=seed)
     return model.fit_transform(np.maximum(D, 0.0))
+
+
+def unit_correlations(X, Y) -> np.ndarray:
+    """Pearson correlation of every unit (column) of X with every unit of Y over the same inputs,
+    shape (p, q). A unit that is constant over the inputs (e.g. a ReLU that never fires)
+    correlates 0 with everything."""
+    A, B = _matrix(X, "X"), _matrix(Y, "Y")
+    if A.shape[0] != B.shape[0]:
+        raise ValueError(f"X and Y must describe the same inputs (same number of rows); got {A.shape[0]} and {B.shape[0]}")
+
+    def standardise(M):
+        M = M - M.mean(axis=0)
+        norms = np.linalg.norm(M, axis=0)
+        return M / np.where(norms > 1e-12, norms, np.inf)
+
+    return standardise(A).T @ standardise(B)

@@ -229,3 +229,94 @@ def test_keras_style_errors(tmp_path):
         net.add(nn.ReLU())
     net.save(tmp_path / "w.pt")
     assert isinstance(Sequential([nn.Linear(2, 2)]).load(tmp_path / "w.pt"), Sequential)
+
+
+# --- the chapter's helpers (nnbook.demos.training) ---------------------------------------------
+from nnbook.demos import training as T  # noqa: E402
+
+
+def test_random_shift_moves_pixels_and_keeps_shape():
+    img = np.zeros((1, 8, 8))
+    img[0, 3, 4] = 1.0
+    out = T.random_shift(np.repeat(img, 500, axis=0), 1, generator=torch.Generator().manual_seed(0))
+    assert out.shape == (500, 8, 8)
+    pos = {tuple(np.argwhere(o.numpy())[0]) for o in out}
+    assert pos == {(3 + dy, 4 + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)}  # all nine shifts occur
+    flat = T.random_shift(img.reshape(1, 64), 2, generator=torch.Generator().manual_seed(1))
+    assert flat.shape == (1, 64) and flat.sum() == 1.0
+    edge = np.zeros((1, 8, 8))
+    edge[0, 0, :] = 1.0  # a row on the border can fall off the image
+    outs = T.random_shift(np.repeat(edge, 200, axis=0), 1, generator=torch.Generator().manual_seed(0))
+    assert {float(o.sum()) for o in outs} == {0.0, 7.0, 8.0}
+
+
+def test_random_shift_p_and_zero_and_errors():
+    X = np.random.default_rng(0).random((300, 64))
+    np.testing.assert_array_equal(T.random_shift(X, 0).numpy(), X.astype(np.float32))
+    np.testing.assert_array_equal(T.random_shift(X, 1, p=0.0).numpy(), X.astype(np.float32))
+    moved = (T.random_shift(X, 1, p=0.5, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32)).any(1).mean()
+    assert 0.35 < moved < 0.55  # half are picked, and 1 in 9 of those draws the zero shift
+    with pytest.raises(ValueError, match=r"shape \(n, 8, 8\) or \(n, 64\)"):
+        T.random_shift(np.zeros((2, 10)))
+    with pytest.raises(ValueError, match="max_shift"):
+        T.random_shift(X, 8)
+    with pytest.raises(ValueError, match="probability"):
+        T.random_shift(X, 1, p=1.5)
+
+
+def test_expected_cost_and_best_threshold():
+    y = np.array([0, 0, 1, 1])
+    p = np.array([0.1, 0.6, 0.4, 0.9])
+    assert T.expected_cost(y, p, 0.5, 1, 10) == pytest.approx((1 + 10) / 4)
+    assert T.expected_cost(y, p, 0.0, 1, 10) == pytest.approx(2 / 4)  # flag everyone: two false alarms
+    assert T.expected_cost(y, p, 1.01, 1, 10) == pytest.approx(20 / 4)
+    assert T.best_threshold(y, p, 1, 10) == pytest.approx(0.4)
+    assert T.best_threshold(y, p, 10, 1) == pytest.approx(0.9)
+    with pytest.raises(ValueError, match="same length"):
+        T.expected_cost(y, p[:3], 0.5, 1, 1)
+    with pytest.raises(ValueError, match="labels 0"):
+        T.expected_cost(np.array([0, 2, 1, 1]), p, 0.5, 1, 1)
+    with pytest.raises(ValueError, match="costs"):
+        T.expected_cost(y, p, 0.5, -1, 1)
+
+
+def test_digits_splits_and_subsample():
+    d = T.digits_splits()
+    assert (len(d.y_train), len(d.y_val), len(d.y_test)) == (1077, 270, 450)
+    Xs, ys = T.subsample(*d.train, 100)
+    assert len(Xs) == 100 and set(ys) == set(range(10))
+    with pytest.raises(ValueError, match="n must be"):
+        T.subsample(*d.train, 0)
+    with pytest.raises(ValueError, match="val_fraction"):
+        T.digits_splits(1.5)
+
+
+def test_train_digits_mlp_is_repeatable_and_learns():
+    d = T.digits_splits()
+    runs = [T.train_digits_mlp(d, hidden=(16,), epochs=3, n_train=200, augment=1, dropout=0.1, seed=4)[1] for _ in range(2)]
+    assert runs[0].train == runs[1].train and len(runs[0]) == 3
+    assert runs[0].val["loss"][-1] < runs[0].val["loss"][0]
+    with pytest.raises(ValueError, match="optimiser must be"):
+        T.train_digits_mlp(d, optimiser="lbfgs", epochs=1)
+
+
+def test_figures_draw():
+    import matplotlib.pyplot as plt
+
+    d = T.digits_splits()
+    h = {(0.0, 0.0): T.train_digits_mlp(d, hidden=(8,), epochs=2, n_train=100)[1]}
+    figs = [
+        T.workflow_figure(),
+        T.curves_figure({"a": h[(0.0, 0.0)]}, title="t"),
+        T.regularisation_figure(h, 0.0, 0.0),
+        T.sweep_figure([1, 2], [0.1, 0.2], [0.2, 0.3], xlabel="x"),
+        T.shifted_examples_figure(d.X_test),
+        T.similarity_matrix_figure(np.eye(3), ["a", "b", "c"], title="t"),
+        T.mds_figure(np.random.rand(6, 2), [0, 0, 0, 1, 1, 1], ["l1", "l2", "out"], title="t"),
+        T.reliability_figure(np.array([0, 1] * 20), {"m": np.linspace(0, 1, 40)}),
+        T.cost_figure(np.array([0, 1] * 20), {"m": np.linspace(0, 1, 40)}, 1, 5),
+    ]
+    assert all(f.axes for f in figs)
+    with pytest.raises(ValueError, match="no precomputed run"):
+        T.regularisation_figure(h, 0.5, 0.0)
+    plt.close("all")

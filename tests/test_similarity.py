@@ -109,3 +109,19 @@ def test_pairwise_and_mds():
 def test_bad_inputs(call, err, msg):
     with pytest.raises(err, match=msg):
         call()
+
+
+def test_unit_correlations():
+    from nnbook.similarity import unit_correlations
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = np.c_[X[:, [2, 0]] * [2.0, -1.0], np.zeros(40)]  # units permuted, scaled, one dead unit
+    C = unit_correlations(X, Y)
+    assert C.shape == (3, 3)
+    np.testing.assert_allclose(C[2, 0], 1.0)
+    np.testing.assert_allclose(C[0, 1], -1.0)
+    np.testing.assert_array_equal(C[:, 2], 0.0)
+    np.testing.assert_allclose(C[1, 0], np.corrcoef(X[:, 1], X[:, 2])[0, 1], atol=1e-12)
+    with pytest.raises(ValueError, match="same inputs"):
+        unit_correlations(X, Y[:5])
