@@ -157,7 +157,7 @@ def test_count_ops_and_drawing():
     c.backward()
     fig = draw_graph(c)
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert "grad -2" in texts and "c" in texts and "*" in texts
+    assert "grad -2" in texts and "c" in texts and "×" in texts
     plt.close(fig)
 
 

@@ -73,10 +73,11 @@ class Value:
         return Value(self.data**k, (self,), (k * self.data ** (k - 1),), f"**{k:g}")
 
     def __neg__(self) -> Value:
-        return self * -1.0
+        return Value(-self.data, (self,), (-1.0,), "neg")
 
     def __sub__(self, other) -> Value:
-        return self + (-self._lift(other))
+        other = self._lift(other)
+        return Value(self.data - other.data, (self, other), (1.0, -1.0), "-")
 
     def __radd__(self, other) -> Value:
         return self + other
@@ -155,6 +156,9 @@ def count_ops(root: Value) -> dict[str, int]:
     return out
 
 
+_SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "neg": "−", "-": "−", "*": "×", "/": "÷"}
+
+
 def draw_graph(root: Value, ax=None, *, show_grad: bool = True):
     """Draw the computational graph of ``root`` with matplotlib (no graphviz): leaves on the left.
 
@@ -166,14 +170,22 @@ def draw_graph(root: Value, ax=None, *, show_grad: bool = True):
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value; got {type(root).__name__}")
     order = root.topo()
+    consumers: dict[int, list[Value]] = {id(n): [] for n in order}
+    for n in order:
+        for p in set(n.parents):
+            consumers[id(p)].append(n)
     depth: dict[int, int] = {}
     for n in order:  # parents come first, so their depth is known
         depth[id(n)] = 0 if not n.parents else 1 + max(depth[id(p)] for p in n.parents)
+    for n in order:  # a leaf sits just left of its first consumer, not far away in column 0
+        if not n.parents and consumers[id(n)]:
+            depth[id(n)] = min(depth[id(c)] for c in consumers[id(n)]) - 1
     layers: dict[int, list[Value]] = {}
     for n in order:
         layers.setdefault(depth[id(n)], []).append(n)
-    pos = {}
-    for d, nodes in layers.items():
+    pos: dict[int, tuple[float, float]] = {}
+    for d in sorted(layers, reverse=True):  # from the output leftwards, near the nodes they feed
+        nodes = sorted(layers[d], key=lambda n: -sum(pos[id(c)][1] for c in consumers[id(n)]) / max(len(consumers[id(n)]), 1))
         for i, n in enumerate(nodes):
             pos[id(n)] = (2.0 * d, (len(nodes) - 1) / 2.0 - i)
     n_layers = max(layers) + 1
@@ -189,7 +201,7 @@ def draw_graph(root: Value, ax=None, *, show_grad: bool = True):
         ax.text(x, y, text, ha="center", va="center", fontsize=8, bbox=box, zorder=3)
         if n.parents:
             ox, oy = x - 0.8, y
-            ax.text(ox, oy, n.op, ha="center", va="center", fontsize=8, zorder=3,
+            ax.text(ox, oy, _SYMBOL.get(n.op, n.op), ha="center", va="center", fontsize=8, zorder=3,
                     bbox=dict(boxstyle="circle,pad=0.25", fc="#cfe3f3", ec="#0072B2"))
             ax.annotate("", (x - 0.45, y), (ox + 0.2, oy), arrowprops=dict(arrowstyle="->", color="#444444"))
             for p in set(map(id, n.parents)):
