@@ -100,3 +100,35 @@ def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "
             return f"expected {short(expected)}{where}, got {short(got)}"
         return None
     raise TypeError(f"cannot compare with an expected value of type {type(expected).__name__}")
+
+
+def _kind(x) -> str:
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape}"
+    if _is_number(x):
+        return "a number"
+    if isinstance(x, (list, tuple)):
+        return f"a sequence of {len(x)} items"
+    return {bool: "a bool", np.bool_: "a bool", str: "a string", type(None): "None", dict: "a dict"}.get(type(x), type(x).__name__)
+
+
+def coarse(got, expected, path: str = "") -> str:
+    """How ``got`` differs from ``expected``, without revealing the expected values (for feedback)."""
+    where = f" in {path}" if path else ""
+    exp_arr = _numeric_array(expected)
+    if exp_arr is not None and (isinstance(expected, np.ndarray) or isinstance(got, np.ndarray)):
+        got_arr = _numeric_array(got)
+        if got_arr is None:
+            return f"wrong type{where}: expected an array of shape {exp_arr.shape}, got {_kind(got)}"
+        if got_arr.shape != exp_arr.shape:
+            return f"wrong shape{where}: expected {exp_arr.shape}, got {got_arr.shape}"
+        return f"wrong values{where}"
+    if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
+        if len(got) != len(expected):
+            return f"wrong length{where}: expected {len(expected)} items, got {len(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            if compare(g, e) is not None:
+                return coarse(g, e, f"{path}[{i}]" if path else f"item {i}")
+    if _kind(got) != _kind(expected) and not (_is_number(got) and _is_number(expected)):
+        return f"wrong type{where}: expected {_kind(expected)}, got {_kind(got)}"
+    return f"wrong value{where}"

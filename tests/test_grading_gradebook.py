@@ -1,0 +1,76 @@
+"""`nnbook grade` on a small class: gradebook and feedback content, determinism of regrading, CLI."""
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "grading_fixtures"))
+from helpers import CORRECT, TOY, reference_nb, student_nb, submission, write  # noqa: E402
+
+from nnbook.cli import main  # noqa: E402
+from nnbook.grading.grade import find_submissions, student_id  # noqa: E402
+
+WRONG_SHAPE = "def scale(x, a):\n    return np.zeros(7)"
+FLAGS = ["--cell-timeout", "5", "--call-timeout", "5", "--submission-timeout", "40", "--memory-mb", "2048", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gradebook")
+    subs = root / "subs"
+    write(subs, "alice.ipynb", reference_nb())
+    write(subs, "bob.ipynb", submission({**CORRECT, "def scale": WRONG_SHAPE, "answer_q2 =": "answer_q2 = 'six'"}))
+    write(subs, "carol.ipynb", student_nb())
+    outs = []
+    for run in ("a", "b"):
+        out = root / run / "grades.csv"
+        assert main(["grade", str(subs), "--master", str(TOY), "--out", str(out), *FLAGS]) == 0
+        outs.append(out)
+    return outs
+
+
+def rows(path):
+    with path.open() as f:
+        return list(csv.DictReader(f))
+
+
+def test_gradebook_columns_and_points(two_runs):
+    book = rows(two_runs[0])
+    assert list(book[0]) == ["student", "file", "status", "q1", "q2", "q3", "total", "max", "feedback", "reasons"]
+    got = {r["student"]: (r["q1"], r["q2"], r["q3"], r["total"], r["max"]) for r in book}
+    assert got == {"alice": ("2", "1", "3", "6", "6"), "bob": ("0", "0", "3", "3", "6"), "carol": ("0", "0", "0", "0", "6")}
+    assert [r["feedback"] for r in book] == ["feedback/alice.md", "feedback/bob.md", "feedback/carol.md"]
+
+
+def test_feedback_says_what_failed_without_revealing_hidden_tests(two_runs):
+    fb = (two_runs[0].parent / "feedback" / "bob.md").read_text()
+    assert "**3 / 6 points**" in fb
+    assert "wrong shape: expected (3,), got (7,)" in fb
+    assert "wrong type: expected a number, got a string" in fb
+    assert "`row_means`: 3 of 3 hidden case(s) passed" in fb
+    master = TOY.read_text()
+    for secret in ("0.5, -1.0, 4.0", "default_rng(7)", "-8.0", "argmax"):
+        assert secret in master and secret not in fb
+    carol = (two_runs[0].parent / "feedback" / "carol.md").read_text()
+    assert "not attempted" in carol and "**0 / 6 points**" in carol
+
+
+def test_regrading_is_deterministic(two_runs):
+    a, b = two_runs
+    assert a.read_bytes() == b.read_bytes()
+    for f in (a.parent / "feedback").iterdir():
+        assert f.read_bytes() == (b.parent / "feedback" / f.name).read_bytes()
+
+
+def test_student_ids(tmp_path):
+    for name in ("alice.ipynb", "bob smith.ipynb", "carol/ch99_toy.ipynb", ".DS_Store", "dan.v2.ipynb"):
+        write(tmp_path, name, "{}")
+    assert [sid for sid, _ in find_submissions(tmp_path)] == ["alice", "bob_smith", "carol", "dan"]
+    assert student_id(tmp_path / "x.ipynb", tmp_path) == "x"
+
+
+def test_cli_grade_errors(tmp_path, capsys):
+    assert main(["grade", str(tmp_path / "nope"), "--master", str(TOY)]) == 2
+    assert main(["grade", str(tmp_path), "--master", str(tmp_path / "nope.md")]) == 2
+    assert "no such master" in capsys.readouterr().err
