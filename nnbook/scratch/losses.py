@@ -116,7 +116,7 @@ def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, st
         eta = lr / np.sqrt(1.0 + t / 100.0) if decay else lr
         w, b = w - eta * float(r @ x), b - eta * float(r.sum())
         history[t] = f(w * x + b, y, **kw)
-    return w, b, history
+    return float(w), float(b), history
 
 
 # --- information theory -----------------------------------------------------------------------
