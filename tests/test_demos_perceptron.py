@@ -74,6 +74,7 @@ def test_demos_build_and_render_their_default_figure():
 def test_chapter_figures():
     runs = {g: Perceptron(max_epochs=5).fit(*D.truth_table(g)) for g in D.GATES}
     for fig in (
+        D.neuron_diagram_figure(),
         D.activations_figure(),
         D.errors_per_epoch_figure(runs),
         D.hidden_space_figure(xor_hand_params(), "step", title="hand-built"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import matplotlib.patches
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -143,13 +144,43 @@ def perceptron_steps_demo():
     longest = max(perceptron_run(n).n_updates_ for n in DATASETS)
     return Demo(
         perceptron_steps_figure,
-        update=w.IntSlider(value=0, min=0, max=longest, description="update", continuous_update=False),
+        update=w.IntSlider(value=perceptron_run("and").n_updates_, min=0, max=longest, description="update", continuous_update=False),
         name=w.Dropdown(options=list(DATASETS), value="and", description="data"),
         lr=1.0,
     )
 
 
 # --- figures of the chapter ------------------------------------------------------------------
+
+def neuron_diagram_figure() -> Figure:
+    """A schematic artificial neuron: inputs, weights, the weighted sum with bias, the step, the output."""
+    fig, ax = figure(width=7.0, height=3.4)
+    ax.set_axis_off()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 5)
+    ax.set_aspect("equal")
+    arrow = dict(arrowstyle="-|>", color="black", lw=1.3, shrinkA=14, shrinkB=24)
+    for k, yk in enumerate((4.2, 2.5, 0.8)):
+        name = f"x_{k + 1}" if k < 2 else "x_d"
+        ax.add_patch(matplotlib.patches.Circle((1.0, yk), 0.35, fc=PALETTE[5], ec="black"))
+        ax.text(1.0, yk, f"${name}$", ha="center", va="center", fontsize=12)
+        ax.annotate("", xy=(4.5, 2.5), xytext=(1.0, yk), arrowprops=arrow)
+        ax.text(2.6, (yk + 2.5) / 2 + 0.25, f"$w_{name[2:]}$", ha="center", fontsize=12, color=PALETTE[1])
+    ax.text(1.0, 1.65, "$\\vdots$", ha="center", va="center", fontsize=14)
+    ax.add_patch(matplotlib.patches.Circle((4.5, 2.5), 0.75, fc="white", ec="black", lw=1.5))
+    ax.text(4.5, 2.5, "$\\Sigma$", ha="center", va="center", fontsize=20)
+    ax.text(4.5, 1.35, "$+\\,b$", ha="center", va="center", fontsize=12, color=PALETTE[1])
+    ax.annotate("", xy=(7.0, 2.5), xytext=(4.5, 2.5), arrowprops=dict(arrow, shrinkA=30, shrinkB=30))
+    ax.text(5.9, 2.75, "$z$", ha="center", fontsize=12)
+    ax.add_patch(matplotlib.patches.FancyBboxPatch((6.5, 1.9), 1.1, 1.2, boxstyle="round,pad=0.05", fc="white", ec="black", lw=1.5))
+    ax.plot([6.65, 7.05, 7.05, 7.45], [2.15, 2.15, 2.85, 2.85], color=PALETTE[0], lw=2)
+    ax.annotate("", xy=(9.3, 2.5), xytext=(7.6, 2.5), arrowprops=dict(arrow, shrinkA=0, shrinkB=0))
+    ax.text(9.5, 2.5, "$y$", ha="left", va="center", fontsize=14)
+    ax.text(7.05, 0.9, "activation $u(z)$", ha="center", fontsize=10)
+    ax.text(4.5, 4.5, "weighted sum $z = w \\cdot x + b$", ha="center", fontsize=10)
+    ax.set_title("An artificial neuron: weight the inputs, add the bias, fire if the sum reaches 0")
+    return fig
+
 
 def activations_figure() -> Figure:
     """The unit step and the sigmoid against the weighted input z."""
