@@ -46,8 +46,29 @@ def gpu_cells(nb: nbformat.NotebookNode) -> list[int]:
     return idx
 
 
-def export(paths: list[Path], out_dir: Path, root: Path = ROOT) -> dict:
-    """Write each text notebook as ``.ipynb`` under ``out_dir`` (keeping its relative path).
+def is_exercise_master(path: Path, root: Path = ROOT) -> bool:
+    """A chapter's exercise master: ``exercises/ch*.md``."""
+    path = path.resolve()
+    return path.parent == (root / "exercises").resolve() and path.name.startswith("ch") and path.suffix == ".md"
+
+
+def export_student_versions(paths: list[Path], out_dir: Path, root: Path = ROOT) -> dict[str, dict]:
+    """Release the student version of each exercise master among ``paths`` into
+    ``out_dir/exercises/student/`` (so nbval runs it too); a leak raises ``LeakError``."""
+    from nnbook.grading.release import release_one
+
+    written = {}
+    for p in paths:
+        if is_exercise_master(p, root):
+            target = release_one(p, out_dir / "exercises" / "student")[0]
+            written[str(target.relative_to(out_dir))] = {"source": str(p.resolve().relative_to(root)), "gpu_cells": 0,
+                                                         "student_version": True}
+    return written
+
+
+def export(paths: list[Path], out_dir: Path, root: Path = ROOT, student_versions: bool = True) -> dict:
+    """Write each text notebook as ``.ipynb`` under ``out_dir`` (keeping its relative path), and
+    the student version of each exercise master under ``exercises/student/``.
 
     Returns and writes ``manifest.json``: the notebooks written and their GPU-tagged cells.
     """
@@ -62,5 +83,7 @@ def export(paths: list[Path], out_dir: Path, root: Path = ROOT) -> dict:
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
         manifest["notebooks"][str(rel)] = {"source": str(p.resolve().relative_to(root)), "gpu_cells": len(gpu_cells(nb))}
+    if student_versions:
+        manifest["notebooks"].update(export_student_versions(paths, out_dir, root))
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return manifest

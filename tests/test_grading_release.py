@@ -87,3 +87,19 @@ def test_cli_release(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "would leak" in err and "leaky_master.md" in err
     assert main(["release", "no/such/master.md", "--out", str(tmp_path)]) == 2
+
+
+def test_export_adds_the_student_versions_for_nbval(tmp_path):
+    from nnbook.notebooks import export
+
+    root = tmp_path / "repo"
+    (root / "exercises").mkdir(parents=True)
+    master = root / "exercises" / "ch99_toy.md"
+    master.write_text(TOY.read_text())
+    manifest = export([master], tmp_path / "out", root=root)
+    assert set(manifest["notebooks"]) == {"exercises/ch99_toy.ipynb", "exercises/student/ch99_toy.ipynb"}
+    student = nbformat.read(tmp_path / "out" / "exercises" / "student" / "ch99_toy.ipynb", as_version=4)
+    assert student.metadata["nnbook"]["chapter"] == "ch99_toy"
+    (root / "exercises" / "ch98_leaky.md").write_text(LEAKY.read_text())
+    with pytest.raises(LeakError):
+        export([root / "exercises" / "ch98_leaky.md"], tmp_path / "out2", root=root)
