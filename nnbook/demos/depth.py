@@ -143,10 +143,11 @@ def grid_figure(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequ
     fig, axes = figure(2, len(activations), width=10.0, height=2.9, sharex=True)
     axes = np.atleast_2d(axes)
     for r, act in enumerate(activations):
-        for c, init in zip(PALETTE, inits):
+        for k, (c, init) in enumerate(zip(PALETTE, inits)):
             s = layer_statistics(depth, init, act)
-            axes[r, 0].semilogy(s["layer"], _floor(s["act_std"]), color=c, label=init)
-            axes[r, 1].semilogy(s["layer"], _floor(s["grad_std"]), color=c, label=init)
+            style = dict(color=c, label=init, ls=["-", "--", "-", ":"][k % 4], lw=2)  # dashes show overlapping curves
+            axes[r, 0].semilogy(s["layer"], _floor(s["act_std"]), **style)
+            axes[r, 1].semilogy(s["layer"], _floor(s["grad_std"]), **style)
         axes[r, 0].set_ylabel(f"{act}\nstd (log)")
         axes[r, 0].set_title(f"{act}: activation std per layer")
         axes[r, 1].set_title(f"{act}: gradient std per layer")
