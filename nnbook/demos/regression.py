@@ -36,11 +36,17 @@ def _window(centre, *points, pad=1.3, least=2.0):
     return centre - s, centre + s
 
 
-def _contour(ax, x, y, hist: R.History, opt, extra=()):
-    """Loss surface of y = a x + b around the optimum ``opt``, with the GD path(s) drawn on it."""
+def _contour(ax, x, y, hist: R.History, opt, extra=(), equal=False):
+    """Loss surface of y = a x + b around the optimum ``opt``, with the GD path(s) drawn on it.
+
+    With ``equal`` both axes get the same span and scale, so round contours look round."""
     P = hist.params
     a_lim = _window(opt[0], *P[:, 0], *[e[0] for e in extra])
     b_lim = _window(opt[1], *P[:, 1], *[e[1] for e in extra])
+    if equal:
+        half = max(a_lim[1] - a_lim[0], b_lim[1] - b_lim[0]) / 2
+        a_lim, b_lim = (opt[0] - half, opt[0] + half), (opt[1] - half, opt[1] + half)
+        ax.set_aspect("equal")
     a = np.linspace(*a_lim, 120)
     b = np.linspace(*b_lim, 120)
     Z = R.loss_surface(x, y, a, b)
@@ -126,7 +132,7 @@ def scaling_figure(x: np.ndarray, y: np.ndarray, lr_fraction: float = 0.95, step
         lr = lr_fraction * R.max_stable_lr(X)
         h = R.fit(R.mse_loss_grad, X, y, lr=lr, steps=steps)
         opt = R.least_squares(X, y)
-        _contour(ax, xs, y, h, opt, extra=[(0.0, 0.0)])
+        _contour(ax, xs, y, h, opt, extra=[(0.0, 0.0)], equal=True)
         ax.set_title(f"{name}: condition number {R.condition_number(X):.3g}\nloss after {steps} steps: {h.loss[-1]:.3g}")
     return fig
 

@@ -127,22 +127,26 @@ def fit(
     theta = np.zeros(d + 1) if theta0 is None else _check_theta(theta0, X).copy()
     rng = np.random.default_rng(seed)
 
-    rows = [(theta.copy(), loss_grad(theta, X, y)[0], 0, 0)]
+    loss, g = loss_grad(theta, X, y)
+    rows = [(theta.copy(), loss, 0, 0)]
     order, pos, seen = np.arange(n), n, 0
     for t in range(1, steps + 1):
-        if bs == n:
-            idx = order
+        if bs == n:  # full batch: the gradient at theta was computed together with its loss
+            theta = theta - lr * g
+            seen += n
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, g = loss_grad(theta, X, y)
         else:
             if pos >= n:
                 order, pos = rng.permutation(n), 0
             idx = order[pos : pos + bs]
             pos += bs
-        _, g = loss_grad(theta, X[idx], y[idx])
-        theta = theta - lr * g
-        seen += len(idx)
+            theta = theta - lr * loss_grad(theta, X[idx], y[idx])[1]
+            seen += len(idx)
+            if t % record_every == 0 or t == steps:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = loss_grad(theta, X, y)[0]
         if t % record_every == 0 or t == steps:
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = loss_grad(theta, X, y)[0]
             rows.append((theta.copy(), loss, t, seen))
             if not np.isfinite(loss):
                 break
