@@ -33,6 +33,10 @@ class DigitsSplits:
     def train(self):
         return self.X_train, self.y_train
 
+    def transformed(self, fn) -> "DigitsSplits":
+        """The same split with ``fn`` applied to the inputs of every set (e.g. a rescaling)."""
+        return DigitsSplits(fn(self.X_train), self.y_train, fn(self.X_val), self.y_val, fn(self.X_test), self.y_test)
+
     @property
     def val(self):
         return self.X_val, self.y_val
@@ -116,6 +120,7 @@ def train_digits_mlp(
     batch_size: int | None = 128,
     n_train: int | None = None,
     augment: int = 0,
+    augment_p: float = 0.5,
     early_stopping: int | None = None,
     seed: int = 0,
 ):
@@ -123,8 +128,8 @@ def train_digits_mlp(
     ``n_train``) training digits with validation on ``data.val``; return ``(model, history)``.
 
     ``optimiser`` is ``"sgd"`` (with ``momentum``) or ``"adam"``; ``schedule`` adds a cosine decay of
-    the learning rate to zero over the epochs; ``augment`` shifts half of each batch's images by up
-    to that many pixels (:func:`random_shift` with ``p=0.5``).
+    the learning rate to zero over the epochs; ``augment`` shifts a fraction ``augment_p`` of each
+    batch's images by up to that many pixels (:func:`random_shift`).
     """
     X, y = data.train if n_train is None else subsample(*data.train, n_train, seed=0)
     _train.seed(seed)
@@ -136,7 +141,7 @@ def train_digits_mlp(
     else:
         raise ValueError(f"optimiser must be 'sgd' or 'adam'; got {optimiser!r}")
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs) if schedule else None
-    aug = (lambda xb: random_shift(xb, augment, p=0.5)) if augment else None
+    aug = (lambda xb: random_shift(xb, augment, p=augment_p)) if augment else None
     history = _fit.fit(
         model, (X, y), loss="cross_entropy", optimiser=opt, epochs=epochs, batch_size=batch_size,
         val_data=data.val, metrics=["accuracy"], scheduler=sched, augment=aug,
