@@ -123,3 +123,9 @@ def test_compare_messages():
     assert compare(True, 1.0) is not None
     assert compare((np.zeros(2), 1.0), [np.zeros(2), 1.0]) is None
     assert compare(1.0 + 1e-9, 1.0) is None and compare(1.001, 1.0) is not None
+
+
+def test_torch_tensors_travel_as_arrays():
+    torch = pytest.importorskip("torch")
+    back = decode(encode({"w": torch.nn.Parameter(torch.ones(2)), "y": torch.arange(3.0, requires_grad=True) * 2}))
+    assert type(back["w"]) is np.ndarray and compare(back["y"], [0.0, 2.0, 4.0]) is None

@@ -1,7 +1,8 @@
 """Plain data: the only values that cross between a student's kernel and the grader.
 
 A plain value is None, a bool, an int, a float, a str, a list/tuple of plain values, a dict with
-str keys and plain values, or a NumPy array of a numeric or bool dtype. Anything else (an object
+str keys and plain values, or a NumPy array (or NumPy scalar) of a numeric or bool dtype; a
+PyTorch tensor is sent as the NumPy array of its values. Anything else (an object
 whose ``__eq__`` always says True, a subclass with tricks, an object array) is rejected.
 ``encode`` turns a plain value into JSON text; ``decode`` turns JSON text back, strictly.
 """
@@ -44,6 +45,8 @@ def _to_tree(x, depth: int = 0):
         if not all(type(k) is str for k in x):
             raise NotPlainData("dict keys must be str")
         return {"__dict__": {k: _to_tree(v, depth + 1) for k, v in x.items()}}
+    if (t.__module__, t.__name__) in (("torch", "Tensor"), ("torch.nn.parameter", "Parameter")):
+        return _to_tree(x.detach().cpu().numpy(), depth + 1)
     if t is np.ndarray:
         if x.dtype.kind not in "biuf":
             raise NotPlainData(f"arrays must be numeric or bool; got dtype {x.dtype}")
