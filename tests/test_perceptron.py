@@ -140,6 +140,15 @@ def test_trained_xor_network_solves_xor():
     assert net.losses[-1] < 0.01 and net.losses[-1] < net.losses[0]
 
 
+def test_training_records_the_cost_after_every_epoch():
+    X, y = truth_table("xor")
+    net = P.train(X, y, 2, lr=1.0, epochs=7, seed=2)
+    assert len(net.losses) == 7
+    assert net.losses[-1] == pytest.approx(P.loss(net.params, X, y), rel=1e-12)
+    one = P.train(X, y, 2, lr=1.0, epochs=6, seed=2)
+    assert net.losses[:6] == pytest.approx(one.losses, rel=1e-12)
+
+
 def test_trained_networks_are_reproducible():
     a, b = P.train_xor(seed=3, epochs=200), P.train_xor(seed=3, epochs=200)
     for k in P.PARAM_NAMES:
@@ -242,3 +251,5 @@ def test_bad_network_inputs_raise_clear_errors():
         P.train_pixel_recogniser(np.zeros((4, 9)), [0, 1, 0, 1])
     with pytest.raises(ValueError, match="lr .* positive"):
         P.train(np.zeros((4, 2)), np.zeros(4), 2, lr=-1)
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
+        P.train(np.zeros((4, 2)), np.zeros(4), 2, epochs=0)

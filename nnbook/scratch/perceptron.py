@@ -221,11 +221,18 @@ def loss(params: Params, X, T) -> float:
 def gradients(params: Params, X, T) -> Params:
     """Gradients of :func:`loss` with respect to W1, b1, W2, b2, by the chain rule."""
     X = as_inputs(X)
-    H, Y = forward(params, X)
-    T = as_targets(T, *Y.shape)
+    _, _, k = check_params(params)
+    return _loss_and_gradients(params, X, as_targets(T, len(X), k))[1]
+
+
+def _loss_and_gradients(params: Params, X: np.ndarray, T: np.ndarray) -> tuple[float, Params]:
+    """Cost and gradients in one forward and one backward pass (inputs already checked)."""
+    H = sigmoid(X @ params["W1"].T + params["b1"])
+    Y = sigmoid(H @ params["W2"].T + params["b2"])
     dA2 = (Y - T) * Y * (1 - Y) / len(X)  # d loss / d (weighted input of the outputs)
     dA1 = (dA2 @ params["W2"]) * H * (1 - H)  # ... of the hidden units
-    return {"W1": dA1.T @ X, "b1": dA1.sum(0), "W2": dA2.T @ H, "b2": dA2.sum(0)}
+    cost = float(0.5 * np.sum((Y - T) ** 2) / len(X))
+    return cost, {"W1": dA1.T @ X, "b1": dA1.sum(0), "W2": dA2.T @ H, "b2": dA2.sum(0)}
 
 
 @dataclass
@@ -242,18 +249,22 @@ class Trained:
 
 
 def train(X, T, n_hidden: int, *, lr: float = 1.0, epochs: int = 1000, seed: int = 0, scale: float = 1.0) -> Trained:
-    """Full-batch gradient descent on :func:`loss` from seeded random weights."""
+    """Full-batch gradient descent on :func:`loss` from seeded random weights; ``epochs`` >= 1 steps."""
     X = as_inputs(X)
     T = np.asarray(T, dtype=np.float64)
     T = as_targets(T, len(X), 1 if T.ndim == 1 else T.shape[-1])
     if not lr > 0:
         raise ValueError(f"lr (learning rate) must be a positive number; got {lr!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
     params = init_params(X.shape[1], n_hidden, T.shape[1], seed, scale)
-    losses = []
-    for _ in range(epochs):
-        g = gradients(params, X, T)
+    losses = []  # losses[i]: the cost after i + 1 epochs
+    for epoch in range(epochs):
+        cost, g = _loss_and_gradients(params, X, T)
+        if epoch > 0:
+            losses.append(cost)  # the cost of the parameters the previous epoch produced
         params = {k: params[k] - lr * g[k] for k in PARAM_NAMES}
-        losses.append(loss(params, X, T))
+    losses.append(loss(params, X, T))
     return Trained(params, losses)
 
 
