@@ -120,7 +120,7 @@ def depth_figure(depth: int = 30, init: str = "xavier_normal", activation: str =
         lo = -hi if activation == "identity" else 0.0
     bins = np.linspace(lo, hi, 41)
     for c, l in zip(PALETTE, picks):
-        ax0.hist(np.clip(acts[l].ravel(), lo, hi), bins=bins, density=True, histtype="step", lw=2, color=c, label=f"layer {l}")
+        ax0.hist(np.clip(acts[l].ravel(), lo, hi), bins=bins, density=True, histtype="step", lw=2, color=c, label=f"layer {l} (std {acts[l].std():.1g})")
     ax0.set_xlabel("activation value")
     ax0.set_ylabel("density")
     ax0.set_title(f"{activation}, {init}: activations")
