@@ -82,10 +82,7 @@ def test_early_stopping_stops_and_restores_best_weights():
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     snapshots = {}
 
-    class Watch(nn.Module):  # records the weights after every epoch through the scheduler hook
-        pass
-
-    class Sched(torch.optim.lr_scheduler.LRScheduler):
+    class Sched(torch.optim.lr_scheduler.LRScheduler):  # records the weights after every epoch
         def __init__(self, opt):
             super().__init__(opt)
 

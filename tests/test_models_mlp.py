@@ -59,3 +59,14 @@ def test_hidden_representations_bad_input():
         hidden_representations(nn.Linear(2, 2), np.zeros((1, 2)))
     with pytest.raises(ValueError, match=r"shape \(n, features\)"):
         hidden_representations(mlp((2, 2)), np.zeros(2))
+
+
+def test_hidden_representations_with_batch_norm_use_running_statistics():
+    torch.manual_seed(0)
+    m = mlp((4, 6, 2), batch_norm=True)
+    X = np.random.default_rng(1).normal(size=(10, 4))
+    m.train()
+    m(torch.tensor(X, dtype=torch.float32))  # one training-mode pass updates the running statistics
+    one = hidden_representations(m, X[:1])[0]
+    all_ = hidden_representations(m, X)[0]
+    np.testing.assert_allclose(one, all_[:1], rtol=1e-6)  # evaluation mode: rows do not affect each other

@@ -215,7 +215,7 @@ def regularisation_figure(runs: Mapping[tuple[float, float], _fit.History], drop
     ax.plot(e, h.train["loss"], "--", color=PALETTE[0], label="training")
     ax.plot(e, h.val["loss"], color=PALETTE[1], label="validation")
     best = int(np.argmin(h.val["loss"]))
-    ax.plot(best + 1, h.val["loss"][best], "o", color=PALETTE[1])
+    ax.plot(best + 1, h.val["loss"][best], "o", color=PALETTE[1], label="lowest validation loss")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy loss")
