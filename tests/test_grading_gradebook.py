@@ -12,7 +12,7 @@ from nnbook.cli import main  # noqa: E402
 from nnbook.grading.grade import find_submissions, student_id  # noqa: E402
 
 WRONG_SHAPE = "def scale(x, a):\n    return np.zeros(7)"
-FLAGS = ["--cell-timeout", "5", "--call-timeout", "5", "--submission-timeout", "40", "--memory-mb", "2048", "--no-progress"]
+FLAGS = ["--cell-timeout", "5", "--call-timeout", "5", "--submission-timeout", "90", "--memory-mb", "2048", "--no-progress"]
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,10 @@ def test_student_ids(tmp_path):
     for name in ("alice.ipynb", "bob smith.ipynb", "carol/ch99_toy.ipynb", ".DS_Store", "dan.v2.ipynb"):
         write(tmp_path, name, "{}")
     assert [sid for sid, _ in find_submissions(tmp_path)] == ["alice", "bob_smith", "carol", "dan"]
+    write(tmp_path, "grades.csv", "student,total\n")  # the grader's own output, in the same folder
+    write(tmp_path, "feedback/alice.md", "# Feedback")
+    found = find_submissions(tmp_path, exclude=(tmp_path / "grades.csv", tmp_path / "feedback"))
+    assert [sid for sid, _ in found] == ["alice", "bob_smith", "carol", "dan"]
     assert student_id(tmp_path / "x.ipynb", tmp_path) == "x"
 
 

@@ -13,7 +13,7 @@ from helpers import (CORRECT, ROWS_OK, SCALE_OK, Q2_OK, TOY, other_chapter, refe
 from nnbook.grading.gradebook import grade_all  # noqa: E402
 from nnbook.grading.kernel import Limits  # noqa: E402
 
-LIMITS = Limits(cell=4, call=4, submission=40, memory_mb=2048)
+LIMITS = Limits(cell=4, call=4, submission=90, memory_mb=2048)
 FULL = {"q1": 2.0, "q2": 1.0, "q3": 3.0}
 
 WRONG = {"def scale": "def scale(x, a):\n    return np.asarray(x, dtype=float) + a",
@@ -108,6 +108,17 @@ def fake_call(kind, name, payload, out):
 agent.call = fake_call
 '''
 
+FIFO = r'''
+import os, sys
+def scale(x, a):
+    out = sys._getframe(1).f_locals.get("out")  # the grader's result file: make it a FIFO
+    try:
+        os.mkfifo(out)
+    except Exception:
+        pass
+    return np.asarray(x, dtype=float) * a
+'''
+
 
 def build_class(folder: Path) -> None:
     write(folder, "ref.ipynb", reference_nb())
@@ -117,10 +128,11 @@ def build_class(folder: Path) -> None:
     write(folder, "loop_cell.ipynb", submission(CORRECT, after=["while True:\n    pass"]))
     write(folder, "loop_call.ipynb", submission({**CORRECT, "def scale": "def scale(x, a):\n    while True:\n        pass"}))
     write(folder, "loop_ignores_interrupt.ipynb", submission(
-        {**CORRECT, "def row_means": "import signal\ndef row_means(m):\n"
+        {**CORRECT, "def scale": "import signal\ndef scale(x, a):\n"
                     "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass"}))
+    write(folder, "print_flood.ipynb", submission(CORRECT, after=["while True:\n    print('spam ' * 1000)"]))
     # crashes: os._exit and segfaults, in a cell and in a hidden-test call
-    write(folder, "exit_cell.ipynb", submission(CORRECT, before=["import os\nos._exit(3)"]))
+    write(folder, "exit_cell.ipynb", submission(CORRECT, before=["import os\nos._exit(3)"], after=["exit()", "quit()", "import sys\nsys.exit(1)"]))
     write(folder, "segv_cell.ipynb", submission(CORRECT, after=["import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"]))
     write(folder, "segv_call.ipynb", submission({**CORRECT, "def row_means": "import faulthandler\ndef row_means(m):\n    faulthandler._sigsegv()"}))
     write(folder, "ctypes_segv.ipynb", submission({**CORRECT, "def scale": "def scale(x, a):\n    import ctypes\n    return ctypes.string_at(0)"}))
@@ -134,6 +146,7 @@ def build_class(folder: Path) -> None:
     write(folder, "always_equal.ipynb", submission({"def scale": ALWAYS_EQUAL, "answer_q2 =": "", "def row_means": ""}))
     write(folder, "snoop.ipynb", submission({**CORRECT, "def scale": SNOOP_SCALE}, before=[SNOOP]))
     write(folder, "fake_results.ipynb", submission(WRONG, after=[FAKE_RESULTS]))
+    write(folder, "fifo.ipynb", submission({**CORRECT, "def scale": FIFO}))
     write(folder, "subprocess.ipynb", submission(WRONG, after=[
         "import subprocess\nout = subprocess.run(['cat', '/etc/hostname'], capture_output=True)",
         "import os\nos.system('touch /tmp/pwned_by_student')"]))
@@ -186,7 +199,8 @@ def test_hanging_function_costs_its_question(graded):
     assert scores(r) == {**FULL, "q1": 0}
     assert {c.status for c in r.cases if c.qid == "q1"} == {"timeout"}
     r = graded[1]["loop_ignores_interrupt.ipynb"]  # the kernel is killed and restarted
-    assert scores(r) == {**FULL, "q3": 0}
+    assert scores(r) == {**FULL, "q1": 0}
+    assert scores(graded[1]["print_flood.ipynb"]) == FULL
     assert "restarted" in " ".join(r.reasons)
 
 
@@ -212,6 +226,7 @@ def test_tampering_yields_nothing(graded):
     res = graded[1]
     for name in ("tamper.ipynb", "always_equal.ipynb", "fake_results.ipynb", "subprocess.ipynb"):
         assert res[name].total == 0, name
+    assert scores(res["fifo.ipynb"]) == {**FULL, "q1": 0}  # no result file: nothing to read, no hang
     assert {c.status for c in res["always_equal.ipynb"].cases} == {"not plain data"}
     assert not Path("/tmp/pwned_by_student").exists()
     assert not Path("/tmp/grades.csv").exists() or "fake" not in Path("/tmp/grades.csv").read_text()

@@ -329,11 +329,13 @@ def student_id(path: Path, root: Path) -> str:
     return _ID_CHARS.sub("_", raw).strip("_") or "unnamed"
 
 
-def find_submissions(root: Path) -> list[tuple[str, Path]]:
-    """(student id, file) for every file in ``root`` and its direct subfolders, skipping hidden ones."""
+def find_submissions(root: Path, exclude: tuple[Path, ...] = ()) -> list[tuple[str, Path]]:
+    """(student id, file) for every file in ``root`` and its direct subfolders, skipping hidden
+    ones (names starting with '.' or '_') and the paths in ``exclude`` (the grader's own output)."""
     found = []
+    skip = {p.resolve() for p in exclude}
     for p in sorted(root.iterdir()):
-        if p.name.startswith((".", "_")) or p.name in ("feedback",):
+        if p.name.startswith((".", "_")) or p.resolve() in skip:
             continue
         if p.is_dir():
             found += [(student_id(q, root), q) for q in sorted(p.iterdir()) if q.is_file() and not q.name.startswith(".")]

@@ -18,7 +18,9 @@ def grade_all(submissions: Path, master: Path, out_csv: Path, workers: int = 2, 
     ``feedback/<student>.md`` next to it. Returns the plan and the results (sorted)."""
     limits = limits or Limits()
     plan = reference_plan(Path(master), limits)
-    subs = find_submissions(Path(submissions))
+    out_csv = Path(out_csv)
+    feedback_dir = out_csv.parent / "feedback"
+    subs = find_submissions(Path(submissions), exclude=(out_csv, feedback_dir))
     results: list[Result] = []
     bar = tqdm(total=len(subs), desc=f"grading {plan.chapter}", unit="nb", disable=not progress)
     if workers <= 1 or len(subs) <= 1:
@@ -39,8 +41,6 @@ def grade_all(submissions: Path, master: Path, out_csv: Path, workers: int = 2, 
     bar.close()
     mark_duplicates(results)
     results.sort(key=lambda r: (r.student, r.file))
-    out_csv = Path(out_csv)
-    feedback_dir = out_csv.parent / "feedback"
     write_feedback(feedback_dir, plan, results)
     write_csv(out_csv, plan, results, feedback_dir)
     return plan, results

@@ -6,6 +6,7 @@ import os
 import queue
 import secrets
 import shutil
+import stat
 import subprocess
 import site
 import sys
@@ -128,9 +129,11 @@ class Sandbox:
         self.close()
 
     # -- running code -----------------------------------------------------------------------------
-    def _drain(self) -> None:
+    def _drain(self, budget: float = 0.1) -> None:
+        """Discard pending output, for at most ``budget`` seconds (a print loop never ends)."""
+        end = time.monotonic() + budget
         try:
-            while True:
+            while time.monotonic() < end:
                 self.kc.get_iopub_msg(timeout=0)
         except queue.Empty:
             pass
@@ -165,9 +168,11 @@ class Sandbox:
                 pass
             late = self._wait(msg_id, 3.0)
             if late is None or late.get("status") == "dead":
+                self.stop()  # it ignores the interrupt: kill it; the grader restarts a fresh one
                 return Exec("dead", f"time limit of {timeout:.0f} s exceeded; the kernel did not stop")
             return Exec("timeout", f"time limit of {timeout:.0f} s exceeded")
         if reply.get("status") == "dead":
+            self.stop()
             return Exec("dead", "the kernel died (crash, os._exit or out of memory)")
         if reply.get("status") == "ok":
             return Exec("ok")
@@ -182,11 +187,14 @@ class Sandbox:
         r = self.execute(code, timeout)
         if r.status in ("timeout", "dead"):
             return ("timeout" if r.status == "timeout" or "time limit" in r.error else "crashed"), r.error
-        try:
-            fd = os.open(out, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:  # never follow a link, never block on a FIFO the student put there
+            fd = os.open(out, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             return "error", r.error or "no result came back"
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                return "error", "the result is not a regular file"
             with os.fdopen(fd, "rb") as f:
                 text = f.read(plain.MAX_BYTES + 1)
             os.unlink(out)
