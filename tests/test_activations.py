@@ -241,3 +241,5 @@ def test_integer_input_becomes_float_and_float32_is_kept():
 def test_summary_table_lists_every_activation():
     table = A.summary_table()
     assert all(f"| {name} |" in table for name in A.ACTIVATIONS)
+    frame = A.summary_frame()
+    assert list(frame.index) == list(A.ACTIVATIONS) and "saturates" in frame.columns

@@ -15,7 +15,7 @@ __all__ = [
     "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
     "leaky_relu", "leaky_relu_grad", "softplus", "softplus_grad", "swish", "swish_grad",
     "silu", "silu_grad", "softmax", "softmax_jacobian", "softmax_backward",
-    "Activation", "ACTIVATIONS", "get", "summary_table",
+    "Activation", "ACTIVATIONS", "get", "summary_frame", "summary_table",
 ]
 
 
@@ -236,6 +236,15 @@ def get(name: str) -> Activation:
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
     return ACTIVATIONS[name]
+
+
+def summary_frame():
+    """The catalogue as a pandas DataFrame (renders as an HTML table in notebooks and the book)."""
+    import pandas as pd
+
+    rows = [{"f(x)": a.formula, "f'(x)": a.derivative, "range": a.range, "saturates": a.saturates, "used in": a.used_in}
+            for a in ACTIVATIONS.values()]
+    return pd.DataFrame(rows, index=pd.Index(list(ACTIVATIONS), name="activation"))
 
 
 def summary_table() -> str:
