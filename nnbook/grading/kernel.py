@@ -21,6 +21,7 @@ import nnbook
 from nnbook.grading import plain
 
 PACKAGE_DIR = Path(nnbook.__file__).resolve().parent
+LAUNCHER = Path(__file__).resolve().with_name("launch.py")
 
 
 @dataclass
@@ -45,9 +46,12 @@ class Exec:
 
 class _LimitedKernelManager(KernelManager):
     memory_mb = 4096
+    allow_ctypes = False
 
     def format_kernel_cmd(self, extra_arguments=None):
-        return [sys.executable, "-m", "nnbook.grading.launch", str(self.memory_mb), "-f", self.connection_file]
+        flags = [] if self.allow_ctypes else ["--no-ctypes"]
+        # run as a file in isolated mode: importing the nnbook package first would load ctypes
+        return [sys.executable, "-I", str(LAUNCHER), str(self.memory_mb), *flags, "-f", self.connection_file]
 
 
 def read_roots() -> list[str]:
@@ -61,9 +65,11 @@ def read_roots() -> list[str]:
 class Sandbox:
     """One kernel in one fresh temporary directory; ``close`` removes both."""
 
-    def __init__(self, limits: Limits, preload: list[str] = (), files: dict[str, bytes] | None = None):
+    def __init__(self, limits: Limits, preload: list[str] = (), files: dict[str, bytes] | None = None,
+                 allow_ctypes: bool = False):
         self.limits = limits
         self.preload = list(preload)
+        self.allow_ctypes = allow_ctypes  # PyTorch needs ctypes to load; NumPy does not
         self.root = Path(tempfile.mkdtemp(prefix="nnbook-grade-"))
         self.work = self.root / "work"
         self.run_dir = self.root / "run"
@@ -87,6 +93,7 @@ class Sandbox:
     def start(self) -> None:
         km = _LimitedKernelManager(connection_file=str(self.run_dir / f"kernel-{secrets.token_hex(4)}.json"))
         km.memory_mb = self.limits.memory_mb
+        km.allow_ctypes = self.allow_ctypes
         km.transport = "ipc"  # Unix sockets in the run folder: no TCP port open to other users
         km.ip = str(self.run_dir / "k")
         km.start_kernel(cwd=str(self.work), env=self._env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
