@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbook.scratch.autograd import Value, count_ops, draw_graph
+from nnbook.scratch.autograd import Value, count_ops, draw_graph, neuron_graph
 
 N_VARS = 3
 UNARY = ["tanh", "sigmoid", "relu", "exp_tanh", "log1p_sq", "square", "neg"]
@@ -178,3 +178,11 @@ def test_bad_inputs():
         Value(1.0) / 0
     with pytest.raises(TypeError, match="must be a Value"):
         draw_graph(3.0)
+
+
+def test_neuron_graph_states_the_gradient():
+    fig = neuron_graph(w=0.5, b=0.0, x=2.0, t=0.0)
+    s = 1 / (1 + math.exp(-1.0))
+    dz = s * s * (1 - s)
+    assert f"{2 * dz:.4f}" in fig.axes[0].get_title()
+    plt.close(fig)

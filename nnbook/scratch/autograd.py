@@ -212,3 +212,19 @@ def draw_graph(root: Value, ax=None, *, show_grad: bool = True):
     ax.set_axis_off()
     return fig
 
+
+
+def neuron_graph(w: float = 0.8, b: float = -0.2, x: float = 1.5, t: float = 1.0):
+    """The graph of one sigmoid neuron with squared error, E = (sigmoid(w x + b) - t)^2 / 2, after
+    ``backward``: each box shows its value and dE/d(box). The title states dE/dw = x dE/dz."""
+    w_, x_, b_, t_ = Value(w, label="w"), Value(x, label="x"), Value(b, label="b"), Value(t, label="t")
+    z = w_ * x_ + b_
+    z.label = "z"
+    a = z.sigmoid()
+    a.label = "a"
+    E = 0.5 * (a - t_) ** 2
+    E.label = "E"
+    E.backward()
+    fig = draw_graph(E)
+    fig.axes[0].set_title(f"dE/dw = x · dE/dz = {x:g} · {z.grad:.4f} = {w_.grad:.4f}")
+    return fig
