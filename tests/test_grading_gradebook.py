@@ -78,3 +78,11 @@ def test_cli_grade_errors(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "nope"), "--master", str(TOY)]) == 2
     assert main(["grade", str(tmp_path), "--master", str(tmp_path / "nope.md")]) == 2
     assert "no such master" in capsys.readouterr().err
+
+
+def test_cli_check_masters(capsys):
+    assert main(["check", str(TOY)]) == 0
+    out = capsys.readouterr().out
+    assert "ok   " in out and "3 question(s), 3 hidden test(s), 6 point(s)" in out and "note:" not in out
+    assert main(["check", str(TOY.parent / "leaky_master.md")]) == 1
+    assert "FAIL" in capsys.readouterr().out

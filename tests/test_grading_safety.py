@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "grading_fixtures"))
-from helpers import (CORRECT, ROWS_OK, SCALE_OK, Q2_OK, TOY, other_chapter, reference_nb, student_nb,  # noqa: E402
+from helpers import (CORRECT, SCALE_OK, TOY, other_chapter, reference_nb, student_nb,  # noqa: E402
                      submission, write)
 
 from nnbook.grading.gradebook import grade_all  # noqa: E402

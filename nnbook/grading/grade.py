@@ -14,7 +14,7 @@ import nbformat
 from nnbook.grading import plain
 from nnbook.grading.compare import compare, coarse
 from nnbook.grading.kernel import Limits, Sandbox
-from nnbook.grading.master import Master, is_hidden, natural_key, read_master
+from nnbook.grading.master import natural_key, read_master
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
