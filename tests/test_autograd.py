@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from nnbook.scratch.autograd import Value, count_ops, draw_graph, neuron_graph
 
 N_VARS = 3
-UNARY = ["tanh", "sigmoid", "relu", "exp_tanh", "log1p_sq", "square", "neg"]
+UNARY = ["tanh", "sigmoid", "relu", "exp_tanh", "log1p_sq", "square", "neg", "sqrt1p_sq", "rdiv_const"]
 BINARY = ["+", "-", "*", "safe_div", "rsub_const", "rmul_const"]
 
 # An expression is a nested tuple; leaves are ("var", i) or ("const", c). Using few variables
@@ -53,6 +53,10 @@ def evaluate(e, vars_, lib):
         return (1 + a * a).log() if lib == "value" else torch.log(1 + a * a)
     if kind == "square":
         return a**2
+    if kind == "sqrt1p_sq":
+        return (1 + a * a) ** 0.5
+    if kind == "rdiv_const":
+        return 2.0 / (1 + a * a)
     if kind == "neg":
         return -a
     b = args[1]
