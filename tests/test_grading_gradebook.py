@@ -72,6 +72,14 @@ def test_student_ids(tmp_path):
     found = find_submissions(tmp_path, exclude=(tmp_path / "grades.csv", tmp_path / "feedback"))
     assert [sid for sid, _ in found] == ["alice", "bob_smith", "carol", "dan"]
     assert student_id(tmp_path / "x.ipynb", tmp_path) == "x"
+    assert student_id(tmp_path / "=cmd|' calc'!A1.ipynb", tmp_path) == "cmd_calc_A1"
+    assert student_id(tmp_path / "+1+2.ipynb", tmp_path) == "1+2"
+
+
+def test_csv_cells_are_not_formulas():
+    from nnbook.grading.feedback import _cell
+
+    assert _cell("=1+1.ipynb") == "'=1+1.ipynb" and _cell("alice.ipynb") == "alice.ipynb"
 
 
 def test_cli_grade_errors(tmp_path, capsys):

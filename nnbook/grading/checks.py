@@ -3,6 +3,7 @@ and prints a friendly report, ``hidden_test`` declares what the grader asks (mas
 ``assert_close`` compares with tolerances and says expected vs got."""
 from __future__ import annotations
 
+import copy
 import inspect
 import sys
 import traceback
@@ -184,7 +185,7 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
     if name not in caller:
         raise NameError(f"hidden_test({qid!r}): {name!r} is not defined in the notebook")
     if call:
-        results = [caller[call](*args) for args in spec.inputs]
+        results = [caller[call](*copy.deepcopy(args)) for args in spec.inputs]  # keep the inputs intact
         if expected is not None and len(expected) != len(results):
             raise ValueError(f"hidden_test({qid!r}): expected has {len(expected)} items for {len(results)} inputs")
     else:

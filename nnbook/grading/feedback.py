@@ -38,8 +38,13 @@ def write_csv(path: Path, plan: Plan, results: list[Result], feedback_dir: Path 
         w.writerow(columns(plan))
         for r in sorted(results, key=lambda r: (r.student, r.file)):
             fb = str(Path(feedback_dir.name) / feedback_name(r, results)) if feedback_dir else ""
-            w.writerow([r.student, r.file, r.status, *[_num(r.scores.get(q, 0.0)) for q in plan.questions],
+            w.writerow([_cell(r.student), _cell(r.file), r.status, *[_num(r.scores.get(q, 0.0)) for q in plan.questions],
                         _num(r.total), _num(plan.max_points()), fb, " | ".join(r.reasons)])
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (file names come from students)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _num(x: float) -> str:

@@ -338,7 +338,7 @@ def student_id(path: Path, root: Path) -> str:
     """The student id: the file name without extension, or the folder name for DIR/<id>/<file>."""
     rel = path.relative_to(root)
     raw = rel.parts[0] if len(rel.parts) > 1 else path.name.split(".", 1)[0] if not path.name.startswith(".") else path.name
-    return _ID_CHARS.sub("_", raw).strip("_") or "unnamed"
+    return _ID_CHARS.sub("_", raw).strip("_+-@.") or "unnamed"
 
 
 def find_submissions(root: Path, exclude: tuple[Path, ...] = ()) -> list[tuple[str, Path]]:
