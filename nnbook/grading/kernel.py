@@ -33,7 +33,7 @@ class Limits:
     submission: float = 300.0
     startup: float = 60.0
     memory_mb: int = 4096
-    max_restarts: int = 6
+    max_restarts: int = 25  # each restart replays the notebook; the submission time limit bounds them too
 
 
 @dataclass
