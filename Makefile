@@ -32,6 +32,7 @@ $(VENDOR): js/vendor.json scripts/vendor_js.py
 env: $(STAMP) $(VENDOR)
 
 book: env
+	$(PY) -m nnbook.notebooks guard-cache _build
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 	@echo "Open _build/html/index.html"
 

@@ -87,3 +87,44 @@ def export(paths: list[Path], out_dir: Path, root: Path = ROOT, student_versions
         manifest["notebooks"].update(export_student_versions(paths, out_dir, root))
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return manifest
+
+
+def package_fingerprint(root: Path = ROOT) -> str:
+    """A hash of everything a chapter's outputs depend on besides its own code: the nnbook
+    package (code and data such as the glossary) and the pinned environment."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = sorted(p for p in (root / "nnbook").rglob("*") if p.is_file() and p.suffix in {".py", ".yml", ".json"})
+    for p in files + [root / "requirements.lock"]:
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def guard_cache(build_dir: Path, root: Path = ROOT) -> bool:
+    """Invalidate the book's execution cache when the package changed since it was filled.
+
+    jupyter-cache keys a notebook on its own code cells only, so a chapter whose code is unchanged
+    would keep outputs computed with an older ``nnbook``. Returns True when the cache was cleared.
+    """
+    import shutil
+
+    stamp = build_dir / ".package_fingerprint"
+    now = package_fingerprint(root)
+    if stamp.is_file() and stamp.read_text() == now:
+        return False
+    for sub in (".jupyter_cache", ".doctrees", "jupyter_execute"):
+        shutil.rmtree(build_dir / sub, ignore_errors=True)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(now)
+    return True
+
+
+if __name__ == "__main__":  # python -m nnbook.notebooks guard-cache _build
+    import sys
+
+    if sys.argv[1:2] != ["guard-cache"] or len(sys.argv) != 3:
+        sys.exit("usage: python -m nnbook.notebooks guard-cache BUILD_DIR")
+    if guard_cache(Path(sys.argv[2])):
+        print("nnbook changed since the last build: notebooks will be executed again")
