@@ -3,6 +3,7 @@ import csv
 import sys
 from pathlib import Path
 
+import jupytext
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "grading_fixtures"))
@@ -22,10 +23,11 @@ def two_runs(tmp_path_factory):
     write(subs, "alice.ipynb", reference_nb())
     write(subs, "bob.ipynb", submission({**CORRECT, "def scale": WRONG_SHAPE, "answer_q2 =": "answer_q2 = 'six'"}))
     write(subs, "carol.ipynb", student_nb())
+    write(subs, "dave.md", jupytext.writes(reference_nb(), fmt="md:myst"))  # a MyST text notebook
     outs = []
-    for run in ("a", "b"):
+    for run, workers in (("a", "2"), ("b", "1")):  # the same gradebook in parallel and in sequence
         out = root / run / "grades.csv"
-        assert main(["grade", str(subs), "--master", str(TOY), "--out", str(out), *FLAGS]) == 0
+        assert main(["grade", str(subs), "--master", str(TOY), "--out", str(out), "--workers", workers, *FLAGS]) == 0
         outs.append(out)
     return outs
 
@@ -39,8 +41,11 @@ def test_gradebook_columns_and_points(two_runs):
     book = rows(two_runs[0])
     assert list(book[0]) == ["student", "file", "status", "q1", "q2", "q3", "total", "max", "feedback", "reasons"]
     got = {r["student"]: (r["q1"], r["q2"], r["q3"], r["total"], r["max"]) for r in book}
-    assert got == {"alice": ("2", "1", "3", "6", "6"), "bob": ("0", "0", "3", "3", "6"), "carol": ("0", "0", "0", "0", "6")}
-    assert [r["feedback"] for r in book] == ["feedback/alice.md", "feedback/bob.md", "feedback/carol.md"]
+    assert got == {"alice": ("2", "1", "3", "6", "6"), "bob": ("0", "0", "3", "3", "6"), "carol": ("0", "0", "0", "0", "6"),
+                   "dave": ("2", "1", "3", "6", "6")}
+    assert [r["feedback"] for r in book] == ["feedback/alice.md", "feedback/bob.md", "feedback/carol.md", "feedback/dave.md"]
+    assert [r["status"] for r in book] == ["graded"] * 3 + ["graded with issues"]
+    assert "no nnbook release metadata" in book[3]["reasons"]  # jupytext drops it from the text file
 
 
 def test_feedback_says_what_failed_without_revealing_hidden_tests(two_runs):
