@@ -99,3 +99,13 @@ def test_cli_check_masters(capsys):
     assert "ok   " in out and "3 question(s), 3 hidden test(s), 6 point(s)" in out and "note:" not in out
     assert main(["check", str(TOY.parent / "leaky_master.md")]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_a_master_inside_a_readable_folder_is_refused(capsys):
+    import nnbook
+    from nnbook.grading.grade import GradingError, reference_plan
+    from nnbook.grading.kernel import Limits
+
+    inside = Path(nnbook.__file__).parent / "ch99_toy.md"  # not created: refused before reading
+    with pytest.raises(GradingError, match="students' kernels may read"):
+        reference_plan(inside, Limits())

@@ -13,7 +13,7 @@ import nbformat
 
 from nnbook.grading import plain
 from nnbook.grading.compare import compare, coarse
-from nnbook.grading.kernel import Limits, Sandbox
+from nnbook.grading.kernel import Limits, Sandbox, read_roots
 from nnbook.grading.master import natural_key, read_master
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -201,6 +201,11 @@ def reference_plan(master_path: Path, limits: Limits) -> Plan:
 
 
 def _reference_plan(master_path: Path, limits: Limits, allow_ctypes: bool) -> Plan:
+    where = Path(master_path).resolve()
+    for root in read_roots():
+        if where.is_relative_to(root):
+            raise GradingError(f"{master_path} lies inside {root}, which students' kernels may read; "
+                               "keep masters outside the Python environment and the nnbook package")
     master = read_master(master_path)
     cells = code_cells(master.nb)
     preload = imported_modules([src for _, src in cells])
