@@ -53,6 +53,7 @@ release: env
 	$(VENV)/bin/nnbook release exercises --out _build/release
 
 grade: env
+	@test -n "$(SUBMISSIONS)" -a -n "$(MASTER)" || { echo "usage: make grade SUBMISSIONS=dir MASTER=exercises/chNN_<topic>.md [OUT=grades.csv]"; exit 2; }
 	$(VENV)/bin/nnbook grade $(SUBMISSIONS) --master $(MASTER) --out $(or $(OUT),grades.csv)
 
 clean:
