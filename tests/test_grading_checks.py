@@ -86,6 +86,11 @@ def test_hidden_test_checks_the_reference():
     with pytest.raises(ValueError, match="plain data"):
         hidden_test("q1", points=1, call="double", inputs=[(object(),)])
     assert [h.qid for h in checks._HIDDEN] == ["q1"]
+    for _ in range(2):  # the same line run twice: one test; another line for the same function: two
+        hidden_test("q1", points=1, call="double", inputs=[(2.0,)])
+    hidden_test("q1", points=1, call="double", inputs=[(3.0,)])
+    assert [len(h.inputs) for h in checks._HIDDEN] == [2, 1, 1]
+    assert [h.inputs[0][0] for h in checks._HIDDEN] == [1.0, 2.0, 3.0]
 
 
 class AlwaysEqual:

@@ -36,6 +36,7 @@ class HiddenSpec:
     rtol: float = RTOL
     atol: float = ATOL
     expected: Any = None
+    where: tuple = ()  # (file, line) of the call: re-running a cell replaces its tests
 
 
 _PUBLIC: dict[str, dict[str, PublicTest]] = {}
@@ -180,7 +181,8 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
     spec = HiddenSpec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, expected)
     if value is not None and inputs is not None:
         raise ValueError("hidden_test(value=...) takes no inputs")
-    caller = sys._getframe(1).f_globals
+    frame = sys._getframe(1)
+    caller, where = frame.f_globals, (frame.f_code.co_filename, frame.f_lineno)
     name = call or value
     if name not in caller:
         raise NameError(f"hidden_test({qid!r}): {name!r} is not defined in the notebook")
@@ -197,7 +199,8 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
             msg = compare(got, expected[i], rtol, atol)
             if msg:
                 raise AssertionError(f"hidden_test({qid!r}) reference, case {i}: {msg}")
-    _HIDDEN[:] = [h for h in _HIDDEN if not (h.qid == qid and h.call == call and h.value == value)]
+    spec.where = where
+    _HIDDEN[:] = [h for h in _HIDDEN if h.where != where]
     _HIDDEN.append(spec)
 
 
