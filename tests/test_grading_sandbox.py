@@ -38,7 +38,23 @@ ESCAPES = {
     "ctypes re-import": "import sys; sys.modules.pop('ctypes', None); sys.modules.pop('_ctypes', None); import ctypes",
     "gc": "import gc; gc.get_objects()",
     "sqlite": "import sqlite3; sqlite3.connect('x.db')",
+    "PathLike that changes its mind": (
+        "class P:\n    n = 0\n    def __fspath__(self):\n        P.n += 1\n"
+        f"        return {MASTER!r} if P.n % 2 else 'ok.txt'\nopen(P()).read()"),
+    "str subclass": f"class S(str):\n    def startswith(self, *a): return True\nopen(S({MASTER!r})).read()",
+    "import by a str subclass": (
+        "import importlib\nclass S(str):\n    def __eq__(self, o): return False\n    def __hash__(self): return 1\n"
+        "importlib.import_module(S('_ctypes'))"),
 }
+
+# Each of these patches what a naive guard would consult, then tries to read the master.
+PATCHES = [
+    "import nnbook.grading.agent as a\na._STATE['read'] = ('/',); a.DENIED_EVENTS = (); a.DENIED_IMPORTS = set()",
+    "import nnbook.grading.agent as a\na._make_hook = lambda *x: (lambda e, args: None)",
+    "import os, posixpath\nos.path.realpath = posixpath.realpath = lambda p, **k: '/dev/null'\n"
+    "os.fsdecode = os.fspath = lambda p: '/dev/null'",
+    "import pathlib\npathlib.PurePath.__fspath__ = lambda self: " + repr(MASTER),
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +80,15 @@ def test_the_sandbox_still_works(sandbox):
     assert sandbox.execute("def count(x):\n    return len(x)", 10).status == "ok"
     assert sandbox.call("call", "count", [[1, 2, 3]], 10) == ("value", 3)
     assert not Path("/tmp/nnbook-escape.txt").exists()
+
+
+def test_patching_the_guard_changes_nothing():
+    with Sandbox(Limits(cell=10, startup=120), preload=["numpy"]) as sb:
+        sb.start()
+        assert sb.execute("import pathlib\npathlib.Path('ok.txt').write_text('fine')", 10).status == "ok"
+        for patch in PATCHES:
+            sb.execute(patch, 10)
+        for attempt in (f"open({MASTER!r}).read()", "import pathlib\npathlib.Path('ok.txt').read_text()",
+                        f"import os; os.listdir({REPO!r})", "import subprocess; subprocess.run(['true'])"):
+            r = sb.execute(attempt, 10)
+            assert r.status == "error" and ("SandboxViolation" in r.error or "TypeError" in r.error), (attempt, r)

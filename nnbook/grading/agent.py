@@ -29,51 +29,124 @@ class SandboxViolation(PermissionError):
     """An operation the grading sandbox does not allow."""
 
 
-def _inside(path: str, roots: tuple[str, ...]) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+def _make_hook(sandbox: str, read_roots: tuple[str, ...]):
+    """The audit hook, as a closure over everything it uses.
 
+    Students can rebind any module attribute (``os.path.realpath``, ``builtins.len``, this
+    module's globals), so the hook looks nothing up at call time: it uses only values captured
+    here (C functions, tuples, str methods) and resolves symbolic links itself.
+    """
+    import _stat
+    import pathlib
+    import posix
 
-def _real(path) -> str | None:
-    if isinstance(path, int) or path is None:
-        return None
-    try:
-        return os.path.realpath(os.fsdecode(path))
-    except (TypeError, ValueError):
-        return None
+    _type, _len, _str, _bytes, _int, _list, _tuple = type, len, str, bytes, int, list, tuple
+    _OSError, _AttributeError, _Violation = OSError, AttributeError, SandboxViolation
+    _getcwd, _lstat, _readlink, _getpid, _fspath = posix.getcwd, posix.lstat, posix.readlink, posix.getpid, posix.fspath
+    _islink, _startswith, _split, _join, _decode = _stat.S_ISLNK, str.startswith, str.split, "/".join, bytes.decode
+    _copy = str.__str__  # an exact str from a str subclass (whose methods a student may override)
+    _DirEntry = posix.DirEntry
+    _paths = (pathlib.PosixPath, pathlib.PurePosixPath)
+    _pp = pathlib.PurePath
+    _fs, _tostr, _slot, _fmt = _pp.__fspath__, _pp.__str__, _pp.__dict__["_str"], _pp._format_parsed_parts.__func__
+    denied_events = _tuple(DENIED_EVENTS)
+    denied_imports = frozenset(DENIED_IMPORTS)
+    write_events = frozenset(WRITE_EVENTS)
+    write_flags = _WRITE_FLAGS
+    write_roots = (sandbox, "/dev/null")
+    read_roots = read_roots + (sandbox, "/dev/null", "/dev/urandom")
 
+    def text(path):
+        """The path as an exact str, or None for a file descriptor; raise for anything we cannot trust."""
+        t = _type(path)
+        if t is _DirEntry:  # a C type that cannot be subclassed
+            path = _fspath(path)
+        elif t in _paths and t.__fspath__ is _fs and t.__str__ is _tostr and t._str is _slot \
+                and t._format_parsed_parts.__func__ is _fmt:
+            path = _tostr(path)  # the value cached in the path, the same one open() used
+        t = _type(path)
+        if t is _str:
+            return path
+        if t is _bytes:
+            return _decode(path, "utf-8", "surrogateescape")
+        if t is _int or path is None:
+            return None
+        raise _Violation("the grading sandbox accepts file names as str, bytes or pathlib paths only")
 
-def _hook(event: str, args: tuple) -> None:
-    s = _STATE
-    if event == "open":
-        path, mode, flags = (tuple(args) + (None, None, None))[:3]
-        real = _real(path)
-        if real is None:
+    def resolve(p):
+        """The absolute path with every symbolic link resolved (os.path.realpath, done here)."""
+        todo = _split(p if _startswith(p, "/") else _getcwd() + "/" + p, "/")
+        todo.reverse()
+        parts, links = [], 0
+        while todo:
+            c = todo.pop()
+            if c == "" or c == ".":
+                continue
+            if c == "..":
+                if parts:
+                    parts.pop()
+                continue
+            here = "/" + _join(parts + [c])
+            try:
+                is_link = _islink(_lstat(here).st_mode)
+            except _OSError:
+                is_link = False
+            if not is_link:
+                parts.append(c)
+                continue
+            links += 1
+            if links > 40:
+                raise _Violation("too many symbolic links")
+            target = _split(_readlink(here), "/")
+            if _startswith(_readlink(here), "/"):
+                parts = []
+            target.reverse()
+            todo += target
+        return "/" + _join(parts)
+
+    def inside(p, roots):
+        for r in roots:
+            if p == r or _startswith(p, r + "/") or r == "/":
+                return True
+        return False
+
+    def hook(event, args):
+        if event == "open":
+            path = args[0] if _len(args) > 0 else None
+            mode = args[1] if _len(args) > 1 else None
+            flags = args[2] if _len(args) > 2 else 0
+            p = text(path)
+            if p is None:
+                return
+            real = resolve(p)
+            write = (_type(flags) is _int and flags & write_flags != 0) or (
+                _type(mode) is _str and ("w" in mode or "a" in mode or "x" in mode or "+" in mode))
+            if inside(real, write_roots) or (not write and inside(real, read_roots)):
+                return
+            raise _Violation("the grading sandbox does not allow " + ("writing " if write else "reading ") + real)
+        if event == "os.listdir" or event == "os.scandir":
+            p = text(args[0]) if _len(args) > 0 else None
+            if p is not None and not inside(resolve(p), read_roots):
+                raise _Violation("the grading sandbox does not allow listing " + p)
             return
-        write = bool((flags or 0) & _WRITE_FLAGS) or bool(mode and any(c in str(mode) for c in "wax+"))
-        if _inside(real, s["write"]) or (not write and _inside(real, s["read"])):
+        if event in write_events:
+            for a in args[:2]:
+                p = text(a) if a is not None else None
+                if p is not None and not inside(resolve(p), write_roots):
+                    raise _Violation("the grading sandbox does not allow " + event + " on " + p)
             return
-        raise SandboxViolation(f"the grading sandbox does not allow {'writing' if write else 'reading'} {os.fsdecode(path)}")
-    if event in ("os.listdir", "os.scandir"):
-        real = _real(args[0] if args else None)
-        if real is not None and not _inside(real, s["read"]):
-            raise SandboxViolation(f"the grading sandbox does not allow listing {real}")
-        return
-    if event in WRITE_EVENTS:
-        for a in args[:2]:
-            real = _real(a) if isinstance(a, (str, bytes, os.PathLike)) else None
-            if real is not None and not _inside(real, s["write"]):
-                raise SandboxViolation(f"the grading sandbox does not allow {event} on {real}")
-        return
-    if event == "os.kill":
-        if args and args[0] != os.getpid():
-            raise SandboxViolation("the grading sandbox does not allow signalling other processes")
-        return
-    if event == "import":
-        if args and args[0] in DENIED_IMPORTS:
-            raise SandboxViolation(f"the grading sandbox does not allow importing {args[0]}")
-        return
-    if event.startswith(DENIED_EVENTS):
-        raise SandboxViolation(f"the grading sandbox does not allow {event}")
+        if event == "os.kill":
+            if _len(args) == 0 or _type(args[0]) is not _int or args[0] != _getpid():
+                raise _Violation("the grading sandbox does not allow signalling other processes")
+            return
+        if event == "import":
+            if _len(args) > 0 and _copy(args[0]) in denied_imports:
+                raise _Violation("the grading sandbox does not allow importing " + _copy(args[0]))
+            return
+        if _startswith(event, denied_events):
+            raise _Violation("the grading sandbox does not allow " + event)
+
+    return hook
 
 
 def _cut(blocked_modules: tuple[str, ...]) -> None:
@@ -111,20 +184,16 @@ def install(sandbox: str, read_roots: list[str], preload: list[str] = ()) -> Non
         except Exception:  # a missing optional module is the student's problem, not the guard's
             pass
     sandbox = os.path.realpath(sandbox)
-    _STATE.update(
-        ns=get_ipython().user_ns,
-        plain=plain,
-        write=(sandbox, "/dev/null"),
-        read=tuple(os.path.realpath(r) for r in read_roots) + (sandbox, "/dev/null", "/dev/urandom"),
-        open=os.open, write_fd=os.write, close=os.close, dumps=json.dumps,
-    )
+    hook = _make_hook(sandbox, tuple(os.path.realpath(r) for r in read_roots))
+    _STATE.update(ns=get_ipython().user_ns, plain=plain, open=os.open, write_fd=os.write, close=os.close,
+                  dumps=json.dumps)
     try:  # exit() and quit() would end the kernel; in grading they do nothing
         get_ipython().ask_exit = lambda *a, **k: None
     except Exception:
         pass
     os.chdir(sandbox)
     _cut(("_posixsubprocess", "_ctypes", "ctypes"))
-    sys.addaudithook(_hook)
+    sys.addaudithook(hook)  # no reference to it is kept anywhere a student could reach
 
 
 def _error(e: BaseException) -> dict:
