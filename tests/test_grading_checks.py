@@ -134,3 +134,12 @@ def test_torch_tensors_travel_as_arrays():
     torch = pytest.importorskip("torch")
     back = decode(encode({"w": torch.nn.Parameter(torch.ones(2)), "y": torch.arange(3.0, requires_grad=True) * 2}))
     assert type(back["w"]) is np.ndarray and compare(back["y"], [0.0, 2.0, 4.0]) is None
+
+
+def test_decode_rejects_hostile_json():
+    from nnbook.grading.plain import decode_reply
+
+    for text in ("[" * 100000 + "]" * 100000, '{"value": {"__ndarray__": "bm90IGFuIGFycmF5"}}', '{"value": 1, "x": 2}',
+                 '{"error": 3, "kind": "error"}', '{"error": "e", "kind": "passed"}', '{"value": NaN}'):
+        with pytest.raises((NotPlainData, ValueError, RecursionError)):
+            decode_reply(text)

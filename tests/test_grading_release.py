@@ -33,7 +33,8 @@ def test_strip_solutions_keeps_indentation_and_stubs():
     ("### BEGIN SOLUTION\nx = 1", "without ### END"),
     ("x = 1\n### END SOLUTION", "without ### BEGIN"),
     ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another"),
-    ("x = 1  # ### BEGIN SOLUTION here", "must stand alone"),
+    ("x = 1  # ### BEGIN SOLUTION here", "stand alone"),
+    ("### SOLUTION", "ends a line of code"),
 ])
 def test_malformed_markers_are_errors(src, msg):
     with pytest.raises(MasterError, match=msg):

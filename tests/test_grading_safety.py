@@ -147,6 +147,10 @@ def build_class(folder: Path) -> None:
     write(folder, "snoop.ipynb", submission({**CORRECT, "def scale": SNOOP_SCALE}, before=[SNOOP]))
     write(folder, "fake_results.ipynb", submission(WRONG, after=[FAKE_RESULTS]))
     write(folder, "fifo.ipynb", submission({**CORRECT, "def scale": FIFO}))
+    write(folder, "hostile_reply.ipynb", submission(CORRECT, after=[
+        "import nnbook.grading.agent as agent\n"
+        "def deep(kind, name, payload, out):\n    open(out, 'w').write('[' * 200000 + ']' * 200000)\n"
+        "agent.call = deep"]))
     write(folder, "subprocess.ipynb", submission(WRONG, after=[
         "import subprocess\nout = subprocess.run(['cat', '/etc/hostname'], capture_output=True)",
         "import os\nos.system('touch /tmp/pwned_by_student')"]))
@@ -227,6 +231,8 @@ def test_tampering_yields_nothing(graded):
     for name in ("tamper.ipynb", "always_equal.ipynb", "fake_results.ipynb", "subprocess.ipynb"):
         assert res[name].total == 0, name
     assert scores(res["fifo.ipynb"]) == {**FULL, "q1": 0}  # no result file: nothing to read, no hang
+    assert res["hostile_reply.ipynb"].total == 0 and res["hostile_reply.ipynb"].status == "graded"
+    assert {c.status for c in res["hostile_reply.ipynb"].cases} == {"not plain data"}
     assert {c.status for c in res["always_equal.ipynb"].cases} == {"not plain data"}
     assert not Path("/tmp/pwned_by_student").exists()
     assert not Path("/tmp/grades.csv").exists() or "fake" not in Path("/tmp/grades.csv").read_text()

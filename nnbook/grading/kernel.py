@@ -206,8 +206,8 @@ class Sandbox:
                 text = f.read(plain.MAX_BYTES + 1)
             os.unlink(out)
             reply = plain.decode_reply(text)
-        except (ValueError, TypeError, OSError) as e:
-            return "not plain data", f"the result could not be read as plain data: {e}"[:300]
+        except (Exception, RecursionError) as e:  # whatever the kernel wrote, it costs only this case
+            return "not plain data", f"the result could not be read as plain data: {type(e).__name__}"
         if "value" in reply:
             return "value", reply["value"]
         return reply.get("kind", "error"), reply.get("error", "")

@@ -86,7 +86,8 @@ def strip_solutions(source: str, qid: str | None = None, markdown: bool = False,
                 top = top or (indent == "" and not markdown)
             continue
         if BEGIN in line or END in line or ONE_LINE in line:
-            raise MasterError(f"{where}, line {n}: a solution marker must stand alone on its line: {line.strip()!r}")
+            raise MasterError(f"{where}, line {n}: {BEGIN!r} and {END!r} stand alone on their lines, "
+                              f"{ONE_LINE!r} ends a line of code: {line.strip()!r}")
         out.append(line)
     if inside is not None:
         raise MasterError(f"{where}: {BEGIN} without {END}")
