@@ -1,6 +1,4 @@
 """nnbook.scratch.activations against PyTorch (float64), central differences and extreme inputs."""
-import warnings
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -11,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nnbook.scratch import activations as A
+from numerics import strict
 
 # Wide inputs: |x| up to 1e3, where a naive exp(x) overflows.
 wide = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 7)), elements=st.floats(-1e3, 1e3))
@@ -20,15 +19,6 @@ alphas = st.floats(0.0, 0.5)
 temperatures = st.floats(0.05, 20.0)
 
 EXTREME = np.array([-1e3, -800.0, -745.0, -710.0, -40.0, -1e-300, 0.0, 1e-300, 40.0, 710.0, 745.0, 800.0, 1e3])
-
-
-@contextmanager
-def strict():
-    """Any overflow, invalid operation or division by zero, or any RuntimeWarning, is an error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            yield
 
 
 def torch_fn_and_grad(fn, x):

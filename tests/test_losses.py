@@ -1,6 +1,5 @@
 """nnbook.scratch.losses against PyTorch (float64), central differences and the identities of chapter 4."""
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -11,15 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nnbook.scratch import losses as L
-
-
-@contextmanager
-def strict():
-    """Any overflow, invalid operation or division by zero, or any RuntimeWarning, is an error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            yield
+from numerics import strict
 
 
 vec = arrays(np.float64, st.integers(1, 12), elements=st.floats(-100, 100))
