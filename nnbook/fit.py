@@ -327,6 +327,10 @@ def fit(
                 waited += 1
                 if waited >= early_stopping.patience:
                     history.stopped_early = True
+                    # an early stop is a success, not an interrupted run: end the bar complete
+                    bar.set_description(f"epochs (stopped early at {epoch + 1})")
+                    bar.total = epoch + 1
+                    bar.refresh()
                     break
     bar.close()
     if early_stopping is not None and early_stopping.restore_best and best_state is not None:
