@@ -299,8 +299,8 @@ def fit(
 
     history = History(train={"loss": [], **{k: [] for k in metric_fns}}, val={"loss": [], **{k: [] for k in metric_fns}} if val else {})
     best_loss, best_state, waited = float("inf"), None, 0
-    bar = tqdm(range(epochs), desc="epochs", unit="epoch", disable=not progress, leave=True)
-    for epoch in bar:
+    bar = tqdm(total=epochs, desc="epochs", unit="epoch", disable=not progress, leave=True)
+    for epoch in range(epochs):
         history.lr.append(float(optimiser.param_groups[0]["lr"]))
         stats = _run_epoch(model, X, y, loss_fn, optimiser, batch_size, generator, augment, metric_fns)
         for k, v in stats.items():
@@ -316,7 +316,8 @@ def fit(
                 scheduler.step(history.val["loss"][-1] if val is not None else stats["loss"])
             else:
                 scheduler.step()
-        bar.set_postfix(postfix)
+        bar.set_postfix(postfix, refresh=False)
+        bar.update(1)
         if early_stopping is not None:
             current = history.val["loss"][-1]
             if current < best_loss - early_stopping.min_delta:
@@ -328,9 +329,12 @@ def fit(
                 if waited >= early_stopping.patience:
                     history.stopped_early = True
                     # an early stop is a success, not an interrupted run: end the bar complete
-                    bar.set_description(f"epochs (stopped early at {epoch + 1})")
-                    bar.total = epoch + 1
-                    bar.refresh()
+                    if progress:
+                        started = bar.start_t
+                        bar.reset(total=epoch + 1)  # `reset` also resizes the notebook widget
+                        bar.start_t = started  # keep the elapsed time and rate honest
+                        bar.set_description(f"epochs (stopped early at {epoch + 1})", refresh=False)
+                        bar.update(epoch + 1)
                     break
     bar.close()
     if early_stopping is not None and early_stopping.restore_best and best_state is not None:

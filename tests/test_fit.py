@@ -59,6 +59,19 @@ def test_progress_true_shows_a_bar(capsys):
     assert "epochs" in capsys.readouterr().err
 
 
+def test_an_early_stop_ends_with_a_complete_bar_that_says_so(capsys):
+    rng = np.random.default_rng(0)
+    X, Xv = rng.normal(size=(20, 5)), rng.normal(size=(200, 5))
+    y, yv = rng.integers(0, 2, 20), rng.integers(0, 2, 200)
+    seed(0)
+    model = nn.Sequential(nn.Linear(5, 256), nn.ReLU(), nn.Linear(256, 2))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    h = run(model, opt, data=(X, y), val_data=(Xv, yv), epochs=200, batch_size=None, early_stopping=3, progress=True)
+    assert h.stopped_early
+    last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert f"stopped early at {len(h)}" in last and f"{len(h)}/{len(h)}" in last and "100%" in last
+
+
 def test_seed_makes_runs_identical():
     hs, ws = [], []
     for _ in range(2):
