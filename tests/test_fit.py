@@ -59,14 +59,20 @@ def test_progress_true_shows_a_bar(capsys):
     assert "epochs" in capsys.readouterr().err
 
 
-def test_an_early_stop_ends_with_a_complete_bar_that_says_so(capsys):
+def overfitting_setup():
+    """A big network on 20 noisy points: it overfits, so the validation loss rises after a while."""
     rng = np.random.default_rng(0)
     X, Xv = rng.normal(size=(20, 5)), rng.normal(size=(200, 5))
     y, yv = rng.integers(0, 2, 20), rng.integers(0, 2, 200)
     seed(0)
     model = nn.Sequential(nn.Linear(5, 256), nn.ReLU(), nn.Linear(256, 2))
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
-    h = run(model, opt, data=(X, y), val_data=(Xv, yv), epochs=200, batch_size=None, early_stopping=3, progress=True)
+    return model, opt, (X, y), (Xv, yv)
+
+
+def test_an_early_stop_ends_with_a_complete_bar_that_says_so(capsys):
+    model, opt, data, val = overfitting_setup()
+    h = run(model, opt, data=data, val_data=val, epochs=200, batch_size=None, early_stopping=3, progress=True)
     assert h.stopped_early
     last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
     assert f"stopped early at {len(h)}" in last and f"{len(h)}/{len(h)}" in last and "100%" in last
@@ -86,13 +92,7 @@ def test_seed_makes_runs_identical():
 
 
 def test_early_stopping_stops_and_restores_best_weights():
-    # a big network on 20 noisy points overfits: the validation loss rises after a while
-    rng = np.random.default_rng(0)
-    X, Xv = rng.normal(size=(20, 5)), rng.normal(size=(200, 5))
-    y, yv = rng.integers(0, 2, 20), rng.integers(0, 2, 200)
-    seed(0)
-    model = nn.Sequential(nn.Linear(5, 256), nn.ReLU(), nn.Linear(256, 2))
-    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    model, opt, (X, y), (Xv, yv) = overfitting_setup()
     snapshots = {}
 
     class Sched(torch.optim.lr_scheduler.LRScheduler):  # records the weights after every epoch
