@@ -61,7 +61,8 @@ def export_student_versions(paths: list[Path], out_dir: Path, root: Path = ROOT)
     for p in paths:
         if is_exercise_master(p, root):
             target = release_one(p, out_dir / "exercises" / "student")[0]
-            written[str(target.relative_to(out_dir))] = {"source": str(p.resolve().relative_to(root)), "gpu_cells": 0,
+            written[str(target.relative_to(out_dir))] = {"source": str(p.resolve().relative_to(root)),
+                                                         "gpu_cells": len(gpu_cells(nbformat.read(target, as_version=4))),
                                                          "student_version": True}
     return written
 
