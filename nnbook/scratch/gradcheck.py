@@ -70,3 +70,22 @@ def check_params(
     if missing:
         raise ValueError(f"params and grads must have the same names; these appear in only one: {sorted(missing)}")
     return {name: relative_error(grads[name], numerical_grad(lambda _p: loss(), params[name], h)) for name in params}
+
+
+def check_layer(layer, x: np.ndarray, rng: np.random.Generator, *, h: float = 1e-6) -> dict[str, float]:
+    """Relative errors of a core layer's backward pass against central differences.
+
+    The loss is ``sum(r * layer(x))`` for a fixed random ``r``, so every output entry matters.
+    Returns one error for the input gradient (key ``"x"``) and one per parameter.
+    """
+    x = np.array(x, dtype=np.float64)
+    y, cache = layer.forward(x)
+    r = rng.standard_normal(y.shape)
+    grad_x, grads = layer.backward(cache, r)
+
+    def loss() -> float:
+        return float(np.sum(r * layer.forward(x)[0]))
+
+    errors = {"x": relative_error(grad_x, numerical_grad(lambda _x: loss(), x, h))}
+    errors.update(check_params(loss, layer.params, grads, h=h))
+    return errors

@@ -13,6 +13,7 @@ import numpy as np
 
 from nnbook.scratch import activations as _act
 from nnbook.scratch import init as _init
+from nnbook.scratch.core import Grads, Layer
 
 __all__ = ["ACTIVATIONS", "Dense", "dense", "forward", "mlp", "count_parameters", "trace_shapes", "to_torch", "from_torch"]
 
@@ -33,7 +34,7 @@ def _check_activation(name: str) -> str:
 
 
 @dataclass
-class Dense:
+class Dense(Layer):
     """A fully connected layer: weight ``W`` of shape (n_out, n_in), bias ``b`` of shape (n_out,), activation name."""
 
     W: np.ndarray
@@ -48,6 +49,19 @@ class Dense:
         if self.b.shape != (self.W.shape[0],):
             raise ValueError(f"b must have shape (n_out,) = ({self.W.shape[0]},) to match W {self.W.shape}; got {self.b.shape}")
         _check_activation(self.activation)
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return {"W": self.W, "b": self.b}
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        z = x @ self.W.T + self.b
+        return ACTIVATIONS[self.activation][0](z), (x, z)
+
+    def backward(self, cache: tuple[np.ndarray, np.ndarray], grad_y: np.ndarray) -> tuple[np.ndarray, Grads]:
+        x, z = cache
+        grad_z = grad_y * ACTIVATIONS[self.activation][1](z)
+        return grad_z @ self.W, {"W": grad_z.T @ x, "b": grad_z.sum(axis=0)}
 
     @property
     def n_in(self) -> int:

@@ -1,0 +1,86 @@
+"""The one NumPy core: layers compose, their gradients match central differences and PyTorch."""
+import numpy as np
+import pytest
+import torch
+
+from nnbook.history import History
+from nnbook.scratch import init
+from nnbook.scratch.core import ActivationLayer, Flatten, Layer, Sequential, minibatches, sgd_step
+from nnbook.scratch.gradcheck import check_layer
+from nnbook.scratch.layers import Dense
+
+
+def _net(rng):
+    return Sequential([
+        Flatten(),
+        Dense(init.xavier_normal((5, 6), rng), rng.standard_normal(5), "tanh"),
+        ActivationLayer("swish"),
+        Dense(init.xavier_normal((3, 5), rng), rng.standard_normal(3)),
+    ])
+
+
+def test_sequential_gradients_match_central_differences():
+    rng = np.random.default_rng(0)
+    errors = check_layer(_net(rng), rng.standard_normal((4, 2, 3)), rng)
+    assert set(errors) == {"x", "1.W", "1.b", "3.W", "3.b"}
+    assert max(errors.values()) < 1e-6
+
+
+def test_sequential_gradients_match_torch():
+    rng = np.random.default_rng(1)
+    net = _net(rng)
+    x = rng.standard_normal((4, 2, 3))
+    r = rng.standard_normal((4, 3))
+    _, cache = net.forward(x)
+    grad_x, grads = net.backward(cache, r)
+
+    xt = torch.tensor(x, requires_grad=True)
+    W1, b1, W2, b2 = (torch.tensor(net.params[k], requires_grad=True) for k in ("1.W", "1.b", "3.W", "3.b"))
+    y = torch.nn.functional.silu(torch.tanh(xt.reshape(4, -1) @ W1.T + b1)) @ W2.T + b2
+    (y * torch.tensor(r)).sum().backward()
+    np.testing.assert_allclose(grad_x, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    for name, t in zip(("1.W", "1.b", "3.W", "3.b"), (W1, b1, W2, b2)):
+        np.testing.assert_allclose(grads[name], t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_sgd_step_updates_the_layer_arrays_in_place():
+    rng = np.random.default_rng(2)
+    net = _net(rng)
+    W = net.layers[1].W
+    before = W.copy()
+    _, cache = net.forward(rng.standard_normal((4, 6)))
+    _, grads = net.backward(cache, np.ones((4, 3)))
+    sgd_step(net.params, grads, lr=0.1)
+    assert net.layers[1].W is W
+    np.testing.assert_allclose(W, before - 0.1 * grads["1.W"])
+
+
+def test_sequential_rejects_what_is_not_a_layer():
+    with pytest.raises(TypeError, match="layer 1 must be"):
+        Sequential([Flatten(), lambda x: x])
+    with pytest.raises(ValueError, match="at least one layer"):
+        Sequential([])
+
+
+def test_base_layer_is_abstract():
+    with pytest.raises(NotImplementedError):
+        Layer().forward(np.zeros(2))
+
+
+def test_minibatches_cover_every_example_once():
+    batches = list(minibatches(10, 3, np.random.default_rng(0)))
+    assert [len(b) for b in batches] == [3, 3, 3, 1]
+    assert sorted(np.concatenate(batches)) == list(range(10))
+    with pytest.raises(ValueError, match="batch_size"):
+        list(minibatches(10, 0))
+
+
+def test_history_records_series():
+    h = History()
+    h.record(loss=1.0, val_loss=2.0)
+    h.record(loss=0.5)
+    np.testing.assert_array_equal(h["loss"], [1.0, 0.5])
+    assert len(h) == 2 and "val_loss" in h
+    assert list(h.to_frame()["val_loss"].isna()) == [False, True]
+    with pytest.raises(KeyError, match="recorded"):
+        h["accuracy"]
