@@ -8,11 +8,12 @@ STAMP := $(VENV)/.installed
 VENDOR := $(VENV)/.vendored
 JOBS ?= 2
 
-.PHONY: help env book test unit notebooks lab release grade clean
+.PHONY: help env book test unit lint notebooks lab release grade clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (executes every notebook, cached)"
 	@echo "make test     run all tests: unit tests and every notebook of book/ and exercises/ under nbval"
+	@echo "make lint     ruff: lint and format check (config in pyproject.toml)"
 	@echo "make lab      open the chapters as notebooks in JupyterLab (widgets work)"
 	@echo "make release  write the student versions of the exercises into _build/release"
 	@echo "make grade SUBMISSIONS=dir MASTER=exercises/ch01_perceptron.md   grade a folder of submissions"
@@ -43,6 +44,10 @@ test: env
 
 unit: env
 	$(PY) -m pytest tests -n $(JOBS)
+
+lint: env
+	$(VENV)/bin/ruff check nnbook tests scripts
+	$(VENV)/bin/ruff format --check nnbook tests scripts
 
 lab: env
 	mkdir -p $(VENV)/share/jupyter/lab/settings

@@ -1,17 +1,20 @@
 """nnbook: the companion package of the nnbook textbook.
 
 Chapters import what they need from the submodules (``nnbook.data``, ``nnbook.plot``,
-``nnbook.scratch``, ...). The most used helpers are re-exported here lazily, so
-``import nnbook`` stays fast for the command line.
+``nnbook.scratch``, ...). ``nnbook.seed``, ``nnbook.device`` and ``nnbook.has_cuda`` (from
+``nnbook.runtime``) are re-exported lazily, so ``import nnbook`` stays fast for the command line.
+
+Importing the package changes nothing: a notebook opts in to the book's figure style and the
+``%%gpu`` cell magic with ``%load_ext nnbook`` (or ``nnbook.plot.use_style()`` for the style alone).
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "seed": "nnbook.train",
-    "device": "nnbook.train",
-    "has_cuda": "nnbook.train",
+    "seed": "nnbook.runtime",
+    "device": "nnbook.runtime",
+    "has_cuda": "nnbook.runtime",
 }
 
 
@@ -23,6 +26,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'nnbook' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
 def load_ipython_extension(ipython) -> None:
     """``%load_ext nnbook``: the book's figure style and the ``%%gpu`` cell magic."""
     from nnbook.gpu import register_magic
@@ -30,16 +37,3 @@ def load_ipython_extension(ipython) -> None:
 
     register_magic(ipython)
     use_style()
-
-
-def _autoload() -> None:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return
-    ip = get_ipython()
-    if ip is not None and hasattr(ip, "register_magic_function"):
-        load_ipython_extension(ip)
-
-
-_autoload()

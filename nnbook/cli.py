@@ -14,7 +14,7 @@ def _info(args: argparse.Namespace) -> int:
     import torch
 
     from nnbook import __version__
-    from nnbook.train import device
+    from nnbook.runtime import device
 
     print(f"nnbook {__version__}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}")
@@ -52,12 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notebooks", nargs="*", help="text notebooks to convert (default: all of book/ and exercises/)")
     p.set_defaults(func=_export)
 
-    try:
-        from nnbook.grading.cli import add_commands
-    except ImportError:
-        pass
-    else:
-        add_commands(sub)
+    # grading's commands are part of the tool: a broken import must fail loudly, not hide them
+    from nnbook.grading.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

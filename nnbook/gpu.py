@@ -13,7 +13,7 @@ def gpu_cell(line: str, cell: str) -> None:
     from IPython import get_ipython
     from IPython.display import Markdown, display
 
-    from nnbook.train import has_cuda
+    from nnbook.runtime import has_cuda
 
     if not has_cuda():
         display(Markdown(f"> **{SKIP_NOTE}**"))

@@ -73,7 +73,7 @@ def export(paths: list[Path], out_dir: Path, root: Path = ROOT, student_versions
 
     Returns and writes ``manifest.json``: the notebooks written and their GPU-tagged cells.
     """
-    from nnbook.train import has_cuda
+    from nnbook.runtime import has_cuda
 
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = {"cuda": has_cuda(), "notebooks": {}}

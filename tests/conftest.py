@@ -1,8 +1,16 @@
-"""Shared test configuration: report the GPU-tagged notebook cells and whether they ran."""
+"""Shared test configuration: a Hypothesis profile for shared machines, and a report of the
+GPU-tagged notebook cells and whether they ran."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+# The machines that run the tests are shared and noisy: a property is judged by its result,
+# never by how long one example took (Hypothesis's default deadline is 200 ms).
+settings.register_profile("nnbook", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("nnbook")
 
 ROOT = Path(__file__).resolve().parent.parent
 NBVAL_DIR = ROOT / "_build" / "nbval"

@@ -6,7 +6,7 @@ from torch import nn
 
 from nnbook import fit as F
 from nnbook.keras_style import Sequential, Trainer
-from nnbook.train import seed
+from nnbook.runtime import seed
 
 
 def toy(n=200, seed_=0):

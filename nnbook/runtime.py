@@ -1,4 +1,4 @@
-"""Reproducibility and device choice: the two things every experiment sets first."""
+"""Reproducibility and device choice: the seed that makes an experiment repeat, and where it runs."""
 from __future__ import annotations
 
 import os

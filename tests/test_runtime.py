@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from nnbook.train import device, seed
+from nnbook.runtime import device, seed
 
 
 def test_seed_makes_numpy_and_torch_repeatable():
@@ -49,3 +49,9 @@ def test_device_rejects_unknown_names(bad):
 def test_device_cuda_without_cuda_says_so():
     with pytest.raises(RuntimeError, match="CUDA is not available"):
         device("cuda")
+
+
+def test_hypothesis_profile_has_no_deadline():
+    from hypothesis import settings
+
+    assert settings.default.deadline is None
