@@ -1,9 +1,13 @@
 """Offline datasets: everything is bundled with a dependency or generated, nothing is downloaded."""
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 Split = Literal["train", "test", "all"]
 
@@ -122,3 +126,93 @@ def pixel_digits(noise: int = 1) -> tuple[np.ndarray, np.ndarray]:
     X = np.array(keys, dtype=np.float64)
     y = np.array([images[k] for k in keys], dtype=np.int64)
     return X, y
+
+
+# ---------------------------------------------------------------------------------------------
+# The digits with a validation set, and the shift augmentation of chapter 7
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DigitsSplits:
+    """The book's digits split, with a validation set carved out of the training images."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def train(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.X_train, self.y_train
+
+    @property
+    def val(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.X_val, self.y_val
+
+    @property
+    def test(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.X_test, self.y_test
+
+    def transformed(self, fn) -> DigitsSplits:
+        """The same split with ``fn`` applied to the inputs of every set (e.g. a rescaling)."""
+        return DigitsSplits(fn(self.X_train), self.y_train, fn(self.X_val), self.y_val, fn(self.X_test), self.y_test)
+
+
+def digits_splits(val_fraction: float = 0.2, seed: int = 0) -> DigitsSplits:
+    """Train / validation / test digits: the fixed test set of :func:`load_digits` and a
+    stratified ``val_fraction`` of its training images held out for choosing settings."""
+    from sklearn.model_selection import train_test_split
+
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must be in (0, 1); got {val_fraction!r}")
+    X, y = load_digits("train")
+    X_te, y_te = load_digits("test")
+    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=val_fraction, random_state=seed, stratify=y)
+    return DigitsSplits(X_tr, y_tr, X_va, y_va, X_te, y_te)
+
+
+def subsample(X: np.ndarray, y: np.ndarray, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` examples drawn without replacement, stratified by class."""
+    from sklearn.model_selection import train_test_split
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(X):
+        raise ValueError(f"n must be an integer in [1, {len(X)}]; got {n!r}")
+    if n == len(X):
+        return X, y
+    Xs, _, ys, _ = train_test_split(X, y, train_size=int(n), random_state=seed, stratify=y)
+    return Xs, ys
+
+
+def random_shift(images, max_shift: int = 1, p: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Move each 8x8 image, with probability ``p``, by a random non-zero offset of at most
+    ``max_shift`` whole pixels in each direction (all offsets but (0, 0) equally likely), filling
+    the uncovered border with zeros (background). So a fraction ``p`` of the images is moved and
+    ``p=1`` leaves no image in place. Works on (n, 64) or (n, 8, 8) images; returns a new tensor."""
+    import torch
+
+    from nnbook.fit import as_tensor
+
+    x = as_tensor(images, "images")
+    if x.ndim not in (2, 3) or x.shape[1:] not in ((64,), (8, 8)):
+        raise ValueError(f"images must have shape (n, 8, 8) or (n, 64); got {tuple(x.shape)}")
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or not 0 <= max_shift < 8:
+        raise ValueError(f"max_shift must be an integer in [0, 7] pixels; got {max_shift!r}")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
+    s = int(max_shift)
+    if s == 0:
+        return x.clone()
+    img = x.reshape(-1, 8, 8)
+    n, dev = img.shape[0], img.device
+    offsets = torch.cartesian_prod(torch.arange(-s, s + 1), torch.arange(-s, s + 1))
+    offsets = offsets[(offsets != 0).any(dim=1)].to(dev)  # the (2s+1)^2 - 1 non-zero moves
+    shifts = offsets[torch.randint(len(offsets), (n,), generator=generator).to(dev)]
+    if p < 1.0:
+        shifts[torch.rand(n, generator=generator).to(dev) >= p] = 0
+    padded = torch.nn.functional.pad(img, (s, s, s, s))
+    # output pixel (r, c) of image i is input pixel (r - dy, c - dx), i.e. padded (r - dy + s, c - dx + s)
+    rows = (torch.arange(8, device=dev)[None, :] - shifts[:, :1] + s)[:, :, None].expand(n, 8, 8)
+    cols = (torch.arange(8, device=dev)[None, :] - shifts[:, 1:] + s)[:, None, :].expand(n, 8, 8)
+    out = padded[torch.arange(n, device=dev)[:, None, None], rows, cols]
+    return out.reshape(n, 64) if x.ndim == 2 else out

@@ -8,6 +8,8 @@ are small, so each pair is moved to the device once and mini-batches are index s
 from __future__ import annotations
 
 import copy
+import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,55 +19,60 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnbook import train as _train
+from nnbook import runtime
+from nnbook.history import History
+from nnbook.metrics import METRICS, Metric
 
-Metric = Callable[[torch.Tensor, torch.Tensor], float]
+__all__ = ["fit", "evaluate", "predict", "save", "load", "EarlyStopping", "ProgressBar", "get_loss", "get_metrics", "LOSSES", "as_tensor"]
 
 
 # ---------------------------------------------------------------------------------------------
-# Metrics and losses by name
+# Losses and metrics by name
 # ---------------------------------------------------------------------------------------------
-def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
-    """Fraction of correct predictions: argmax of the class scores, or ``output > 0`` for a
-    single logit per example (binary classification with targets in {0, 1})."""
-    if outputs.ndim == 2 and outputs.shape[1] > 1:
-        pred = outputs.argmax(dim=1)
-    else:
-        pred = (outputs.reshape(-1) > 0).long()
-    return (pred == targets.reshape(-1).long()).float().mean().item()
+class BCEWithLogits(nn.Module):
+    """Binary cross-entropy on logits for a model with one output: outputs of shape (n, 1) or (n,)
+    against targets (n,) in {0, 1}, integer or float (``nn.BCEWithLogitsLoss`` needs equal shapes
+    and float targets)."""
+
+    def forward(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        if outputs.ndim == 2 and outputs.shape[1] == 1 and targets.ndim == 1:
+            outputs = outputs[:, 0]
+        if outputs.shape != targets.shape:
+            raise ValueError(
+                f"bce_with_logits needs one logit per example: outputs of shape (n,) or (n, 1) and targets (n,); "
+                f"got outputs {tuple(outputs.shape)} and targets {tuple(targets.shape)}"
+            )
+        return nn.functional.binary_cross_entropy_with_logits(outputs, targets.to(outputs.dtype))
 
 
-METRICS: dict[str, Metric] = {"accuracy": accuracy}
-
-_LOSSES: dict[str, Callable[[], nn.Module]] = {
-    "cross_entropy": nn.CrossEntropyLoss,
-    "sparse_categorical_crossentropy": nn.CrossEntropyLoss,  # Keras's name for the same loss
-    "bce_with_logits": nn.BCEWithLogitsLoss,
-    "binary_crossentropy": nn.BCEWithLogitsLoss,  # Keras's name (here: on logits)
+LOSSES: dict[str, Callable[[], nn.Module]] = {
+    "cross_entropy": nn.CrossEntropyLoss,  # logits (n, K) and integer labels (n,)
+    "bce_with_logits": BCEWithLogits,  # one logit per example and labels in {0, 1}
     "mse": nn.MSELoss,
     "mae": nn.L1Loss,
 }
 
 
 def get_loss(loss: str | Callable) -> Callable:
-    """A loss function from its name (e.g. ``"cross_entropy"``, ``"mse"``) or the callable itself."""
+    """A loss function from its name (one of :data:`LOSSES`) or the callable itself."""
     if isinstance(loss, str):
-        if loss not in _LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted(_LOSSES)}")
-        return _LOSSES[loss]()
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted(LOSSES)}")
+        return LOSSES[loss]()
     if not callable(loss):
         raise TypeError(f"loss must be a callable (outputs, targets) -> scalar tensor or a name; got {loss!r}")
     return loss
 
 
-def _get_metrics(metrics) -> dict[str, Metric]:
+def get_metrics(metrics) -> dict[str, Metric]:
+    """Metrics as a dict name -> function, from a name, a callable, a list of them or a dict."""
     if metrics is None:
         return {}
-    if isinstance(metrics, (str, Mapping)) or callable(metrics):
-        metrics = [metrics] if not isinstance(metrics, Mapping) else metrics
     if isinstance(metrics, Mapping):
         items = list(metrics.items())
     else:
+        if isinstance(metrics, str) or callable(metrics):
+            metrics = [metrics]
         items = []
         for m in metrics:
             if isinstance(m, str):
@@ -79,61 +86,91 @@ def _get_metrics(metrics) -> dict[str, Metric]:
     for name, m in items:
         if not callable(m):
             raise TypeError(f"metric {name!r} must be a callable (outputs, targets) -> float; got {m!r}")
-        if name == "loss":
-            raise ValueError("a metric may not be called 'loss'; that name is the loss itself")
+        if name == "loss" or name.startswith("val_") or name == "lr":
+            raise ValueError(f"a metric may not be called {name!r}: 'loss', 'lr' and 'val_*' are the names fit records itself")
     return dict(items)
 
 
 # ---------------------------------------------------------------------------------------------
-# History and early stopping
+# Early stopping and the progress bar
 # ---------------------------------------------------------------------------------------------
-@dataclass
-class History:
-    """What ``fit`` measured, one value per epoch.
-
-    ``train["loss"]`` is the mean loss over the epoch's mini-batches (in training mode, as Keras
-    reports it); ``val`` holds the loss and metrics on the validation data after the epoch.
-    ``best_epoch`` (0-based) is the epoch whose weights the model holds after early stopping.
-    """
-
-    train: dict[str, list[float]] = field(default_factory=lambda: {"loss": []})
-    val: dict[str, list[float]] = field(default_factory=dict)
-    lr: list[float] = field(default_factory=list)
-    best_epoch: int | None = None
-    stopped_early: bool = False
-
-    def __len__(self) -> int:
-        return len(self.train["loss"])
-
-    @property
-    def epochs(self) -> int:
-        """The number of epochs that were run."""
-        return len(self)
-
-    def to_frame(self):
-        """A pandas DataFrame with one row per epoch (columns ``loss``, ``val_loss``, ...)."""
-        import pandas as pd
-
-        cols = {k: v for k, v in self.train.items()}
-        cols.update({f"val_{k}": v for k, v in self.val.items()})
-        cols["lr"] = self.lr
-        return pd.DataFrame(cols, index=pd.RangeIndex(1, len(self) + 1, name="epoch"))
-
-
 @dataclass
 class EarlyStopping:
     """Stop when the validation loss has not improved by more than ``min_delta`` for ``patience``
-    epochs in a row; with ``restore_best`` the model ends with the weights of its best epoch."""
+    epochs in a row; with ``restore_best`` the model ends with the weights of its best epoch.
+
+    After a run, ``best_epoch`` (0-based) is the epoch with the best validation loss and
+    ``stopped_epoch`` the epoch after which training stopped (``None`` if it ran to the end).
+    """
 
     patience: int = 5
     min_delta: float = 0.0
     restore_best: bool = True
+    best_loss: float = field(default=math.inf, init=False)
+    best_epoch: int | None = field(default=None, init=False)
+    stopped_epoch: int | None = field(default=None, init=False)
+    epochs_seen: int = field(default=0, init=False)
+    waited: int = field(default=0, init=False)
+    best_state: dict | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.patience, bool) or not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
             raise ValueError(f"patience must be an integer >= 1 (epochs without improvement); got {self.patience!r}")
-        if not self.min_delta >= 0:
+        if isinstance(self.min_delta, bool) or not isinstance(self.min_delta, (int, float)) or not self.min_delta >= 0:
             raise ValueError(f"min_delta must be a number >= 0; got {self.min_delta!r}")
+        if not isinstance(self.restore_best, bool):
+            raise TypeError(f"restore_best must be True or False; got {self.restore_best!r}")
+
+    def update(self, loss: float, model: nn.Module) -> bool:
+        """Take one epoch's validation loss; return True when training should stop."""
+        if loss < self.best_loss - self.min_delta:  # a real improvement: remember it
+            self.best_loss, self.best_epoch, self.waited = loss, self.epochs_seen, 0
+            if self.restore_best:
+                self.best_state = copy.deepcopy(model.state_dict())
+        else:
+            self.waited += 1
+        self.epochs_seen += 1
+        return self.waited >= self.patience
+
+    def reset(self) -> None:
+        """Forget a previous run, so one object can watch several runs."""
+        self.best_loss, self.best_epoch, self.stopped_epoch = math.inf, None, None
+        self.epochs_seen, self.waited, self.best_state = 0, 0, None
+
+    def restore(self, model: nn.Module) -> None:
+        """Load the best epoch's weights into ``model`` (when ``restore_best`` and there was one)."""
+        if self.restore_best and self.best_state is not None:
+            model.load_state_dict(self.best_state)
+
+
+class ProgressBar:
+    """The epochs of one ``fit`` as a progress bar with the latest losses (tqdm, in a notebook or a
+    terminal). An early stop is a success, not an interrupted run: the bar ends complete and says so."""
+
+    def __init__(self, epochs: int, enabled: bool = True) -> None:
+        from tqdm.auto import tqdm
+
+        self.started = time.perf_counter()
+        self.bar = tqdm(total=epochs, desc="epochs", unit="epoch", disable=not enabled, leave=True,
+                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{postfix}]")
+
+    def _postfix(self, values: Mapping[str, float]) -> str:
+        shown = ", ".join(f"{k}={v:.4f}" for k, v in values.items() if k in ("loss", "val_loss"))
+        return f"{shown}, {time.perf_counter() - self.started:.1f} s"
+
+    def epoch_end(self, values: Mapping[str, float]) -> None:
+        self.bar.set_postfix_str(self._postfix(values), refresh=False)
+        self.bar.update(1)
+
+    def stopped_early(self, epochs_run: int) -> None:
+        postfix = self.bar.postfix
+        self.bar.reset(total=epochs_run)  # also resizes the notebook widget
+        self.bar.set_description(f"epochs (stopped early at {epochs_run})", refresh=False)
+        self.bar.set_postfix_str(postfix or "", refresh=False)
+        self.bar.update(epochs_run)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,10 +216,10 @@ def _check_positive_int(value: Any, name: str, allow_none: bool = False) -> None
 
 def _resolve_device(device) -> torch.device:
     if device is None:
-        return _train.device()
+        return runtime.device()
     if isinstance(device, torch.device):
         return device
-    return _train.device(device)
+    return runtime.device(device)
 
 
 def _batches(n: int, batch_size: int | None, order: torch.Tensor | None = None):
@@ -247,11 +284,13 @@ def fit(
     seed: int | None = None,
     progress: bool = True,
 ) -> History:
-    """Train ``model`` on ``train_data = (X, y)`` and return the per-epoch :class:`History`.
+    """Train ``model`` on ``train_data = (X, y)`` and return the per-epoch :class:`~nnbook.history.History`
+    (``loss`` and each metric on the training batches, ``val_loss``, ``val_<metric>``, ``lr``).
 
     Each epoch shuffles the examples, steps ``optimiser`` once per mini-batch of ``batch_size``
     (``None``: the whole set), then steps ``scheduler`` (if any) and measures ``val_data``.
-    ``early_stopping`` is an :class:`EarlyStopping` or a patience in epochs; it needs ``val_data``.
+    ``early_stopping`` is an :class:`EarlyStopping` (which afterwards holds ``best_epoch`` and
+    ``stopped_epoch``) or a patience in epochs; it needs ``val_data``.
     ``augment`` maps a training batch of inputs to a randomly altered batch. ``seed`` seeds
     shuffling, dropout and augmentation, so equal models and seeds give identical runs.
     """
@@ -266,7 +305,7 @@ def fit(
     _check_positive_int(epochs, "epochs")
     _check_positive_int(batch_size, "batch_size", allow_none=True)
     loss_fn = get_loss(loss)
-    metric_fns = _get_metrics(metrics)
+    metric_fns = get_metrics(metrics)
     if isinstance(early_stopping, (int, np.integer)) and not isinstance(early_stopping, bool):
         early_stopping = EarlyStopping(patience=int(early_stopping))
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
@@ -290,57 +329,35 @@ def fit(
 
     generator = torch.Generator()
     if seed is not None:
-        _train.seed(seed)
+        runtime.seed(seed)
         generator.manual_seed(int(seed))
     else:
         generator.manual_seed(int(torch.randint(0, 2**62, (1,)).item()))
 
-    from tqdm.auto import tqdm
-
-    history = History(train={"loss": [], **{k: [] for k in metric_fns}}, val={"loss": [], **{k: [] for k in metric_fns}} if val else {})
-    best_loss, best_state, waited = float("inf"), None, 0
-    bar = tqdm(total=epochs, desc="epochs", unit="epoch", disable=not progress, leave=True)
+    if early_stopping is not None:
+        early_stopping.reset()
+    history = History()
+    bar = ProgressBar(epochs, enabled=progress)
     for epoch in range(epochs):
-        history.lr.append(float(optimiser.param_groups[0]["lr"]))
-        stats = _run_epoch(model, X, y, loss_fn, optimiser, batch_size, generator, augment, metric_fns)
-        for k, v in stats.items():
-            history.train[k].append(v)
-        postfix = {"loss": f"{stats['loss']:.4f}"}
+        lr = float(optimiser.param_groups[0]["lr"])
+        values = _run_epoch(model, X, y, loss_fn, optimiser, batch_size, generator, augment, metric_fns)
         if val is not None:
-            vstats = _evaluate(model, *val, loss_fn, metric_fns, batch_size)
-            for k, v in vstats.items():
-                history.val[k].append(v)
-            postfix["val_loss"] = f"{vstats['loss']:.4f}"
+            values.update({f"val_{k}": v for k, v in _evaluate(model, *val, loss_fn, metric_fns, batch_size).items()})
+        history.record(**values, lr=lr)
         if scheduler is not None:
             if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                scheduler.step(history.val["loss"][-1] if val is not None else stats["loss"])
+                scheduler.step(values["val_loss"] if val is not None else values["loss"])
             else:
                 scheduler.step()
-        bar.set_postfix(postfix, refresh=False)
-        bar.update(1)
-        if early_stopping is not None:
-            current = history.val["loss"][-1]
-            if current < best_loss - early_stopping.min_delta:
-                best_loss, waited, history.best_epoch = current, 0, epoch
-                if early_stopping.restore_best:
-                    best_state = copy.deepcopy(model.state_dict())
-            else:
-                waited += 1
-                if waited >= early_stopping.patience:
-                    history.stopped_early = True
-                    # an early stop is a success, not an interrupted run: end the bar complete
-                    if progress:
-                        started = bar.start_t
-                        bar.reset(total=epoch + 1)  # `reset` also resizes the notebook widget
-                        bar.start_t = started  # keep the elapsed time and rate honest
-                        bar.set_description(f"epochs (stopped early at {epoch + 1})", refresh=False)
-                        bar.update(epoch + 1)
-                    break
+        bar.epoch_end(values)
+        if early_stopping is not None and early_stopping.update(values["val_loss"], model):
+            early_stopping.stopped_epoch = epoch
+            if progress:
+                bar.stopped_early(epoch + 1)
+            break
     bar.close()
-    if early_stopping is not None and early_stopping.restore_best and best_state is not None:
-        model.load_state_dict(best_state)
-    elif early_stopping is None or not early_stopping.restore_best:
-        history.best_epoch = len(history) - 1
+    if early_stopping is not None:
+        early_stopping.restore(model)
     model.eval()
     return history
 
@@ -353,7 +370,7 @@ def evaluate(model: nn.Module, data, *, loss=None, metrics=("accuracy",), batch_
     dev = _resolve_device(device)
     X, y = (t.to(dev) for t in _pair(data, "data"))
     model.to(dev)
-    return _evaluate(model, X, y, get_loss(loss) if loss is not None else None, _get_metrics(metrics), batch_size)
+    return _evaluate(model, X, y, get_loss(loss) if loss is not None else None, get_metrics(metrics), batch_size)
 
 
 @torch.no_grad()

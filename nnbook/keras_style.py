@@ -6,7 +6,7 @@ do with ``torch.compile`` (which the wrapped module still offers as ``trainer.mo
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -14,13 +14,68 @@ import torch
 from torch import nn
 
 from nnbook import fit as _fit
+from nnbook.history import History
 
-_OPTIMISERS = {
+OPTIMISERS: dict[str, type[torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
     "rmsprop": torch.optim.RMSprop,
 }
+
+
+def make_optimiser(name: str, parameters, **options) -> torch.optim.Optimizer:
+    """A PyTorch optimiser from its Keras name (``"sgd"``, ``"adam"``, ...) and its options, e.g.
+    ``lr``; like Keras, ``"sgd"`` defaults to a learning rate of 0.01."""
+    key = name.lower() if isinstance(name, str) else name
+    if key not in OPTIMISERS:
+        raise ValueError(f"unknown optimiser {name!r}; expected one of {sorted(OPTIMISERS)} or a torch.optim.Optimizer")
+    if key == "sgd":
+        options.setdefault("lr", 0.01)
+    return OPTIMISERS[key](parameters, **options)
+
+
+def _probabilities(outputs: torch.Tensor, loss: str) -> torch.Tensor:
+    if outputs.numel() and (outputs.min() < 0 or outputs.max() > 1):
+        hint = "a Sigmoid" if loss == "binary_crossentropy" else "a Softmax"
+        raw = "bce_with_logits" if loss == "binary_crossentropy" else "cross_entropy"
+        raise ValueError(
+            f"{loss!r} takes probabilities, as in Keras, but the model's outputs lie outside [0, 1] "
+            f"(range {outputs.min().item():.3g} to {outputs.max().item():.3g}): end the model with {hint} "
+            f"layer, or use loss={raw!r} on the raw scores (logits)"
+        )
+    return outputs.clamp(1e-7, 1 - 1e-7)  # Keras clips probabilities by the same epsilon
+
+
+def binary_crossentropy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Keras's ``binary_crossentropy``: probabilities (n,) or (n, 1) against labels in {0, 1}."""
+    p = _probabilities(outputs, "binary_crossentropy")
+    p = p[:, 0] if p.ndim == 2 and p.shape[1] == 1 and targets.ndim == 1 else p
+    return nn.functional.binary_cross_entropy(p, targets.to(p.dtype))
+
+
+def sparse_categorical_crossentropy(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Keras's ``sparse_categorical_crossentropy``: class probabilities (n, K) against integer labels."""
+    return nn.functional.nll_loss(torch.log(_probabilities(outputs, "sparse_categorical_crossentropy")), targets.long())
+
+
+# Keras's loss names, with Keras's meaning (probabilities, not logits); the names of
+# nnbook.fit.LOSSES ("cross_entropy", "bce_with_logits", "mse", "mae") work too.
+KERAS_LOSSES: dict[str, Callable] = {
+    "binary_crossentropy": binary_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "mean_squared_error": nn.MSELoss(),
+    "mean_absolute_error": nn.L1Loss(),
+}
+
+
+def get_loss(loss: str | Callable) -> Callable:
+    """A loss from a Keras name (:data:`KERAS_LOSSES`), a name of :data:`nnbook.fit.LOSSES` or a callable."""
+    if isinstance(loss, str) and loss in KERAS_LOSSES:
+        return KERAS_LOSSES[loss]
+    if isinstance(loss, str) and loss not in _fit.LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted({*KERAS_LOSSES, *_fit.LOSSES})}")
+    return _fit.get_loss(loss)
 
 
 class Trainer:
@@ -33,37 +88,31 @@ class Trainer:
         self.module = module
         self.optimiser: torch.optim.Optimizer | None = None
         self.loss = None
-        self.metrics: tuple = ()
-        self.history: _fit.History | None = None
+        self.metrics: dict = {}
+        self.history: History | None = None
 
     def compile(self, optimiser: str | torch.optim.Optimizer = "adam", loss="cross_entropy", metrics=("accuracy",), **optimiser_options) -> "Trainer":
         """Choose how to learn: an optimiser (a name such as ``"adam"`` plus options like ``lr``,
         or a ready optimiser over this model's parameters), a loss (name or callable) and metrics."""
         if isinstance(optimiser, str):
-            key = optimiser.lower()
-            if key not in _OPTIMISERS:
-                raise ValueError(f"unknown optimiser {optimiser!r}; expected one of {sorted(_OPTIMISERS)} or a torch.optim.Optimizer")
             if not list(self.module.parameters()):
                 raise ValueError("this model has no parameters to optimise; add layers before compile()")
-            if key == "sgd":
-                optimiser_options.setdefault("lr", 0.01)
-            self.optimiser = _OPTIMISERS[key](self.module.parameters(), **optimiser_options)
+            self.optimiser = make_optimiser(optimiser, self.module.parameters(), **optimiser_options)
         elif isinstance(optimiser, torch.optim.Optimizer):
             if optimiser_options:
                 raise TypeError(f"options {sorted(optimiser_options)} only apply when the optimiser is given by name")
             self.optimiser = optimiser
         else:
             raise TypeError(f"optimiser must be a name such as 'adam' or a torch.optim.Optimizer; got {optimiser!r}")
-        self.loss = _fit.get_loss(loss)
-        _fit._get_metrics(metrics)  # validate now, not at the first fit
-        self.metrics = tuple(metrics) if metrics is not None else ()
+        self.loss = get_loss(loss)
+        self.metrics = _fit.get_metrics(metrics)  # validated now, not at the first fit
         return self
 
     def _need_compile(self, what: str) -> None:
         if self.optimiser is None:
             raise RuntimeError(f"call compile(optimiser=..., loss=...) before {what}()")
 
-    def fit(self, X, y, *, epochs: int = 10, batch_size: int | None = 32, validation_data=None, verbose: int = 1, **options) -> _fit.History:
+    def fit(self, X, y, *, epochs: int = 10, batch_size: int | None = 32, validation_data=None, verbose: int = 1, **options) -> History:
         """Train on ``(X, y)``; ``verbose=0`` hides the progress bar. Other options (``early_stopping``,
         ``scheduler``, ``augment``, ``seed``, ``device``) are those of :func:`nnbook.fit.fit`."""
         self._need_compile("fit")

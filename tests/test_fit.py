@@ -1,11 +1,11 @@
-"""nnbook.fit and nnbook.keras_style: the training loop, its history, early stopping and errors."""
+"""nnbook.fit: the training loop, its history, early stopping, the progress bar and errors."""
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from nnbook import fit as F
-from nnbook.keras_style import Sequential, Trainer
+from nnbook.history import History
 from nnbook.runtime import seed
 
 
@@ -31,19 +31,17 @@ def run(model, opt, **kw):
 def test_loss_decreases_on_a_toy_problem():
     model, opt = model_and_opt()
     h = run(model, opt, epochs=30, metrics=["accuracy"])
-    assert h.train["loss"][-1] < 0.5 * h.train["loss"][0]
-    assert h.train["accuracy"][-1] > 0.95
+    assert h["loss"][-1] < 0.5 * h["loss"][0]
+    assert h["accuracy"][-1] > 0.95
 
 
 def test_history_lengths_and_frame():
     model, opt = model_and_opt()
     h = run(model, opt, epochs=7, val_data=toy(50, 1), metrics=["accuracy"])
-    assert len(h) == h.epochs == 7
-    assert all(len(v) == 7 for v in (*h.train.values(), *h.val.values(), h.lr))
-    assert set(h.val) == {"loss", "accuracy"}
+    assert isinstance(h, History) and len(h) == 7
+    assert all(len(h[k]) == 7 for k in h.records)
     df = h.to_frame()
     assert list(df.columns) == ["loss", "accuracy", "val_loss", "val_accuracy", "lr"] and len(df) == 7
-    assert h.best_epoch == 6 and not h.stopped_early
 
 
 def test_progress_false_prints_nothing(capsys):
@@ -72,8 +70,9 @@ def overfitting_setup():
 
 def test_an_early_stop_ends_with_a_complete_bar_that_says_so(capsys):
     model, opt, data, val = overfitting_setup()
-    h = run(model, opt, data=data, val_data=val, epochs=200, batch_size=None, early_stopping=3, progress=True)
-    assert h.stopped_early
+    es = F.EarlyStopping(patience=3)
+    h = run(model, opt, data=data, val_data=val, epochs=200, batch_size=None, early_stopping=es, progress=True)
+    assert es.stopped_epoch == len(h) - 1 < 199
     last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
     assert f"stopped early at {len(h)}" in last and f"{len(h)}/{len(h)}" in last and "100%" in last
 
@@ -83,12 +82,12 @@ def test_seed_makes_runs_identical():
     for _ in range(2):
         model, opt = model_and_opt()
         model = nn.Sequential(*model[:2], nn.Dropout(0.3), model[2])  # dropout draws random numbers too
-        hs.append(run(model, opt, epochs=4, seed=7).train["loss"])
+        hs.append(run(model, opt, epochs=4, seed=7)["loss"].tolist())
         ws.append(torch.cat([p.flatten() for p in model.parameters()]))
     assert hs[0] == hs[1]
     assert torch.equal(ws[0], ws[1])
     model, opt = model_and_opt()
-    assert run(model, opt, epochs=4, seed=8).train["loss"] != hs[0]
+    assert run(model, opt, epochs=4, seed=8)["loss"].tolist() != hs[0]
 
 
 def test_early_stopping_stops_and_restores_best_weights():
@@ -105,28 +104,86 @@ def test_early_stopping_stops_and_restores_best_weights():
 
     sched = Sched(opt)
     snapshots.clear()
-    h = run(model, opt, data=(X, y), val_data=(Xv, yv), epochs=200, batch_size=None, early_stopping=F.EarlyStopping(patience=5), scheduler=sched)
-    assert h.stopped_early and len(h) < 200
-    best = int(np.argmin(h.val["loss"]))
-    assert h.best_epoch == best and len(h) == best + 1 + 5
+    es = F.EarlyStopping(patience=5)
+    h = run(model, opt, data=(X, y), val_data=(Xv, yv), epochs=200, batch_size=None, early_stopping=es, scheduler=sched)
+    assert es.stopped_epoch == len(h) - 1 and len(h) < 200
+    best = int(np.argmin(h["val_loss"]))
+    assert es.best_epoch == best and len(h) == best + 1 + 5 and es.best_loss == h["val_loss"][best]
     for p, q in zip(model.parameters(), snapshots[best]):
         assert torch.equal(p, q)
-    assert F.evaluate(model, (Xv, yv), loss="cross_entropy", device="cpu")["loss"] == pytest.approx(h.val["loss"][best], rel=1e-6)
+    assert F.evaluate(model, (Xv, yv), loss="cross_entropy", device="cpu")["loss"] == pytest.approx(h["val_loss"][best], rel=1e-6)
 
 
-def test_early_stopping_as_int_and_without_restore():
-    model, opt = model_and_opt()
-    h = run(model, opt, epochs=3, val_data=toy(30, 2), early_stopping=2)
-    assert h.best_epoch is not None
-    with pytest.raises(ValueError, match="patience"):
-        F.EarlyStopping(patience=0)
+def test_early_stopping_as_int_is_the_same_rule_and_restores():
+    model, opt, data, val = overfitting_setup()
+    h_int = run(model, opt, data=data, val_data=val, epochs=200, batch_size=None, early_stopping=5)
+    restored = F.evaluate(model, val, loss="cross_entropy", device="cpu")["loss"]
+    model2, opt2, _, _ = overfitting_setup()
+    es = F.EarlyStopping(patience=5)
+    h_obj = run(model2, opt2, data=data, val_data=val, epochs=200, batch_size=None, early_stopping=es)
+    assert h_int.records == h_obj.records and len(h_int) < 200  # same stop, same history
+    assert restored == pytest.approx(h_int["val_loss"].min(), rel=1e-6)  # the best weights, not the last
+    assert restored < h_int["val_loss"][-1]
+
+
+def test_without_restore_the_model_keeps_its_last_weights():
+    model, opt, data, val = overfitting_setup()
+    es = F.EarlyStopping(patience=5, restore_best=False)
+    h = run(model, opt, data=data, val_data=val, epochs=200, batch_size=None, early_stopping=es)
+    last = F.evaluate(model, val, loss="cross_entropy", device="cpu")["loss"]
+    assert es.stopped_epoch == len(h) - 1 and es.best_state is None
+    assert last == pytest.approx(h["val_loss"][-1], rel=1e-6) and last > h["val_loss"].min()
+
+
+def test_min_delta_demands_a_real_improvement():
+    es = F.EarlyStopping(patience=2, min_delta=0.1)
+    model = nn.Linear(1, 1)
+    assert [es.update(v, model) for v in (1.0, 0.95, 0.91)] == [False, False, True]
+    assert es.best_epoch == 0 and es.best_loss == 1.0
+    es.reset()
+    assert [es.update(v, model) for v in (1.0, 0.89, 0.85, 0.80)] == [False, False, False, True]
+    assert es.best_epoch == 1 and es.best_loss == 0.89
+
+
+def test_early_stopping_update_keeps_the_best_state_and_restores_it():
+    model = nn.Linear(2, 1)
+    es = F.EarlyStopping(patience=3)
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+    es.update(0.5, model)
+    with torch.no_grad():
+        model.weight.fill_(2.0)
+    assert not es.update(0.7, model)
+    es.restore(model)
+    assert torch.equal(model.weight, torch.ones(1, 2))
+    off = F.EarlyStopping(patience=3, restore_best=False)
+    off.update(0.5, model)
+    with torch.no_grad():
+        model.weight.fill_(3.0)
+    off.restore(model)
+    assert torch.equal(model.weight, torch.full((1, 2), 3.0))
+
+
+def test_an_early_stopping_object_can_watch_two_runs():
+    es = F.EarlyStopping(patience=2)
+    for _ in range(2):
+        model, opt, data, val = overfitting_setup()
+        h = run(model, opt, data=data, val_data=val, epochs=200, batch_size=None, early_stopping=es)
+        assert es.best_epoch == int(np.argmin(h["val_loss"])) and es.stopped_epoch == len(h) - 1
+
+
+@pytest.mark.parametrize("kw, msg", [({"patience": 0}, "patience"), ({"patience": 2.0}, "patience"),
+                                     ({"min_delta": -1}, "min_delta"), ({"restore_best": 1}, "restore_best")])
+def test_early_stopping_settings_are_checked(kw, msg):
+    with pytest.raises((ValueError, TypeError), match=msg):
+        F.EarlyStopping(**kw)
 
 
 def test_scheduler_changes_learning_rate():
     model, opt = model_and_opt(lr=1.0)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
     h = run(model, opt, epochs=5, scheduler=sched)
-    assert h.lr == [1.0, 1.0, 0.5, 0.5, 0.25]
+    assert h["lr"].tolist() == [1.0, 1.0, 0.5, 0.5, 0.25]
 
 
 def test_augment_is_applied_to_training_batches_only():
@@ -149,7 +206,6 @@ def test_evaluate_and_predict():
     assert out.shape == (200, 2) and isinstance(out, np.ndarray)
     res = F.evaluate(model, (X, y), loss="cross_entropy", device="cpu")
     assert res["accuracy"] == pytest.approx(np.mean(out.argmax(1) == y))
-    assert F.accuracy(torch.tensor([1.0, -2.0, 3.0]), torch.tensor([1, 0, 0])) == pytest.approx(2 / 3)
 
 
 def test_save_load_round_trip(tmp_path):
@@ -206,127 +262,29 @@ def test_scheduler_of_another_optimiser_is_rejected():
         run(model, opt, scheduler=torch.optim.lr_scheduler.StepLR(opt2, 1))
 
 
-def test_keras_style_matches_the_explicit_loop():
+
+
+def test_bce_with_logits_on_a_one_logit_model():
     X, y = toy()
-    seed(3)
-    net = Sequential([nn.Linear(2, 8), nn.ReLU()]).add(nn.Linear(8, 2))
-    net.compile(optimiser="sgd", lr=0.1, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    h1 = net.fit(X, y, epochs=5, batch_size=32, verbose=0, seed=1, device="cpu")
-    model, opt = model_and_opt(s=3)
-    h2 = run(model, opt, epochs=5, seed=1, metrics=["accuracy"])
-    assert h1.train == h2.train
-    res = net.evaluate(X, y)
-    assert set(res) == {"loss", "accuracy"}
-    assert net.predict(X).shape == (200, 2)
-    assert net.count_params() == 2 * 8 + 8 + 8 * 2 + 2
-    assert "total trainable" in net.summary()
+    seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    h = F.fit(model, (X, y), loss="bce_with_logits", optimiser=torch.optim.Adam(model.parameters(), lr=0.05),
+              epochs=30, batch_size=None, metrics=["accuracy"], progress=False, device="cpu")
+    assert h["accuracy"][-1] > 0.95  # integer labels and (n, 1) outputs are accepted
+    out = torch.tensor([[0.3], [-1.2]])
+    expected = nn.functional.binary_cross_entropy_with_logits(out[:, 0], torch.tensor([1.0, 0.0]))
+    assert F.get_loss("bce_with_logits")(out, torch.tensor([1, 0])) == expected
+    with pytest.raises(ValueError, match="one logit per example"):
+        F.get_loss("bce_with_logits")(torch.zeros(2, 3), torch.tensor([1, 0]))
 
 
-def test_keras_style_errors(tmp_path):
-    net = Sequential([nn.Linear(2, 2)])
-    with pytest.raises(RuntimeError, match="compile"):
-        net.fit(*toy())
-    with pytest.raises(ValueError, match="unknown optimiser"):
-        net.compile(optimiser="adagrad2")
-    with pytest.raises(TypeError, match="list of layers"):
-        Sequential(nn.Linear(2, 2))
-    with pytest.raises(TypeError, match="layer 0"):
-        Sequential(["dense"])
-    with pytest.raises(TypeError, match="wraps a torch.nn.Module"):
-        Trainer(3)
-    net.compile()
-    with pytest.raises(RuntimeError, match="before compile"):
-        net.add(nn.ReLU())
-    net.save(tmp_path / "w.pt")
-    assert isinstance(Sequential([nn.Linear(2, 2)]).load(tmp_path / "w.pt"), Sequential)
+def test_keras_names_are_not_core_losses():
+    assert "binary_crossentropy" not in F.LOSSES and "sparse_categorical_crossentropy" not in F.LOSSES
 
 
-# --- the chapter's helpers (nnbook.demos.training) ---------------------------------------------
-from nnbook.demos import training as T  # noqa: E402
-
-
-def test_random_shift_moves_pixels_and_keeps_shape():
-    img = np.zeros((1, 8, 8))
-    img[0, 3, 4] = 1.0
-    out = T.random_shift(np.repeat(img, 500, axis=0), 1, generator=torch.Generator().manual_seed(0))
-    assert out.shape == (500, 8, 8)
-    pos = {tuple(np.argwhere(o.numpy())[0]) for o in out}
-    assert pos == {(3 + dy, 4 + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)}  # all nine shifts occur
-    flat = T.random_shift(img.reshape(1, 64), 2, generator=torch.Generator().manual_seed(1))
-    assert flat.shape == (1, 64) and flat.sum() == 1.0
-    edge = np.zeros((1, 8, 8))
-    edge[0, 0, :] = 1.0  # a row on the border can fall off the image
-    outs = T.random_shift(np.repeat(edge, 200, axis=0), 1, generator=torch.Generator().manual_seed(0))
-    assert {float(o.sum()) for o in outs} == {0.0, 7.0, 8.0}
-
-
-def test_random_shift_p_and_zero_and_errors():
-    X = np.random.default_rng(0).random((300, 64))
-    np.testing.assert_array_equal(T.random_shift(X, 0).numpy(), X.astype(np.float32))
-    np.testing.assert_array_equal(T.random_shift(X, 1, p=0.0).numpy(), X.astype(np.float32))
-    moved = (T.random_shift(X, 1, p=0.5, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32)).any(1).mean()
-    assert 0.35 < moved < 0.55  # half are picked, and 1 in 9 of those draws the zero shift
-    with pytest.raises(ValueError, match=r"shape \(n, 8, 8\) or \(n, 64\)"):
-        T.random_shift(np.zeros((2, 10)))
-    with pytest.raises(ValueError, match="max_shift"):
-        T.random_shift(X, 8)
-    with pytest.raises(ValueError, match="probability"):
-        T.random_shift(X, 1, p=1.5)
-
-
-def test_expected_cost_and_best_threshold():
-    y = np.array([0, 0, 1, 1])
-    p = np.array([0.1, 0.6, 0.4, 0.9])
-    assert T.expected_cost(y, p, 0.5, 1, 10) == pytest.approx((1 + 10) / 4)
-    assert T.expected_cost(y, p, 0.0, 1, 10) == pytest.approx(2 / 4)  # flag everyone: two false alarms
-    assert T.expected_cost(y, p, 1.01, 1, 10) == pytest.approx(20 / 4)
-    assert T.best_threshold(y, p, 1, 10) == pytest.approx(0.4)
-    assert T.best_threshold(y, p, 10, 1) == pytest.approx(0.9)
-    with pytest.raises(ValueError, match="same length"):
-        T.expected_cost(y, p[:3], 0.5, 1, 1)
-    with pytest.raises(ValueError, match="labels 0"):
-        T.expected_cost(np.array([0, 2, 1, 1]), p, 0.5, 1, 1)
-    with pytest.raises(ValueError, match="costs"):
-        T.expected_cost(y, p, 0.5, -1, 1)
-
-
-def test_digits_splits_and_subsample():
-    d = T.digits_splits()
-    assert (len(d.y_train), len(d.y_val), len(d.y_test)) == (1077, 270, 450)
-    Xs, ys = T.subsample(*d.train, 100)
-    assert len(Xs) == 100 and set(ys) == set(range(10))
-    with pytest.raises(ValueError, match="n must be"):
-        T.subsample(*d.train, 0)
-    with pytest.raises(ValueError, match="val_fraction"):
-        T.digits_splits(1.5)
-
-
-def test_train_digits_mlp_is_repeatable_and_learns():
-    d = T.digits_splits()
-    runs = [T.train_digits_mlp(d, hidden=(16,), epochs=3, n_train=200, augment=1, dropout=0.1, seed=4)[1] for _ in range(2)]
-    assert runs[0].train == runs[1].train and len(runs[0]) == 3
-    assert runs[0].val["loss"][-1] < runs[0].val["loss"][0]
-    with pytest.raises(ValueError, match="optimiser must be"):
-        T.train_digits_mlp(d, optimiser="lbfgs", epochs=1)
-
-
-def test_figures_draw():
-    import matplotlib.pyplot as plt
-
-    d = T.digits_splits()
-    h = {(0.0, 0.0): T.train_digits_mlp(d, hidden=(8,), epochs=2, n_train=100)[1]}
-    figs = [
-        T.workflow_figure(),
-        T.curves_figure({"a": h[(0.0, 0.0)]}, title="t"),
-        T.regularisation_figure(h, 0.0, 0.0),
-        T.sweep_figure([1, 2], [0.1, 0.2], [0.2, 0.3], xlabel="x"),
-        T.shifted_examples_figure(d.X_test),
-        T.similarity_matrix_figure(np.eye(3), ["a", "b", "c"], title="t"),
-        T.mds_figure(np.random.rand(6, 2), [0, 0, 0, 1, 1, 1], ["l1", "l2", "out"], title="t"),
-        T.reliability_figure(np.array([0, 1] * 20), {"m": np.linspace(0, 1, 40)}),
-        T.cost_figure(np.array([0, 1] * 20), {"m": np.linspace(0, 1, 40)}, 1, 5),
-    ]
-    assert all(f.axes for f in figs)
-    with pytest.raises(ValueError, match="no precomputed run"):
-        T.regularisation_figure(h, 0.5, 0.0)
-    plt.close("all")
+def test_metrics_as_a_dict_are_used():
+    model, opt = model_and_opt()
+    h = run(model, opt, epochs=2, val_data=toy(30, 1), metrics={"acc": lambda o, t: 0.25})
+    assert h["acc"].tolist() == [0.25, 0.25] and h["val_acc"].tolist() == [0.25, 0.25]
+    with pytest.raises(ValueError, match="may not be called"):
+        run(model, opt, metrics={"val_x": lambda o, t: 0.0})

@@ -1,105 +1,21 @@
-"""Chapter 7, training in practice: the digits experiments, data augmentation by small shifts,
-the cost-based decision threshold, and the figures (pure functions, for Demo and the text)."""
+"""Chapters 7 and 8: the digits experiment runner and the figures (pure functions, for Demo and
+the text). The data (digits splits, shifts) lives in ``nnbook.data``, the metrics in ``nnbook.metrics``."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 
 from nnbook import fit as _fit
-from nnbook import train as _train
+from nnbook import runtime
+from nnbook.data import DigitsSplits, random_shift, subsample
+from nnbook.history import History
+from nnbook.keras_style import make_optimiser
+from nnbook.metrics import expected_cost
 from nnbook.models.mlp import mlp
 from nnbook.plot import PALETTE, figure
-
-
-# ---------------------------------------------------------------------------------------------
-# Data
-# ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DigitsSplits:
-    """The book's digits split, with a validation set carved out of the training images."""
-
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-
-    @property
-    def train(self):
-        return self.X_train, self.y_train
-
-    def transformed(self, fn) -> "DigitsSplits":
-        """The same split with ``fn`` applied to the inputs of every set (e.g. a rescaling)."""
-        return DigitsSplits(fn(self.X_train), self.y_train, fn(self.X_val), self.y_val, fn(self.X_test), self.y_test)
-
-    @property
-    def val(self):
-        return self.X_val, self.y_val
-
-    @property
-    def test(self):
-        return self.X_test, self.y_test
-
-
-def digits_splits(val_fraction: float = 0.2, seed: int = 0) -> DigitsSplits:
-    """Train / validation / test digits: the fixed test set of ``nnbook.data.load_digits`` and a
-    stratified ``val_fraction`` of its training images held out for choosing settings."""
-    from sklearn.model_selection import train_test_split
-
-    from nnbook.data import load_digits
-
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must be in (0, 1); got {val_fraction!r}")
-    X, y = load_digits("train")
-    X_te, y_te = load_digits("test")
-    X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=val_fraction, random_state=seed, stratify=y)
-    return DigitsSplits(X_tr, y_tr, X_va, y_va, X_te, y_te)
-
-
-def subsample(X: np.ndarray, y: np.ndarray, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` examples drawn without replacement, stratified by class."""
-    from sklearn.model_selection import train_test_split
-
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(X):
-        raise ValueError(f"n must be an integer in [1, {len(X)}]; got {n!r}")
-    if n == len(X):
-        return X, y
-    Xs, _, ys, _ = train_test_split(X, y, train_size=int(n), random_state=seed, stratify=y)
-    return Xs, ys
-
-
-def random_shift(images, max_shift: int = 1, p: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Move each 8x8 image, with probability ``p``, by a random whole number of pixels, at most
-    ``max_shift`` in each direction, filling the uncovered border with zeros (background).
-    Works on (n, 64) or (n, 8, 8) images; returns a new tensor of the same shape."""
-    x = _fit.as_tensor(images, "images")
-    if x.ndim not in (2, 3) or x.shape[1:] not in ((64,), (8, 8)):
-        raise ValueError(f"images must have shape (n, 8, 8) or (n, 64); got {tuple(x.shape)}")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or not 0 <= max_shift < 8:
-        raise ValueError(f"max_shift must be an integer in [0, 7] pixels; got {max_shift!r}")
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
-    flat = x.ndim == 2
-    img = x.reshape(-1, 8, 8)
-    s = int(max_shift)
-    if s == 0:
-        return x.clone()
-    n = img.shape[0]
-    shifts = torch.randint(-s, s + 1, (n, 2), generator=generator, device=img.device)
-    if p < 1.0:
-        keep = torch.rand(n, generator=generator, device=img.device) >= p
-        shifts[keep] = 0
-    padded = torch.nn.functional.pad(img, (s, s, s, s))
-    # output pixel (r, c) of image i is input pixel (r - dy, c - dx), i.e. padded (r - dy + s, c - dx + s)
-    rows = (torch.arange(8, device=img.device)[None, :] - shifts[:, :1] + s)[:, :, None].expand(n, 8, 8)
-    cols = (torch.arange(8, device=img.device)[None, :] - shifts[:, 1:] + s)[:, None, :].expand(n, 8, 8)
-    out = padded[torch.arange(n, device=img.device)[:, None, None], rows, cols]
-    return out.reshape(n, 64) if flat else out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,31 +31,31 @@ def train_digits_mlp(
     optimiser: str = "adam",
     lr: float = 1e-3,
     momentum: float = 0.0,
+    nesterov: bool = False,
     schedule: bool = False,
     epochs: int = 30,
     batch_size: int | None = 128,
     n_train: int | None = None,
     augment: int = 0,
     augment_p: float = 0.5,
-    early_stopping: int | None = None,
+    early_stopping: _fit.EarlyStopping | int | None = None,
     seed: int = 0,
 ):
     """Build ``mlp((64, *hidden, 10))`` with seed ``seed``, train it on (a stratified subsample of
     ``n_train``) training digits with validation on ``data.val``; return ``(model, history)``.
 
-    ``optimiser`` is ``"sgd"`` (with ``momentum``) or ``"adam"``; ``schedule`` adds a cosine decay of
-    the learning rate to zero over the epochs; ``augment`` shifts a fraction ``augment_p`` of each
-    batch's images by up to that many pixels (:func:`random_shift`).
+    ``optimiser`` is ``"sgd"`` (with ``momentum``, optionally ``nesterov``) or ``"adam"``;
+    ``schedule`` adds a cosine decay of the learning rate to zero over the epochs; ``augment``
+    moves a fraction ``augment_p`` of each batch's images by up to that many pixels
+    (:func:`nnbook.data.random_shift`).
     """
     X, y = data.train if n_train is None else subsample(*data.train, n_train, seed=0)
-    _train.seed(seed)
+    runtime.seed(seed)
     model = mlp((64, *hidden, 10), dropout=dropout, batch_norm=batch_norm)
-    if optimiser == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    elif optimiser == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    else:
+    if optimiser not in ("sgd", "adam"):
         raise ValueError(f"optimiser must be 'sgd' or 'adam'; got {optimiser!r}")
+    options = {"momentum": momentum, "nesterov": nesterov} if optimiser == "sgd" else {}
+    opt = make_optimiser(optimiser, model.parameters(), lr=lr, weight_decay=weight_decay, **options)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs) if schedule else None
     aug = (lambda xb: random_shift(xb, augment, p=augment_p)) if augment else None
     history = _fit.fit(
@@ -156,33 +72,9 @@ def digits_test_accuracy(model, data: DigitsSplits) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Costs and thresholds (tabular chapter section)
-# ---------------------------------------------------------------------------------------------
-def expected_cost(y, p, threshold: float, cost_fp: float, cost_fn: float) -> float:
-    """Mean cost per case of flagging ``p >= threshold`` as positive: a false positive costs
-    ``cost_fp``, a false negative ``cost_fn``, correct decisions cost nothing."""
-    y, p = np.asarray(y), np.asarray(p, dtype=float)
-    if y.shape != p.shape or y.ndim != 1:
-        raise ValueError(f"y and p must be vectors of the same length; got shapes {y.shape} and {p.shape}")
-    if not set(np.unique(y)) <= {0, 1}:
-        raise ValueError("y must hold labels 0 (negative) and 1 (positive)")
-    if cost_fp < 0 or cost_fn < 0:
-        raise ValueError(f"costs must be >= 0; got cost_fp={cost_fp}, cost_fn={cost_fn}")
-    flag = p >= threshold
-    return float((cost_fp * np.sum(flag & (y == 0)) + cost_fn * np.sum(~flag & (y == 1))) / len(y))
-
-
-def best_threshold(y, p, cost_fp: float, cost_fn: float) -> float:
-    """The threshold among the observed probabilities (and 1.0 + tiny, flag none) of least expected cost."""
-    candidates = np.unique(np.r_[np.asarray(p, dtype=float), np.nextafter(1.0, 2.0)])
-    costs = [expected_cost(y, p, t, cost_fp, cost_fn) for t in candidates]
-    return float(candidates[int(np.argmin(costs))])
-
-
-# ---------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------
-def curves_figure(histories: Mapping[str, _fit.History], *, metric: str = "loss", title: str = "", ax=None, val: bool = True, train: bool = True) -> Figure:
+def curves_figure(histories: Mapping[str, History], *, metric: str = "loss", title: str = "", ax=None, val: bool = True, train: bool = True) -> Figure:
     """Per-epoch training (dashed) and validation (solid) curves of several runs on one axis."""
     if ax is None:
         fig, ax = figure()
@@ -192,9 +84,9 @@ def curves_figure(histories: Mapping[str, _fit.History], *, metric: str = "loss"
         c = PALETTE[i % len(PALETTE)]
         epochs = np.arange(1, len(h) + 1)
         if train:
-            ax.plot(epochs, h.train[metric], "--", color=c, alpha=0.8, label=f"{label} (train)" if val else label)
+            ax.plot(epochs, h[metric], "--", color=c, alpha=0.8, label=f"{label} (train)" if val else label)
         if val:
-            ax.plot(epochs, h.val[metric], "-", color=c, label=f"{label} (validation)" if train else label)
+            ax.plot(epochs, h[f"val_{metric}"], "-", color=c, label=f"{label} (validation)" if train else label)
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric.replace("_", " "))
     ax.set_title(title)
@@ -202,7 +94,7 @@ def curves_figure(histories: Mapping[str, _fit.History], *, metric: str = "loss"
     return fig
 
 
-def regularisation_figure(runs: Mapping[tuple[float, float], _fit.History], dropout: float = 0.0, weight_decay: float = 0.0) -> Figure:
+def regularisation_figure(runs: Mapping[tuple[float, float], History], dropout: float = 0.0, weight_decay: float = 0.0) -> Figure:
     """Learning curves of the precomputed run with this ``dropout`` and ``weight_decay``, over
     the unregularised run in grey (the widget of the regularisation section)."""
     key = (float(dropout), float(weight_decay))
@@ -211,15 +103,15 @@ def regularisation_figure(runs: Mapping[tuple[float, float], _fit.History], drop
     base, h = runs[min(runs)], runs[key]
     fig, ax = figure(width=6.4, height=3.8)
     e = np.arange(1, len(h) + 1)
-    ax.plot(np.arange(1, len(base) + 1), base.val["loss"], color="0.7", label="no regularisation (validation)")
-    ax.plot(e, h.train["loss"], "--", color=PALETTE[0], label="training")
-    ax.plot(e, h.val["loss"], color=PALETTE[1], label="validation")
-    best = int(np.argmin(h.val["loss"]))
-    ax.plot(best + 1, h.val["loss"][best], "o", color=PALETTE[1], label="lowest validation loss")
+    ax.plot(np.arange(1, len(base) + 1), base["val_loss"], color="0.7", label="no regularisation (validation)")
+    ax.plot(e, h["loss"], "--", color=PALETTE[0], label="training")
+    ax.plot(e, h["val_loss"], color=PALETTE[1], label="validation")
+    best = int(np.argmin(h["val_loss"]))
+    ax.plot(best + 1, h["val_loss"][best], "o", color=PALETTE[1], label="lowest validation loss")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy loss")
-    ax.set_title(f"dropout {dropout:g}, weight decay {weight_decay:g}: final validation loss {h.val['loss'][-1]:.3f}")
+    ax.set_title(f"dropout {dropout:g}, weight decay {weight_decay:g}: final validation loss {h['val_loss'][-1]:.3f}")
     ax.legend(fontsize=8)
     return fig
 
