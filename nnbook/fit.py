@@ -138,8 +138,8 @@ class EarlyStopping:
         self.epochs_seen, self.waited, self.best_state = 0, 0, None
 
     def restore(self, model: nn.Module) -> None:
-        """Load the best epoch's weights into ``model`` (when ``restore_best`` and there was one)."""
-        if self.restore_best and self.best_state is not None:
+        """Load the best epoch's weights into ``model`` (kept by ``update`` only with ``restore_best``)."""
+        if self.best_state is not None:
             model.load_state_dict(self.best_state)
 
 

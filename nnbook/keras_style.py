@@ -91,7 +91,7 @@ class Trainer:
         self.metrics: dict = {}
         self.history: History | None = None
 
-    def compile(self, optimiser: str | torch.optim.Optimizer = "adam", loss="cross_entropy", metrics=("accuracy",), **optimiser_options) -> "Trainer":
+    def compile(self, optimiser: str | torch.optim.Optimizer = "adam", loss="cross_entropy", metrics=("accuracy",), **optimiser_options) -> Trainer:
         """Choose how to learn: an optimiser (a name such as ``"adam"`` plus options like ``lr``,
         or a ready optimiser over this model's parameters), a loss (name or callable) and metrics."""
         if isinstance(optimiser, str):
@@ -137,7 +137,7 @@ class Trainer:
         """Save the weights (Keras: ``model.save_weights``)."""
         return _fit.save(self.module, path)
 
-    def load(self, path: str | Path) -> "Trainer":
+    def load(self, path: str | Path) -> Trainer:
         """Load weights saved by :meth:`save` into this (same) architecture."""
         _fit.load(self.module, path)
         return self
@@ -174,7 +174,7 @@ class Sequential(Trainer):
                 raise TypeError(f"layer {i} must be a torch.nn.Module; got {type(layer).__name__}")
         super().__init__(nn.Sequential(*layers))
 
-    def add(self, layer: nn.Module) -> "Sequential":
+    def add(self, layer: nn.Module) -> Sequential:
         """Append a layer (before ``compile``: the optimiser is built from the layers present then)."""
         if not isinstance(layer, nn.Module):
             raise TypeError(f"layer must be a torch.nn.Module; got {type(layer).__name__}")

@@ -1,7 +1,6 @@
 """nnbook.demos.training: the digits experiment runner and the figures of chapters 7 and 8."""
 import numpy as np
 import pytest
-import torch
 
 from nnbook.data import digits_splits
 from nnbook.demos import training as T

@@ -75,6 +75,7 @@ def test_an_early_stop_ends_with_a_complete_bar_that_says_so(capsys):
     assert es.stopped_epoch == len(h) - 1 < 199
     last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
     assert f"stopped early at {len(h)}" in last and f"{len(h)}/{len(h)}" in last and "100%" in last
+    assert f"val_loss={h['val_loss'][-1]:.4f}" in last  # the last losses stay on the bar
 
 
 def test_seed_makes_runs_identical():
@@ -288,3 +289,26 @@ def test_metrics_as_a_dict_are_used():
     assert h["acc"].tolist() == [0.25, 0.25] and h["val_acc"].tolist() == [0.25, 0.25]
     with pytest.raises(ValueError, match="may not be called"):
         run(model, opt, metrics={"val_x": lambda o, t: 0.0})
+
+
+def test_an_equal_loss_is_no_improvement():
+    es, model = F.EarlyStopping(patience=1), nn.Linear(1, 1)
+    assert not es.update(1.0, model)
+    assert es.update(1.0, model) and es.best_epoch == 0
+
+
+def test_patience_one_and_zero_min_delta_are_allowed():
+    es = F.EarlyStopping(patience=1, min_delta=0)
+    assert es.patience == 1
+    with pytest.raises(ValueError, match="min_delta"):
+        F.EarlyStopping(min_delta=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: F.evaluate(m, toy(), batch_size=0),
+    lambda m: F.predict(m, toy()[0], batch_size=0),
+])
+def test_evaluate_and_predict_check_batch_size(call):
+    model, _ = model_and_opt()
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        call(model)

@@ -2,14 +2,13 @@
 import numpy as np
 import pytest
 import torch
+from test_fit import model_and_opt, run, toy
 from torch import nn
 
 from nnbook import fit as F
 from nnbook import keras_style as K
 from nnbook.keras_style import Sequential, Trainer
 from nnbook.runtime import seed
-
-from test_fit import model_and_opt, run, toy
 
 
 def test_keras_style_matches_the_explicit_loop():
