@@ -23,7 +23,7 @@ from nnbook import runtime
 from nnbook.history import History
 from nnbook.metrics import METRICS, Metric
 
-__all__ = ["fit", "evaluate", "predict", "save", "load", "EarlyStopping", "ProgressBar", "get_loss", "get_metrics", "LOSSES", "as_tensor"]
+__all__ = ["fit", "evaluate", "predict", "save", "load", "EarlyStopping", "ProgressBar", "get_loss", "get_metrics", "TORCH_LOSSES", "as_tensor"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ class BCEWithLogits(nn.Module):
         return nn.functional.binary_cross_entropy_with_logits(outputs, targets.to(outputs.dtype))
 
 
-LOSSES: dict[str, Callable[[], nn.Module]] = {
+TORCH_LOSSES: dict[str, Callable[[], nn.Module]] = {
     "cross_entropy": nn.CrossEntropyLoss,  # logits (n, K) and integer labels (n,)
     "bce_with_logits": BCEWithLogits,  # one logit per example and labels in {0, 1}
     "mse": nn.MSELoss,
@@ -54,11 +54,11 @@ LOSSES: dict[str, Callable[[], nn.Module]] = {
 
 
 def get_loss(loss: str | Callable) -> Callable:
-    """A loss function from its name (one of :data:`LOSSES`) or the callable itself."""
+    """A loss function from its name (one of :data:`TORCH_LOSSES`) or the callable itself."""
     if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted(LOSSES)}")
-        return LOSSES[loss]()
+        if loss not in TORCH_LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted(TORCH_LOSSES)}")
+        return TORCH_LOSSES[loss]()
     if not callable(loss):
         raise TypeError(f"loss must be a callable (outputs, targets) -> scalar tensor or a name; got {loss!r}")
     return loss

@@ -60,7 +60,7 @@ def sparse_categorical_crossentropy(outputs: torch.Tensor, targets: torch.Tensor
 
 
 # Keras's loss names, with Keras's meaning (probabilities, not logits); the names of
-# nnbook.fit.LOSSES ("cross_entropy", "bce_with_logits", "mse", "mae") work too.
+# nnbook.fit.TORCH_LOSSES ("cross_entropy", "bce_with_logits", "mse", "mae") work too.
 KERAS_LOSSES: dict[str, Callable] = {
     "binary_crossentropy": binary_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
@@ -69,12 +69,12 @@ KERAS_LOSSES: dict[str, Callable] = {
 }
 
 
-def get_loss(loss: str | Callable) -> Callable:
-    """A loss from a Keras name (:data:`KERAS_LOSSES`), a name of :data:`nnbook.fit.LOSSES` or a callable."""
+def keras_loss(loss: str | Callable) -> Callable:
+    """A loss from a Keras name (:data:`KERAS_LOSSES`), a name of :data:`nnbook.fit.TORCH_LOSSES` or a callable."""
     if isinstance(loss, str) and loss in KERAS_LOSSES:
         return KERAS_LOSSES[loss]
-    if isinstance(loss, str) and loss not in _fit.LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted({*KERAS_LOSSES, *_fit.LOSSES})}")
+    if isinstance(loss, str) and loss not in _fit.TORCH_LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted({*KERAS_LOSSES, *_fit.TORCH_LOSSES})}")
     return _fit.get_loss(loss)
 
 
@@ -104,7 +104,7 @@ class Trainer:
             self.optimiser = optimiser
         else:
             raise TypeError(f"optimiser must be a name such as 'adam' or a torch.optim.Optimizer; got {optimiser!r}")
-        self.loss = get_loss(loss)
+        self.loss = keras_loss(loss)
         self.metrics = _fit.get_metrics(metrics)  # validated now, not at the first fit
         return self
 

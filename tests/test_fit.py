@@ -280,7 +280,7 @@ def test_bce_with_logits_on_a_one_logit_model():
 
 
 def test_keras_names_are_not_core_losses():
-    assert "binary_crossentropy" not in F.LOSSES and "sparse_categorical_crossentropy" not in F.LOSSES
+    assert "binary_crossentropy" not in F.TORCH_LOSSES and "sparse_categorical_crossentropy" not in F.TORCH_LOSSES
 
 
 def test_metrics_as_a_dict_are_used():

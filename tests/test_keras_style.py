@@ -59,14 +59,14 @@ def test_keras_losses_take_probabilities_as_keras_does():
     p = torch.tensor([[0.9], [0.2], [0.6]])
     y = torch.tensor([1, 0, 0])
     expected = -(np.log(0.9) + np.log(0.8) + np.log(0.4)) / 3
-    assert K.get_loss("binary_crossentropy")(p, y).item() == pytest.approx(expected, rel=1e-6)
+    assert K.keras_loss("binary_crossentropy")(p, y).item() == pytest.approx(expected, rel=1e-6)
     probs = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
-    assert K.get_loss("sparse_categorical_crossentropy")(probs, torch.tensor([0, 2])).item() == pytest.approx(-(np.log(0.7) + np.log(0.8)) / 2, rel=1e-6)
+    assert K.keras_loss("sparse_categorical_crossentropy")(probs, torch.tensor([0, 2])).item() == pytest.approx(-(np.log(0.7) + np.log(0.8)) / 2, rel=1e-6)
     with pytest.raises(ValueError, match="takes probabilities"):
-        K.get_loss("binary_crossentropy")(torch.tensor([[2.5], [-1.0]]), torch.tensor([1, 0]))
+        K.keras_loss("binary_crossentropy")(torch.tensor([[2.5], [-1.0]]), torch.tensor([1, 0]))
     with pytest.raises(ValueError, match="unknown loss"):
-        K.get_loss("hinge2")
-    assert isinstance(K.get_loss("bce_with_logits"), F.BCEWithLogits)
+        K.keras_loss("hinge2")
+    assert isinstance(K.keras_loss("bce_with_logits"), F.BCEWithLogits)
 
 
 def test_a_keras_model_with_a_sigmoid_trains_on_binary_crossentropy():

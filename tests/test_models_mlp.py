@@ -70,3 +70,13 @@ def test_hidden_representations_with_batch_norm_use_running_statistics():
     one = hidden_representations(m, X[:1])[0]
     all_ = hidden_representations(m, X)[0]
     np.testing.assert_allclose(one, all_[:1], rtol=1e-6)  # evaluation mode: rows do not affect each other
+
+
+@pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid", "gelu"])
+def test_torch_activations_compute_the_registry_function(name):
+    from nnbook.models.mlp import _TORCH_ACTIVATIONS
+    from nnbook.scratch.activations import get
+
+    z = np.linspace(-6, 6, 101)
+    torch_out = _TORCH_ACTIVATIONS[name]()(torch.tensor(z)).numpy()
+    np.testing.assert_allclose(torch_out, get(name)(z), rtol=1e-6, atol=1e-7)

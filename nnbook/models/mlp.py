@@ -7,7 +7,9 @@ import numpy as np
 import torch
 from torch import nn
 
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
+# The torch.nn modules of the activations an MLP may use; the names are those of the one registry,
+# nnbook.scratch.activations.ACTIVATIONS (tests/test_models_mlp.py checks that they compute the same).
+_TORCH_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
 
 
 def mlp(sizes: Sequence[int], *, activation: str = "relu", dropout: float = 0.0, batch_norm: bool = False) -> nn.Sequential:
@@ -21,8 +23,8 @@ def mlp(sizes: Sequence[int], *, activation: str = "relu", dropout: float = 0.0,
     for s in sizes:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
             raise ValueError(f"every layer width must be an integer >= 1; got {list(sizes)}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)}")
+    if activation not in _TORCH_ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; expected one of {sorted(_TORCH_ACTIVATIONS)}")
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be a probability in [0, 1); got {dropout!r}")
     if not isinstance(batch_norm, bool):
@@ -32,7 +34,7 @@ def mlp(sizes: Sequence[int], *, activation: str = "relu", dropout: float = 0.0,
         layers.append(nn.Linear(int(n_in), int(n_out)))
         if batch_norm:
             layers.append(nn.BatchNorm1d(int(n_out)))
-        layers.append(ACTIVATIONS[activation]())
+        layers.append(_TORCH_ACTIVATIONS[activation]())
         if dropout > 0:
             layers.append(nn.Dropout(dropout))
     layers.append(nn.Linear(int(sizes[-2]), int(sizes[-1])))
@@ -56,7 +58,7 @@ def hidden_representations(model: nn.Sequential, X) -> list[np.ndarray]:
     for i, layer in enumerate(layers):
         x = layer(x)
         nxt = layers[i + 1] if i + 1 < len(layers) else None
-        is_act = isinstance(layer, tuple(ACTIVATIONS.values()))
+        is_act = isinstance(layer, tuple(_TORCH_ACTIVATIONS.values()))
         if is_act and not isinstance(nxt, nn.Dropout):
             reps.append(x.cpu().numpy().copy())
         elif isinstance(layer, nn.Dropout):

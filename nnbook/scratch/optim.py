@@ -4,7 +4,7 @@
 gradient and its optimiser state in, the new array and state out. :class:`SGD` and :class:`Adam`
 apply them in place to every array of a ``params`` dict (``nnbook.scratch.core``), keeping one
 state per parameter. Both follow PyTorch's ``torch.optim.SGD`` and ``torch.optim.Adam`` exactly
-(``tests/test_scratch_optim.py`` checks it in float64).
+(``tests/scratch/test_optim.py`` checks it in float64).
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Both behave differently in training and in evaluation: set ``layer.training`` (True at
 creation). ``dropout_forward`` and ``batch_norm_forward`` are the cores the book prints; the
 layers add the mode, the running statistics and the backward pass. Tested against
-``torch.nn.Dropout`` and ``torch.nn.BatchNorm1d`` in ``tests/test_scratch_regularisation.py``.
+``torch.nn.Dropout`` and ``torch.nn.BatchNorm1d`` in ``tests/scratch/test_regularisation.py``.
 """
 from __future__ import annotations
 

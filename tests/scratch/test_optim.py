@@ -14,7 +14,7 @@ def quadratic_grad(theta: np.ndarray) -> np.ndarray:
     return A @ theta - np.array([1.0, -2.0, 0.5]) + 0.3 * np.sin(3 * theta)
 
 
-def run_both(ours, make_torch, steps=12):
+def run_both(ours, make_torch, steps=12, rtol=1e-12, atol=1e-13):
     theta0 = np.array([0.5, -1.0, 2.0])
     params = {"w": theta0.copy()}
     t = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
@@ -24,7 +24,7 @@ def run_both(ours, make_torch, steps=12):
         opt.zero_grad()
         t.grad = torch.from_numpy(quadratic_grad(t.detach().numpy().copy()))
         opt.step()
-        np.testing.assert_allclose(params["w"], t.detach().numpy(), rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(params["w"], t.detach().numpy(), rtol=rtol, atol=atol)
     return params["w"]
 
 
@@ -38,7 +38,9 @@ def test_sgd_momentum_and_nesterov_match_torch(lr, mu, nesterov, wd):
 
 @given(lr=st.floats(1e-4, 0.3), b1=st.floats(0.0, 0.99), b2=st.floats(0.5, 0.9999), eps=st.sampled_from([1e-8, 1e-3]))
 def test_adam_matches_torch(lr, b1, b2, eps):
-    run_both(Adam(lr, b1, b2, eps), lambda p: torch.optim.Adam(p, lr=lr, betas=(b1, b2), eps=eps))
+    # PyTorch divides sqrt(s) and sqrt(1 - beta2^t) separately: equal in exact arithmetic, and
+    # m / (sqrt(s) + eps) amplifies the rounding where the gradient is near 0, hence 1e-10
+    run_both(Adam(lr, b1, b2, eps), lambda p: torch.optim.Adam(p, lr=lr, betas=(b1, b2), eps=eps), rtol=1e-10, atol=1e-12)
 
 
 def test_the_cores_by_hand():
