@@ -12,6 +12,12 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("nnbook", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("nnbook")
 
+# tqdm's monitor thread only retunes the refresh rate of slow loops; in a forked test worker
+# (mutmut, pytest-xdist) a thread inherited mid-lock can deadlock the progress bar
+import tqdm  # noqa: E402
+
+tqdm.tqdm.monitor_interval = 0
+
 ROOT = Path(__file__).resolve().parent.parent
 NBVAL_DIR = ROOT / "_build" / "nbval"
 MANIFEST = NBVAL_DIR / "manifest.json"
