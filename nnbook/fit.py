@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,9 @@ from torch import nn
 from nnbook import runtime
 from nnbook.history import History
 from nnbook.metrics import METRICS, Metric
+from nnbook.progress import ProgressBar
 
-__all__ = ["fit", "evaluate", "predict", "save", "load", "EarlyStopping", "ProgressBar", "get_loss", "get_metrics", "TORCH_LOSSES", "as_tensor"]
+__all__ = ["fit", "evaluate", "predict", "save", "load", "EarlyStopping", "get_loss", "get_metrics", "TORCH_LOSSES", "as_tensor"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def get_metrics(metrics) -> dict[str, Metric]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Early stopping and the progress bar
+# Early stopping
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class EarlyStopping:
@@ -141,36 +141,6 @@ class EarlyStopping:
         """Load the best epoch's weights into ``model`` (kept by ``update`` only with ``restore_best``)."""
         if self.best_state is not None:
             model.load_state_dict(self.best_state)
-
-
-class ProgressBar:
-    """The epochs of one ``fit`` as a progress bar with the latest losses (tqdm, in a notebook or a
-    terminal). An early stop is a success, not an interrupted run: the bar ends complete and says so."""
-
-    def __init__(self, epochs: int, enabled: bool = True) -> None:
-        from tqdm.auto import tqdm
-
-        self.started = time.perf_counter()
-        self.bar = tqdm(total=epochs, desc="epochs", unit="epoch", disable=not enabled, leave=True,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{postfix}]")
-
-    def _postfix(self, values: Mapping[str, float]) -> str:
-        shown = ", ".join(f"{k}={v:.4f}" for k, v in values.items() if k in ("loss", "val_loss"))
-        return f"{shown}, {time.perf_counter() - self.started:.1f} s"
-
-    def epoch_end(self, values: Mapping[str, float]) -> None:
-        self.bar.set_postfix_str(self._postfix(values), refresh=False)
-        self.bar.update(1)
-
-    def stopped_early(self, epochs_run: int) -> None:
-        postfix = self.bar.postfix
-        self.bar.reset(total=epochs_run)  # also resizes the notebook widget
-        self.bar.set_description(f"epochs (stopped early at {epochs_run})", refresh=False)
-        self.bar.set_postfix_str(postfix or "", refresh=False)
-        self.bar.update(epochs_run)
-
-    def close(self) -> None:
-        self.bar.close()
 
 
 # ---------------------------------------------------------------------------------------------
