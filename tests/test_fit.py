@@ -226,9 +226,13 @@ def test_save_load_round_trip(tmp_path):
 @pytest.mark.parametrize(
     "kw, err, msg",
     [
-        ({"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
-        ({"epochs": 2.5}, ValueError, "epochs"),
-        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"epochs": 0}, ValueError, "^epochs must be an integer >= 1; got 0"),
+        ({"epochs": 2.5}, ValueError, "^epochs must be"),
+        ({"epochs": None}, ValueError, "^epochs must be an integer >= 1; got None"),
+        ({"batch_size": 0}, ValueError, r"^batch_size must be an integer >= 1 or None \(one batch\)"),
+        ({"data": (np.zeros((3, 2)),)}, TypeError, "^train_data must be a pair"),
+        ({"data": (np.zeros((0, 2)), np.zeros(0, dtype=int))}, ValueError, "^train_data is empty"),
+        ({"val_data": (np.zeros((3, 2)), np.zeros(2, dtype=int))}, ValueError, "^val_data: X and y must have the same number"),
         ({"loss": "hinge"}, ValueError, "unknown loss"),
         ({"loss": 3}, TypeError, "loss must be a callable"),
         ({"optimiser": "adam"}, TypeError, "optimiser must be a torch.optim.Optimizer"),
@@ -312,3 +316,88 @@ def test_evaluate_and_predict_check_batch_size(call):
     model, _ = model_and_opt()
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         call(model)
+
+
+def test_the_epoch_loss_is_the_mean_over_all_examples():
+    model, _ = model_and_opt()
+    frozen = torch.optim.SGD(model.parameters(), lr=0.0)  # nothing changes: every batch sees the same model
+    h = run(model, frozen, epochs=2, batch_size=32)  # 200 examples: six batches of 32 and one of 8
+    full = F.evaluate(model, toy(), loss="cross_entropy", device="cpu")["loss"]
+    assert h["loss"] == pytest.approx([full, full], rel=1e-6)
+
+
+def test_each_epoch_shuffles_and_sees_every_example_once():
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    y = np.zeros(20, dtype=np.int64)
+    seen = []
+    model, opt = model_and_opt()
+    run(model, opt, data=(X, y), epochs=2, batch_size=8, augment=lambda xb: seen.append(xb[:, 0].tolist()) or xb, seed=3)
+    epochs = [sum(seen[:3], []), sum(seen[3:], [])]
+    assert all(sorted(e) == X[:, 0].tolist() for e in epochs)  # a permutation each epoch
+    assert epochs[0] != X[:, 0].tolist() and epochs[0] != epochs[1]  # shuffled, differently each epoch
+
+
+def test_plateau_scheduler_watches_the_validation_loss_else_the_training_loss():
+    for val in (toy(30, 1), None):
+        model, opt = model_and_opt()
+        watched = []
+
+        class Recorder(torch.optim.lr_scheduler.ReduceLROnPlateau):
+            def step(self, metrics):
+                watched.append(metrics)
+                super().step(metrics)
+
+        h = run(model, opt, epochs=3, val_data=val, scheduler=Recorder(opt))
+        assert watched == (h["val_loss"] if val is not None else h["loss"]).tolist()
+
+
+def test_a_scheduler_without_an_optimizer_attribute_is_accepted():
+    class Halve:  # any object with step() will do
+        def __init__(self, opt):
+            self.opt = opt
+
+        def step(self):
+            for g in self.opt.param_groups:
+                g["lr"] /= 2
+
+    model, opt = model_and_opt(lr=1.0)
+    assert run(model, opt, epochs=3, scheduler=Halve(opt))["lr"].tolist() == [1.0, 0.5, 0.25]
+
+
+def test_one_epoch_one_example_and_batches_of_one_are_fine():
+    model, opt = model_and_opt()
+    X, y = toy()
+    assert len(run(model, opt, data=(X[:1], y[:1]), epochs=1, batch_size=1)) == 1
+
+
+def test_progress_bar_is_on_by_default(capsys):
+    model, opt = model_and_opt()
+    F.fit(model, toy(), loss="cross_entropy", optimiser=opt, epochs=2, batch_size=None, device="cpu")
+    assert "epochs" in capsys.readouterr().err
+
+
+def test_as_tensor_dtypes():
+    assert F.as_tensor(np.array([True, False])).dtype == torch.float32
+    assert F.as_tensor(np.array([True, False])).tolist() == [1.0, 0.0]
+    assert F.as_tensor(np.array([1, 2], dtype=np.int32)).dtype == torch.int64
+    assert F.as_tensor(np.array([1.5], dtype=np.float64)).dtype == torch.float32
+    assert F.as_tensor(np.zeros(3)).shape == (3,)  # 1-D inputs (one feature) are data too
+    with pytest.raises(TypeError, match="must hold numbers"):
+        F.as_tensor(np.array(["a"]))
+
+
+def test_metrics_from_a_name_a_callable_a_list_or_a_dict():
+    def hit_rate(o, t):
+        return 1.0
+
+    acc = F.get_metrics("accuracy")["accuracy"]
+    assert F.get_metrics(hit_rate) == {"hit_rate": hit_rate}
+    assert F.get_metrics(["accuracy", hit_rate]) == {"accuracy": acc, "hit_rate": hit_rate}
+    assert F.get_metrics(None) == {} and F.get_metrics({"a": hit_rate}) == {"a": hit_rate}
+    with pytest.raises(TypeError, match="^each metric must be a name or a callable"):
+        F.get_metrics([3])
+    with pytest.raises(TypeError, match="^metric 'a' must be a callable"):
+        F.get_metrics({"a": 3})
+    for reserved in ("loss", "lr", "val_accuracy"):
+        with pytest.raises(ValueError, match="may not be called"):
+            F.get_metrics({reserved: hit_rate})
