@@ -67,19 +67,23 @@ def accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
 def train_classifier(net: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, lr: float,
                      rng: np.random.Generator, batch_size: int = 32,
                      val: tuple[np.ndarray, np.ndarray] | None = None,
-                     augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None) -> History:
-    """Mini-batch SGD on the softmax cross-entropy; records loss (and val accuracy) per epoch.
+                     augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+                     anneal: bool = True) -> History:
+    """Mini-batch SGD on the softmax cross-entropy; records loss, learning rate (and val accuracy) per epoch.
 
-    ``augment(X, rng)``, when given, returns a randomly altered copy of the training images each epoch.
+    With ``anneal`` the learning rate falls linearly from ``lr`` towards 0 over the epochs, so the
+    last epochs settle instead of jumping around a minimum. ``augment(X, rng)``, when given,
+    returns a randomly altered copy of the training images each epoch.
     """
     history = History()
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        lr_now = lr * (1 - epoch / epochs) if anneal else lr
         X_epoch = augment(X, rng) if augment is not None else X
         for idx in minibatches(len(X), batch_size, rng):
             z, cache = net.forward(X_epoch[idx])
             _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
-            sgd_step(net.params, grads, lr)
-        values = {"loss": softmax_cross_entropy(net(X), y)}
+            sgd_step(net.params, grads, lr_now)
+        values = {"loss": softmax_cross_entropy(net(X), y), "lr": lr_now}
         if val is not None:
             values["val_accuracy"] = accuracy(net, *val)
         history.record(**values)
@@ -127,7 +131,7 @@ def generate_digits(rbms: Sequence[RBM], top: LabelledRBM, labels: Sequence[int]
     labels = np.asarray(labels)
     clamp = np.eye(top.n_classes)[labels]
     n_feat = top.n_visible - top.n_classes
-    v = np.hstack([sample_bernoulli(np.full((len(labels), n_feat), 0.5), rng), clamp])
+    v = np.hstack([np.zeros((len(labels), n_feat)), clamp])  # at first only the label drives the hidden units
     for _ in range(steps):
         v, _h = gibbs_step(top, v, rng)
         v[:, n_feat:] = clamp
