@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnbook.plot import PALETTE, figure, images
+from nnbook.plot import PALETTE, figure, images, use_style
 from nnbook.scratch import hopfield as H
 from nnbook.scratch.rbm import RBM, gibbs_step, sample_bernoulli
 
@@ -16,10 +16,12 @@ from nnbook.scratch.rbm import RBM, gibbs_step, sample_bernoulli
 
 def recall_figure(run: H.Recall, shape: tuple[int, int], title: str) -> Figure:
     """The state after each asynchronous sweep (top) and the energy after every unit update (bottom)."""
+    import matplotlib.pyplot as plt
+
+    use_style()
     n = len(run.states)
-    fig = figure(width=1.3 * max(n, 4), height=1.6)[0]
-    fig.set_size_inches(max(1.3 * n, 5.5), 4.2)
-    grid = fig.add_gridspec(2, n, height_ratios=[1, 1.2])
+    fig = plt.figure(figsize=(max(1.3 * n, 6.4), 4.2), layout="constrained")
+    grid = fig.add_gridspec(2, max(n, 4), height_ratios=[1, 1.2])
     for k, s in enumerate(run.states):
         ax = fig.add_subplot(grid[0, k])
         images([ax], H.to_binary(s)[None], shape=shape, titles=["start" if k == 0 else f"sweep {k}"])
