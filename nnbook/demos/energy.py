@@ -41,7 +41,12 @@ def capacity_figure(loads: np.ndarray, recalled: np.ndarray, overlaps: np.ndarra
     ax.axvline(0.138, color="grey", linestyle=":", label=r"$\alpha_c \approx 0.138$ (large-$N$ theory)")
     ax.set_xlabel(r"load $\alpha = P / N$ (stored patterns per unit)")
     ax.set_ylabel("fraction")
-    ax.set_title(f"N = {n_units}: recall collapses as the load passes about 0.14")
+    first_loss = loads[np.argmax(recalled < 1)] if np.any(recalled < 1) else None
+    mostly_lost = loads[np.argmax(recalled < 0.2)] if np.any(recalled < 0.2) else None
+    if first_loss is not None and mostly_lost is not None:
+        ax.set_title(f"N = {n_units}: recall starts to fail at load {first_loss:.2f}, below 20% by {mostly_lost:.2f}")
+    else:
+        ax.set_title(f"N = {n_units}: recall against the load")
     ax.legend(loc="lower left")
     return fig
 
@@ -135,7 +140,8 @@ def gibbs_figure(rbm: RBM, digit: np.ndarray, start: str = "corrupted digit", co
     shown = np.unique(np.linspace(0, steps, min(steps + 1, 11)).round().astype(int))
     fig, axes = figure(ncols=len(shown), width=0.9 * len(shown) + 0.6, height=1.6)
     images(np.atleast_1d(axes), chain[shown], shape=(8, 8), titles=[f"step {t}" for t in shown])
-    fig.suptitle(f"Gibbs sampling from {start}: the chain falls into a digit the RBM has learned")
+    where = "pure noise" if start == "noise" else f"a digit with {corrupt:.0%} of its pixels randomised"
+    fig.suptitle(f"One Gibbs chain of the digits RBM, started from {where}")
     return fig
 
 
@@ -162,7 +168,7 @@ def comparison_figure(results: dict[str, Sequence[float]], title: str, baseline:
         accs = 100 * np.asarray(results[name])
         ax.barh(i, accs.mean(), color=PALETTE[i % len(PALETTE)], alpha=0.6)
         ax.plot(accs, np.full(len(accs), i), "k.", markersize=8)
-        ax.text(accs.mean() + 0.05, i, f" {accs.mean():.1f}%", va="center")
+        ax.text(accs.max() + 0.1, i, f"{accs.mean():.1f}%", va="center")
     ax.set_yticks(range(len(names)), names)
     lo = min(100 * min(v) for v in results.values())
     ax.set_xlim(max(0.0, lo - 3), 100)
