@@ -61,3 +61,69 @@ def lenet(channels: tuple[int, int] = (16, 32), hidden: int = 64, dropout: float
         nn.Linear(4 * c2, hidden), nn.ReLU(), nn.Dropout(dropout),
         nn.Linear(hidden, n_classes),
     )
+
+
+AlexNetVariant = Literal["paper", "torchvision"]
+
+
+def alexnet(variant: AlexNetVariant = "paper", n_classes: int = 1000) -> nn.Sequential:
+    """AlexNet for 3x227x227 images (shapes and counts only; the book does not train it).
+
+    ``"paper"``: the network of Krizhevsky et al. (2012) as trained on two GPUs: 96-256-384-384-256
+    kernels, local response normalisation after the first two convolutions, and ``groups=2`` where
+    a layer saw only the kernel maps on its own GPU (conv2, conv4, conv5). ``"torchvision"``: the
+    one-GPU variant of torchvision's ``alexnet`` (64-192-384-256-256 kernels, no LRN, no groups).
+    """
+    n_classes = _positive_int(n_classes, "n_classes")
+    if variant == "paper":
+        features = [
+            nn.Conv2d(3, 96, 11, stride=4), nn.ReLU(), nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), nn.MaxPool2d(3, 2),
+            nn.Conv2d(96, 256, 5, padding=2, groups=2), nn.ReLU(), nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), nn.MaxPool2d(3, 2),
+            nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+        ]
+        classifier = [nn.Flatten(), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(), nn.Dropout(0.5),
+                      nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, n_classes)]
+    elif variant == "torchvision":
+        features = [
+            nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2), nn.AdaptiveAvgPool2d((6, 6)),
+        ]
+        classifier = [nn.Flatten(), nn.Dropout(0.5), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
+                      nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, n_classes)]
+    else:
+        raise ValueError(f"variant must be 'paper' (two GPUs, 96 first-layer kernels) or 'torchvision'; got {variant!r}")
+    return nn.Sequential(*features, *classifier)
+
+
+def _describe(m: nn.Module) -> dict:
+    if isinstance(m, nn.Conv2d):
+        return {"kernel": f"{m.kernel_size[0]}x{m.kernel_size[1]}", "stride": m.stride[0], "padding": m.padding[0], "groups": m.groups}
+    if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
+        k, s = m.kernel_size, m.stride
+        return {"kernel": f"{k}x{k}", "stride": s, "padding": m.padding, "groups": None}
+    return {"kernel": None, "stride": None, "padding": None, "groups": None}
+
+
+def layer_table(model: nn.Sequential, input_shape: tuple[int, ...], *, skip=(nn.ReLU, nn.Dropout)) -> list[dict]:
+    """One row per layer of ``model`` (except ``skip`` types): its type, kernel, stride, padding,
+    groups, output shape for one input of ``input_shape`` and number of parameters.
+
+    The shapes come from running the model on a "meta" tensor (no memory, no arithmetic)."""
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be a torch.nn.Sequential; got {type(model).__name__}")
+    x = torch.empty((1, *input_shape), device="meta")
+    meta = model.to_empty(device="meta") if any(p.device.type != "meta" for p in model.parameters()) else model
+    rows = []
+    with torch.no_grad():
+        for i, m in enumerate(meta):
+            x = m(x)
+            if isinstance(m, skip):
+                continue
+            rows.append({"layer": i, "type": type(m).__name__, **_describe(m), "output": tuple(x.shape[1:]),
+                         "parameters": sum(p.numel() for p in m.parameters())})
+    return rows
