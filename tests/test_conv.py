@@ -185,3 +185,12 @@ def test_random_layer_uses_the_initialiser_and_zero_bias():
     assert layer.W.shape == (8, 3, 5, 5) and not layer.b.any()
     assert abs(layer.W.std() - np.sqrt(2 / (3 * 25))) < 0.02  # He: variance 2 / fan_in
     assert layer.n_params == conv2d_params(3, 8, 5)
+
+
+def test_a_layer_built_from_a_slice_passes_gradcheck():
+    # a sliced weight is a non-contiguous view; the layer must hold arrays that in-place updates reach
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((4, 3, 3, 3))
+    layer = Conv2d(W[:2, :2], np.zeros(2), stride=2, padding=1)
+    assert layer.W.flags["C_CONTIGUOUS"]
+    assert max(check_layer(layer, rng.standard_normal((1, 2, 5, 5)), rng).values()) < 1e-6

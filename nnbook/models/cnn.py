@@ -38,7 +38,7 @@ class AsImage(nn.Module):
         return f"shape={self.shape}"
 
 
-def lenet(channels: tuple[int, int] = (16, 32), hidden: int = 64, dropout: float = 0.25, n_classes: int = 10) -> nn.Sequential:
+def lenet(channels: tuple[int, int] = (32, 64), hidden: int = 128, dropout: float = 0.25, n_classes: int = 10) -> nn.Sequential:
     """A LeNet-style network for 1x8x8 images given as (n, 64) or (n, 1, 8, 8) tensors.
 
     conv 3x3 (c1) - ReLU - conv 3x3 (c1) - ReLU - max pool 2 - conv 3x3 (c2) - ReLU - max pool 2
@@ -76,9 +76,12 @@ def alexnet(variant: AlexNetVariant = "paper", n_classes: int = 1000) -> nn.Sequ
     """
     n_classes = _positive_int(n_classes, "n_classes")
     if variant == "paper":
+        # the paper divides by (k + alpha * sum of squares)^beta with alpha = 1e-4; PyTorch divides
+        # alpha by the window size n = 5, so alpha = 5e-4 here gives the paper's formula
+        lrn = dict(size=5, alpha=5e-4, beta=0.75, k=2.0)
         features = [
-            nn.Conv2d(3, 96, 11, stride=4), nn.ReLU(), nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), nn.MaxPool2d(3, 2),
-            nn.Conv2d(96, 256, 5, padding=2, groups=2), nn.ReLU(), nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), nn.MaxPool2d(3, 2),
+            nn.Conv2d(3, 96, 11, stride=4), nn.ReLU(), nn.LocalResponseNorm(**lrn), nn.MaxPool2d(3, 2),
+            nn.Conv2d(96, 256, 5, padding=2, groups=2), nn.ReLU(), nn.LocalResponseNorm(**lrn), nn.MaxPool2d(3, 2),
             nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),
             nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(),
             nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(), nn.MaxPool2d(3, 2),
@@ -105,13 +108,14 @@ def _describe(m: nn.Module) -> dict:
         return {"kernel": f"{m.kernel_size[0]}x{m.kernel_size[1]}", "stride": m.stride[0], "padding": m.padding[0], "groups": m.groups}
     if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
         k, s = m.kernel_size, m.stride
-        return {"kernel": f"{k}x{k}", "stride": s, "padding": m.padding, "groups": None}
-    return {"kernel": None, "stride": None, "padding": None, "groups": None}
+        return {"kernel": f"{k}x{k}", "stride": s, "padding": m.padding, "groups": ""}
+    return {"kernel": "", "stride": "", "padding": "", "groups": ""}  # blank cells in a table
 
 
 def layer_table(model: nn.Sequential, input_shape: tuple[int, ...], *, skip=(nn.ReLU, nn.Dropout)) -> list[dict]:
     """One row per layer of ``model`` (except ``skip`` types): its type, kernel, stride, padding,
-    groups, output shape for one input of ``input_shape`` and number of parameters.
+    groups (blank where they do not apply), output shape for one input of ``input_shape`` and
+    number of parameters.
 
     The shapes come from running the model on a "meta" tensor (no memory, no arithmetic)."""
     if not isinstance(model, nn.Sequential):

@@ -184,8 +184,9 @@ class Conv2d(Layer):
     method: str = "im2col"
 
     def __post_init__(self) -> None:
-        self.W = np.asarray(self.W, dtype=float)
-        self.b = np.asarray(self.b, dtype=float)
+        # contiguous, so that in-place updates (optimisers, gradient checks) reach every entry
+        self.W = np.ascontiguousarray(self.W, dtype=float)
+        self.b = np.ascontiguousarray(self.b, dtype=float)
         if self.W.ndim != 4:
             raise ValueError(f"W must have shape (out_channels, in_channels, kernel_h, kernel_w); got {self.W.shape}")
         if self.b.shape != (self.W.shape[0],):
