@@ -21,6 +21,13 @@ from nnbook.scratch.core import ActivationLayer, Flatten, Sequential, minibatche
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
 
+def _bare(ax) -> None:
+    """An axis for an image: no ticks, grid or frame."""
+    ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+
+
 # ---------------------------------------------------------------------------------------------
 # Hand-made kernels
 # ---------------------------------------------------------------------------------------------
@@ -49,7 +56,7 @@ def kernel_maps_figure(image: np.ndarray, kernels: Mapping[str, np.ndarray] = KE
     n = len(kernels)
     fig, axes = figure(n + 1, 2, width=1.7 * (n + 1), height=1.9)
     for ax in axes.ravel():
-        ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+        _bare(ax)
     axes[0, 0].imshow(np.reshape(image, (8, 8)), cmap="gray_r")
     axes[0, 0].set_title("input")
     axes[1, 0].axis("off")
@@ -78,7 +85,7 @@ def output_size_figure(n: int = 7, kernel: int = 3, stride: int = 2, padding: in
         ax.text(0.5, 0.5, f"no output: {e}", ha="center", va="center", wrap=True)
         return fig
     size = n + 2 * padding
-    fig, (ax_in, ax_out) = figure(2, width=9.0, height=4.2, gridspec_kw={"width_ratios": [size, max(out, 1) + 2]})
+    fig, (ax_in, ax_out) = figure(2, width=9.0, height=4.2)  # both panels on the same scale: one cell = one pixel
     for i in range(size):
         for j in range(size):
             inside = padding <= i < padding + n and padding <= j < padding + n
@@ -93,9 +100,10 @@ def output_size_figure(n: int = 7, kernel: int = 3, stride: int = 2, padding: in
         for j in range(out):
             colour = PALETTE[1] if (i, j) == (0, 0) else PALETTE[0] if (i, j) == (0, 1) else "white"
             ax_out.add_patch(Rectangle((j, i), 1, 1, facecolor=colour, alpha=0.55 if colour != "white" else 1, edgecolor="#555555"))
-    for ax, m, name in ((ax_in, size, f"padded input {size}x{size} (grey: zero padding)"), (ax_out, max(out, 1), f"output {out}x{out}")):
+    for ax, name in ((ax_in, f"padded input {size}x{size} (grey: zero padding)"), (ax_out, f"output {out}x{out}")):
+        m = max(size, out)
         ax.set_xlim(0, m), ax.set_ylim(m, 0), ax.set_aspect("equal")
-        ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+        _bare(ax)
         ax.set_title(name, fontsize=10)
     fig.suptitle(f"n={n}, k={kernel}, s={stride}, p={padding}, d={dilation}: "
                  f"floor(({n} + 2*{padding} - {dilation}*({kernel}-1) - 1) / {stride}) + 1 = {out}")
@@ -122,7 +130,7 @@ def pooling_figure(x: np.ndarray = POOLING_EXAMPLE) -> Figure:
                 ax.add_patch(Rectangle((j, i), 1, 1, facecolor=colours[win], alpha=0.35, edgecolor="black"))
                 ax.text(j + 0.5, i + 0.5, f"{a[i, j]:g}", ha="center", va="center", fontsize=12)
         ax.set_xlim(0, a.shape[1]), ax.set_ylim(a.shape[0], 0), ax.set_aspect("equal")
-        ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+        _bare(ax)
         ax.set_title(name)
     fig.suptitle("Each 2x2 window becomes one number: its largest value or its mean")
     return fig
@@ -173,8 +181,8 @@ def filters_figure(weights: np.ndarray, title: str) -> Figure:
 
 
 def feature_maps_figure(model: torch.nn.Sequential, image: np.ndarray, title: str, n_maps: int = 8) -> Figure:
-    """The input and the first ``n_maps`` feature maps after the first convolution + ReLU (8x8) and
-    after the first pooling (4x4) of a :func:`lenet` model."""
+    """The input and the first ``n_maps`` feature maps after the first convolution + ReLU (8x8, top) and
+    after the first block, two convolutions and max pooling (4x4, bottom), of a :func:`lenet` model."""
     model.eval()
     with torch.no_grad():
         x = torch.as_tensor(np.asarray(image, dtype=np.float32).reshape(1, 64))
@@ -182,7 +190,7 @@ def feature_maps_figure(model: torch.nn.Sequential, image: np.ndarray, title: st
         pooled = model[:6](x)[0].numpy()          # ... conv - ReLU - max pool: 4x4 maps
     fig, axes = figure(n_maps + 1, 2, width=1.05 * (n_maps + 1), height=1.3)
     for ax in axes.ravel():
-        ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+        _bare(ax)
     axes[0, 0].imshow(np.reshape(image, (8, 8)), cmap="gray_r")
     axes[0, 0].set_title("input", fontsize=8)
     axes[1, 0].axis("off")
@@ -190,7 +198,7 @@ def feature_maps_figure(model: torch.nn.Sequential, image: np.ndarray, title: st
         axes[0, j + 1].imshow(first[j], cmap="magma")
         axes[0, j + 1].set_title(f"conv1 #{j}", fontsize=8)
         axes[1, j + 1].imshow(pooled[j], cmap="magma")
-        axes[1, j + 1].set_title(f"block1 #{j}", fontsize=8)
+        axes[1, j + 1].set_title(f"pooled #{j}", fontsize=8)
     fig.suptitle(title)
     return fig
 
@@ -216,7 +224,7 @@ def misclassified_figure(images: np.ndarray, y: np.ndarray, pred: np.ndarray, ti
     n = max(len(wrong), 1)
     fig, axes = figure(n, width=1.2 * n + 0.4, height=1.6)
     for ax in np.ravel(axes):
-        ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+        _bare(ax)
     if not len(wrong):
         np.ravel(axes)[0].text(0.5, 0.5, "none", ha="center", va="center")
     for ax, i in zip(np.ravel(axes), wrong):
@@ -232,9 +240,9 @@ def augmentation_figure(images: np.ndarray, n: int = 8, seed: int = 0, **options
     aug = augment_digits(x, generator=torch.Generator().manual_seed(seed), **options).numpy()
     fig, axes = figure(n, 2, width=1.0 * n, height=1.2)
     for ax in axes.ravel():
-        ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+        _bare(ax)
     for j in range(n):
-        axes[0, j].imshow(x[j].reshape(8, 8), cmap="gray_r")
+        axes[0, j].imshow(x[j].numpy().reshape(8, 8), cmap="gray_r")
         axes[1, j].imshow(aug[j].reshape(8, 8), cmap="gray_r")
     axes[0, 0].set_ylabel("original"), axes[1, 0].set_ylabel("augmented")
     fig.suptitle("Small rotations, shifts and noise leave the digit recognisable")

@@ -7,6 +7,7 @@ layer shapes and parameter counts; the book never trains it.
 """
 from __future__ import annotations
 
+import copy
 import math
 from typing import Literal
 
@@ -121,7 +122,8 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...], *, skip=(nn.
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"model must be a torch.nn.Sequential; got {type(model).__name__}")
     x = torch.empty((1, *input_shape), device="meta")
-    meta = model.to_empty(device="meta") if any(p.device.type != "meta" for p in model.parameters()) else model
+    on_meta = all(p.device.type == "meta" for p in model.parameters())
+    meta = model if on_meta else copy.deepcopy(model).to("meta")  # never move the caller's model
     rows = []
     with torch.no_grad():
         for i, m in enumerate(meta):
