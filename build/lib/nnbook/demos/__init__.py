@@ -1,0 +1,1 @@
+"""Interactive demos of the chapters: pure functions (parameters -> Figure) for nnbook.widgets.Demo."""

@@ -1,0 +1,401 @@
+"""A reusable PyTorch training loop: ``fit`` with a progress bar, history and early stopping,
+plus ``evaluate``, ``predict``, ``save`` and ``load``.
+
+Data is passed as a pair ``(X, y)`` of NumPy arrays or tensors. Floating arrays become float32
+tensors and integer arrays int64 tensors (class labels, token indices). The data sets of the book
+are small, so each pair is moved to the device once and mini-batches are index slices of it.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from nnbook import train as _train
+
+Metric = Callable[[torch.Tensor, torch.Tensor], float]
+
+
+# ---------------------------------------------------------------------------------------------
+# Metrics and losses by name
+# ---------------------------------------------------------------------------------------------
+def accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """Fraction of correct predictions: argmax of the class scores, or ``output > 0`` for a
+    single logit per example (binary classification with targets in {0, 1})."""
+    if outputs.ndim == 2 and outputs.shape[1] > 1:
+        pred = outputs.argmax(dim=1)
+    else:
+        pred = (outputs.reshape(-1) > 0).long()
+    return (pred == targets.reshape(-1).long()).float().mean().item()
+
+
+METRICS: dict[str, Metric] = {"accuracy": accuracy}
+
+_LOSSES: dict[str, Callable[[], nn.Module]] = {
+    "cross_entropy": nn.CrossEntropyLoss,
+    "sparse_categorical_crossentropy": nn.CrossEntropyLoss,  # Keras's name for the same loss
+    "bce_with_logits": nn.BCEWithLogitsLoss,
+    "binary_crossentropy": nn.BCEWithLogitsLoss,  # Keras's name (here: on logits)
+    "mse": nn.MSELoss,
+    "mae": nn.L1Loss,
+}
+
+
+def get_loss(loss: str | Callable) -> Callable:
+    """A loss function from its name (e.g. ``"cross_entropy"``, ``"mse"``) or the callable itself."""
+    if isinstance(loss, str):
+        if loss not in _LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted(_LOSSES)}")
+        return _LOSSES[loss]()
+    if not callable(loss):
+        raise TypeError(f"loss must be a callable (outputs, targets) -> scalar tensor or a name; got {loss!r}")
+    return loss
+
+
+def _get_metrics(metrics) -> dict[str, Metric]:
+    if metrics is None:
+        return {}
+    if isinstance(metrics, (str, Mapping)) or callable(metrics):
+        metrics = [metrics] if not isinstance(metrics, Mapping) else metrics
+    if isinstance(metrics, Mapping):
+        items = list(metrics.items())
+    else:
+        items = []
+        for m in metrics:
+            if isinstance(m, str):
+                if m not in METRICS:
+                    raise ValueError(f"unknown metric {m!r}; expected a callable or one of {sorted(METRICS)}")
+                items.append((m, METRICS[m]))
+            elif callable(m):
+                items.append((getattr(m, "__name__", "metric"), m))
+            else:
+                raise TypeError(f"each metric must be a name or a callable (outputs, targets) -> float; got {m!r}")
+    for name, m in items:
+        if not callable(m):
+            raise TypeError(f"metric {name!r} must be a callable (outputs, targets) -> float; got {m!r}")
+        if name == "loss":
+            raise ValueError("a metric may not be called 'loss'; that name is the loss itself")
+    return dict(items)
+
+
+# ---------------------------------------------------------------------------------------------
+# History and early stopping
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class History:
+    """What ``fit`` measured, one value per epoch.
+
+    ``train["loss"]`` is the mean loss over the epoch's mini-batches (in training mode, as Keras
+    reports it); ``val`` holds the loss and metrics on the validation data after the epoch.
+    ``best_epoch`` (0-based) is the epoch whose weights the model holds after early stopping.
+    """
+
+    train: dict[str, list[float]] = field(default_factory=lambda: {"loss": []})
+    val: dict[str, list[float]] = field(default_factory=dict)
+    lr: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+
+    def __len__(self) -> int:
+        return len(self.train["loss"])
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs that were run."""
+        return len(self)
+
+    def to_frame(self):
+        """A pandas DataFrame with one row per epoch (columns ``loss``, ``val_loss``, ...)."""
+        import pandas as pd
+
+        cols = {k: v for k, v in self.train.items()}
+        cols.update({f"val_{k}": v for k, v in self.val.items()})
+        cols["lr"] = self.lr
+        return pd.DataFrame(cols, index=pd.RangeIndex(1, len(self) + 1, name="epoch"))
+
+
+@dataclass
+class EarlyStopping:
+    """Stop when the validation loss has not improved by more than ``min_delta`` for ``patience``
+    epochs in a row; with ``restore_best`` the model ends with the weights of its best epoch."""
+
+    patience: int = 5
+    min_delta: float = 0.0
+    restore_best: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.patience, bool) or not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
+            raise ValueError(f"patience must be an integer >= 1 (epochs without improvement); got {self.patience!r}")
+        if not self.min_delta >= 0:
+            raise ValueError(f"min_delta must be a number >= 0; got {self.min_delta!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------
+def as_tensor(a: Any, name: str = "data") -> torch.Tensor:
+    """A NumPy array (or tensor, or nested list) as a tensor: floats as float32, integers as int64."""
+    if isinstance(a, torch.Tensor):
+        return a
+    try:
+        arr = np.asarray(a)
+    except Exception as e:  # pragma: no cover - unusual inputs
+        raise TypeError(f"{name} must be an array or tensor; got {type(a).__name__}") from e
+    if arr.dtype == bool:
+        arr = arr.astype(np.float32)
+    if np.issubdtype(arr.dtype, np.floating):
+        return torch.from_numpy(np.ascontiguousarray(arr, dtype=np.float32))
+    if np.issubdtype(arr.dtype, np.integer):
+        return torch.from_numpy(np.ascontiguousarray(arr, dtype=np.int64))
+    raise TypeError(f"{name} must hold numbers; got an array of dtype {arr.dtype}")
+
+
+def _pair(data: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f"{name} must be a pair (X, y) of arrays or tensors; got {type(data).__name__}")
+    X, y = as_tensor(data[0], f"{name} X"), as_tensor(data[1], f"{name} y")
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{name}: X and y must have a first axis of examples; got shapes {tuple(X.shape)} and {tuple(y.shape)}")
+    if len(X) != len(y):
+        raise ValueError(f"{name}: X and y must have the same number of examples; got {len(X)} and {len(y)}")
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty; it needs at least one example")
+    return X, y
+
+
+def _check_positive_int(value: Any, name: str, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        extra = " or None (one batch)" if allow_none else ""
+        raise ValueError(f"{name} must be an integer >= 1{extra}; got {value!r}")
+
+
+def _resolve_device(device) -> torch.device:
+    if device is None:
+        return _train.device()
+    if isinstance(device, torch.device):
+        return device
+    return _train.device(device)
+
+
+def _batches(n: int, batch_size: int | None, order: torch.Tensor | None = None):
+    size = n if batch_size is None else batch_size
+    idx = order if order is not None else torch.arange(n)
+    for start in range(0, n, size):
+        yield idx[start : start + size]
+
+
+# ---------------------------------------------------------------------------------------------
+# The loop
+# ---------------------------------------------------------------------------------------------
+def _run_epoch(model, X, y, loss_fn, optimiser, batch_size, generator, augment, metrics) -> dict[str, float]:
+    model.train()
+    n = len(X)
+    order = torch.randperm(n, generator=generator).to(X.device)
+    total = {"loss": 0.0, **{k: 0.0 for k in metrics}}
+    for idx in _batches(n, batch_size, order):
+        xb, yb = X[idx], y[idx]
+        if augment is not None:
+            xb = augment(xb)
+        optimiser.zero_grad(set_to_none=True)
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        if loss.ndim != 0:
+            raise ValueError(f"the loss must return a scalar (mean over the batch); got shape {tuple(loss.shape)}")
+        loss.backward()
+        optimiser.step()
+        total["loss"] += loss.item() * len(idx)
+        with torch.no_grad():
+            for k, m in metrics.items():
+                total[k] += float(m(out, yb)) * len(idx)
+    return {k: v / n for k, v in total.items()}
+
+
+@torch.no_grad()
+def _evaluate(model, X, y, loss_fn, metrics, batch_size) -> dict[str, float]:
+    model.eval()
+    outs = torch.cat([model(X[idx]) for idx in _batches(len(X), batch_size)])
+    result = {}
+    if loss_fn is not None:
+        result["loss"] = float(loss_fn(outs, y))
+    for k, m in metrics.items():
+        result[k] = float(m(outs, y))
+    return result
+
+
+def fit(
+    model: nn.Module,
+    train_data,
+    *,
+    loss,
+    optimiser: torch.optim.Optimizer,
+    epochs: int,
+    batch_size: int | None,
+    val_data=None,
+    metrics=None,
+    early_stopping: EarlyStopping | int | None = None,
+    scheduler=None,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    device=None,
+    seed: int | None = None,
+    progress: bool = True,
+) -> History:
+    """Train ``model`` on ``train_data = (X, y)`` and return the per-epoch :class:`History`.
+
+    Each epoch shuffles the examples, steps ``optimiser`` once per mini-batch of ``batch_size``
+    (``None``: the whole set), then steps ``scheduler`` (if any) and measures ``val_data``.
+    ``early_stopping`` is an :class:`EarlyStopping` or a patience in epochs; it needs ``val_data``.
+    ``augment`` maps a training batch of inputs to a randomly altered batch. ``seed`` seeds
+    shuffling, dropout and augmentation, so equal models and seeds give identical runs.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    if not isinstance(optimiser, torch.optim.Optimizer):
+        raise TypeError(f"optimiser must be a torch.optim.Optimizer, e.g. torch.optim.Adam(model.parameters()); got {type(optimiser).__name__}")
+    model_params = {id(p) for p in model.parameters()}
+    opt_params = [p for g in optimiser.param_groups for p in g["params"]]
+    if not any(id(p) in model_params for p in opt_params):
+        raise ValueError("the optimiser holds none of this model's parameters; build it with optimiser(model.parameters()) after creating the model")
+    _check_positive_int(epochs, "epochs")
+    _check_positive_int(batch_size, "batch_size", allow_none=True)
+    loss_fn = get_loss(loss)
+    metric_fns = _get_metrics(metrics)
+    if isinstance(early_stopping, (int, np.integer)) and not isinstance(early_stopping, bool):
+        early_stopping = EarlyStopping(patience=int(early_stopping))
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise TypeError(f"early_stopping must be None, a patience (int) or an EarlyStopping; got {early_stopping!r}")
+    if early_stopping is not None and val_data is None:
+        raise ValueError("early_stopping watches the validation loss, so it needs val_data=(X_val, y_val)")
+    if scheduler is not None:
+        if not hasattr(scheduler, "step"):
+            raise TypeError(f"scheduler must be a torch.optim.lr_scheduler object; got {scheduler!r}")
+        if getattr(scheduler, "optimizer", optimiser) is not optimiser:
+            raise ValueError("the scheduler was built for a different optimiser than the one passed to fit")
+    if augment is not None and not callable(augment):
+        raise TypeError(f"augment must be a function batch -> batch; got {augment!r}")
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False; got {progress!r}")
+
+    dev = _resolve_device(device)
+    X, y = (t.to(dev) for t in _pair(train_data, "train_data"))
+    val = tuple(t.to(dev) for t in _pair(val_data, "val_data")) if val_data is not None else None
+    model.to(dev)
+
+    generator = torch.Generator()
+    if seed is not None:
+        _train.seed(seed)
+        generator.manual_seed(int(seed))
+    else:
+        generator.manual_seed(int(torch.randint(0, 2**62, (1,)).item()))
+
+    from tqdm.auto import tqdm
+
+    history = History(train={"loss": [], **{k: [] for k in metric_fns}}, val={"loss": [], **{k: [] for k in metric_fns}} if val else {})
+    best_loss, best_state, waited = float("inf"), None, 0
+    bar = tqdm(total=epochs, desc="epochs", unit="epoch", disable=not progress, leave=True)
+    for epoch in range(epochs):
+        history.lr.append(float(optimiser.param_groups[0]["lr"]))
+        stats = _run_epoch(model, X, y, loss_fn, optimiser, batch_size, generator, augment, metric_fns)
+        for k, v in stats.items():
+            history.train[k].append(v)
+        postfix = {"loss": f"{stats['loss']:.4f}"}
+        if val is not None:
+            vstats = _evaluate(model, *val, loss_fn, metric_fns, batch_size)
+            for k, v in vstats.items():
+                history.val[k].append(v)
+            postfix["val_loss"] = f"{vstats['loss']:.4f}"
+        if scheduler is not None:
+            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step(history.val["loss"][-1] if val is not None else stats["loss"])
+            else:
+                scheduler.step()
+        bar.set_postfix(postfix, refresh=False)
+        bar.update(1)
+        if early_stopping is not None:
+            current = history.val["loss"][-1]
+            if current < best_loss - early_stopping.min_delta:
+                best_loss, waited, history.best_epoch = current, 0, epoch
+                if early_stopping.restore_best:
+                    best_state = copy.deepcopy(model.state_dict())
+            else:
+                waited += 1
+                if waited >= early_stopping.patience:
+                    history.stopped_early = True
+                    # an early stop is a success, not an interrupted run: end the bar complete
+                    if progress:
+                        started = bar.start_t
+                        bar.reset(total=epoch + 1)  # `reset` also resizes the notebook widget
+                        bar.start_t = started  # keep the elapsed time and rate honest
+                        bar.set_description(f"epochs (stopped early at {epoch + 1})", refresh=False)
+                        bar.update(epoch + 1)
+                    break
+    bar.close()
+    if early_stopping is not None and early_stopping.restore_best and best_state is not None:
+        model.load_state_dict(best_state)
+    elif early_stopping is None or not early_stopping.restore_best:
+        history.best_epoch = len(history) - 1
+    model.eval()
+    return history
+
+
+def evaluate(model: nn.Module, data, *, loss=None, metrics=("accuracy",), batch_size: int | None = None, device=None) -> dict[str, float]:
+    """Loss (if ``loss`` is given) and metrics of ``model`` on ``data = (X, y)``, in evaluation mode."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    _check_positive_int(batch_size, "batch_size", allow_none=True)
+    dev = _resolve_device(device)
+    X, y = (t.to(dev) for t in _pair(data, "data"))
+    model.to(dev)
+    return _evaluate(model, X, y, get_loss(loss) if loss is not None else None, _get_metrics(metrics), batch_size)
+
+
+@torch.no_grad()
+def predict(model: nn.Module, X, *, batch_size: int | None = None, device=None) -> np.ndarray:
+    """The model's outputs (e.g. class scores) for inputs ``X``, as a NumPy array, in evaluation mode."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    _check_positive_int(batch_size, "batch_size", allow_none=True)
+    dev = _resolve_device(device)
+    Xt = as_tensor(X, "X").to(dev)
+    if Xt.ndim == 0 or len(Xt) == 0:
+        raise ValueError(f"X must hold at least one example along its first axis; got shape {tuple(Xt.shape)}")
+    model.to(dev).eval()
+    return torch.cat([model(Xt[idx]) for idx in _batches(len(Xt), batch_size)]).cpu().numpy()
+
+
+def save(model: nn.Module, path: str | Path, **info: Any) -> Path:
+    """Write the model's parameters and buffers (its ``state_dict``) and ``info`` to ``path``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or pathlib.Path; got {type(path).__name__}")
+    path = Path(path)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    torch.save({"state_dict": state, "info": info}, path)
+    return path
+
+
+def load(model: nn.Module, path: str | Path) -> dict[str, Any]:
+    """Load parameters saved by :func:`save` into ``model`` (same architecture); return the saved ``info``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or pathlib.Path; got {type(path).__name__}")
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no saved model at {path}")
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(saved, dict) or "state_dict" not in saved:
+        raise ValueError(f"{path} was not written by nnbook.fit.save (no 'state_dict' entry)")
+    try:
+        model.load_state_dict(saved["state_dict"])
+    except RuntimeError as e:
+        raise ValueError(f"the saved parameters do not fit this model's architecture: {e}") from None
+    return saved.get("info", {})

@@ -1,0 +1,239 @@
+"""The grader's side inside a sandboxed kernel: a guard against reaching outside the sandbox, and
+``call``, which runs one hidden-test case and writes back only plain data.
+
+Nothing the kernel writes is trusted: the grader decodes it strictly (nnbook.grading.plain) and
+compares it with the reference in its own process. The guard (a PEP 578 audit hook, which cannot
+be removed once installed) keeps honest mistakes and ordinary cheating out: file access outside
+the sandbox, processes, sockets, ctypes, the garbage collector's object lists.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+_STATE: dict = {}
+
+DENIED_EVENTS = ("ctypes.", "socket.", "gc.get_", "subprocess.", "os.exec", "os.posix_spawn", "os.spawn",
+                 "os.fork", "os.forkpty", "os.system", "os.killpg", "os.link", "os.symlink", "pty.",
+                 "sqlite3.", "webbrowser.", "sys.remote_exec")
+DENIED_IMPORTS = {"ctypes", "_ctypes", "_posixsubprocess", "_xxsubinterpreters", "_testcapi",
+                  "_testinternalcapi", "_socket", "socket", "mmap", "resource"}
+WRITE_EVENTS = {"os.chdir", "os.mkdir", "os.remove", "os.rmdir", "os.rename", "os.chmod", "os.chown",
+                "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.copytree",
+                "shutil.move", "shutil.chown", "os.setxattr", "os.removexattr"}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+class SandboxViolation(PermissionError):
+    """An operation the grading sandbox does not allow."""
+
+
+def _make_hook(sandbox: str, read_roots: tuple[str, ...]):
+    """The audit hook, as a closure over everything it uses.
+
+    Students can rebind any module attribute (``os.path.realpath``, ``builtins.len``, this
+    module's globals), so the hook looks nothing up at call time: it uses only values captured
+    here (C functions, tuples, str methods) and resolves symbolic links itself.
+    """
+    import _stat
+    import pathlib
+    import posix
+
+    _type, _len, _str, _bytes, _int, _list, _tuple = type, len, str, bytes, int, list, tuple
+    _OSError, _AttributeError, _Violation = OSError, AttributeError, SandboxViolation
+    _getcwd, _lstat, _readlink, _getpid, _fspath = posix.getcwd, posix.lstat, posix.readlink, posix.getpid, posix.fspath
+    _islink, _startswith, _split, _join, _decode = _stat.S_ISLNK, str.startswith, str.split, "/".join, bytes.decode
+    _copy = str.__str__  # an exact str from a str subclass (whose methods a student may override)
+    _DirEntry = posix.DirEntry
+    _paths = (pathlib.PosixPath, pathlib.PurePosixPath)
+    _pp = pathlib.PurePath
+    _fs, _tostr, _slot, _fmt = _pp.__fspath__, _pp.__str__, _pp.__dict__["_str"], _pp._format_parsed_parts.__func__
+    denied_events = _tuple(DENIED_EVENTS)
+    denied_imports = frozenset(DENIED_IMPORTS)
+    write_events = frozenset(WRITE_EVENTS)
+    write_flags = _WRITE_FLAGS
+    write_roots = (sandbox, "/dev/null")
+    read_roots = read_roots + (sandbox, "/dev/null", "/dev/urandom")
+
+    def text(path):
+        """The path as an exact str, or None for a file descriptor; raise for anything we cannot trust."""
+        t = _type(path)
+        if t is _DirEntry:  # a C type that cannot be subclassed
+            path = _fspath(path)
+        elif t in _paths and t.__fspath__ is _fs and t.__str__ is _tostr and t._str is _slot \
+                and t._format_parsed_parts.__func__ is _fmt:
+            path = _tostr(path)  # the value cached in the path, the same one open() used
+        t = _type(path)
+        if t is _str:
+            return path
+        if t is _bytes:
+            return _decode(path, "utf-8", "surrogateescape")
+        if t is _int or path is None:
+            return None
+        raise _Violation("the grading sandbox accepts file names as str, bytes or pathlib paths only")
+
+    def resolve(p):
+        """The absolute path with every symbolic link resolved (os.path.realpath, done here)."""
+        todo = _split(p if _startswith(p, "/") else _getcwd() + "/" + p, "/")
+        todo.reverse()
+        parts, links = [], 0
+        while todo:
+            c = todo.pop()
+            if c == "" or c == ".":
+                continue
+            if c == "..":
+                if parts:
+                    parts.pop()
+                continue
+            here = "/" + _join(parts + [c])
+            try:
+                is_link = _islink(_lstat(here).st_mode)
+            except _OSError:
+                is_link = False
+            if not is_link:
+                parts.append(c)
+                continue
+            links += 1
+            if links > 40:
+                raise _Violation("too many symbolic links")
+            target = _split(_readlink(here), "/")
+            if _startswith(_readlink(here), "/"):
+                parts = []
+            target.reverse()
+            todo += target
+        return "/" + _join(parts)
+
+    def inside(p, roots):
+        for r in roots:
+            if p == r or _startswith(p, r + "/") or r == "/":
+                return True
+        return False
+
+    def hook(event, args):
+        if event == "open":
+            path = args[0] if _len(args) > 0 else None
+            mode = args[1] if _len(args) > 1 else None
+            flags = args[2] if _len(args) > 2 else 0
+            p = text(path)
+            if p is None:
+                return
+            real = resolve(p)
+            write = (_type(flags) is _int and flags & write_flags != 0) or (
+                _type(mode) is _str and ("w" in mode or "a" in mode or "x" in mode or "+" in mode))
+            if inside(real, write_roots) or (not write and inside(real, read_roots)):
+                return
+            raise _Violation("the grading sandbox does not allow " + ("writing " if write else "reading ") + real)
+        if event == "os.listdir" or event == "os.scandir":
+            p = text(args[0]) if _len(args) > 0 else None
+            if p is not None and not inside(resolve(p), read_roots):
+                raise _Violation("the grading sandbox does not allow listing " + p)
+            return
+        if event in write_events:
+            for a in args[:2]:
+                p = text(a) if a is not None else None
+                if p is not None and not inside(resolve(p), write_roots):
+                    raise _Violation("the grading sandbox does not allow " + event + " on " + p)
+            return
+        if event == "os.kill":
+            if _len(args) == 0 or _type(args[0]) is not _int or args[0] != _getpid():
+                raise _Violation("the grading sandbox does not allow signalling other processes")
+            return
+        if event == "import":
+            if _len(args) > 0 and _copy(args[0]) in denied_imports:
+                raise _Violation("the grading sandbox does not allow importing " + _copy(args[0]))
+            return
+        if _startswith(event, denied_events):
+            raise _Violation("the grading sandbox does not allow " + event)
+
+    return hook
+
+
+def _cut(blocked_modules: tuple[str, ...]) -> None:
+    """Remove the already-imported modules that would bypass the hook, from everywhere a student can
+    name them (the hook then refuses to import them again)."""
+    for name in blocked_modules:
+        mod = sys.modules.pop(name, None)
+        if mod is None:
+            continue
+        for other in list(sys.modules.values()):
+            try:
+                attrs = vars(other)
+            except TypeError:
+                continue
+            for key, value in list(attrs.items()):
+                if value is mod or getattr(value, "__module__", None) == name:
+                    try:
+                        attrs[key] = None
+                    except TypeError:
+                        pass
+
+
+def install(sandbox: str, read_roots: list[str], preload: list[str] = ()) -> None:
+    """Import ``preload``, then guard the kernel: reads only under ``read_roots`` and the sandbox,
+    writes only in the sandbox, no processes, sockets or native-code escapes."""
+    import importlib
+
+    from IPython import get_ipython
+
+    import nnbook.grading.plain as plain
+
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing optional module is the student's problem, not the guard's
+            pass
+    sandbox = os.path.realpath(sandbox)
+    hook = _make_hook(sandbox, tuple(os.path.realpath(r) for r in read_roots))
+    _STATE.update(ns=get_ipython().user_ns, plain=plain, open=os.open, write_fd=os.write, close=os.close,
+                  dumps=json.dumps)
+    try:  # exit() and quit() would end the kernel; in grading they do nothing
+        get_ipython().ask_exit = lambda *a, **k: None
+    except Exception:
+        pass
+    os.chdir(sandbox)
+    _cut(("_posixsubprocess", "_ctypes", "ctypes"))
+    sys.addaudithook(hook)  # no reference to it is kept anywhere a student could reach
+
+
+def _error(e: BaseException) -> dict:
+    stub = isinstance(e, NotImplementedError) or (isinstance(e, TypeError) and "'ellipsis'" in str(e))
+    kind = "not attempted" if stub else "error"
+    return {"error": f"{type(e).__name__}: {str(e)[:300]}", "kind": kind}
+
+
+def call(kind: str, name: str, payload: str, out: str) -> None:
+    """Run one case (kind 'call': ``name(*args)``; kind 'value': the variable ``name``) and write
+    {"value": plain data} or {"error": ...} to ``out`` (a fresh file)."""
+    s = _STATE
+    try:
+        if name not in s["ns"]:
+            raise NameError(f"{name!r} is not defined")
+        obj = s["ns"][name]
+        result = obj(*s["plain"].decode(payload)) if kind == "call" else obj
+        if result is Ellipsis:
+            raise NotImplementedError("the answer is still `...`")
+        try:
+            reply = {"value": s["plain"]._to_tree(result)}
+        except s["plain"].NotPlainData as e:
+            reply = {"error": f"returned {str(e)[:200]}", "kind": "not plain data"}
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # SystemExit too: the student's function must not end the kernel
+        reply = _error(e)
+    data = s["dumps"](reply, allow_nan=False).encode()
+    fd = s["open"](out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        s["write_fd"](fd, data)
+    finally:
+        s["close"](fd)
+
+
+def dump_specs(out: str) -> None:
+    """Write the hidden tests registered by the master (run as the reference) to ``out``."""
+    from nnbook.grading.checks import _HIDDEN
+
+    specs = [{"qid": h.qid, "points": h.points, "call": h.call, "value": h.value,
+              "inputs": [list(args) for args in h.inputs], "rtol": h.rtol, "atol": h.atol} for h in _HIDDEN]
+    with open(out, "w") as f:
+        f.write(_STATE["plain"].encode(specs))

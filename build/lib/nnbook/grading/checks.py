@@ -1,0 +1,207 @@
+"""Self-checks inside a notebook: ``public_test`` registers a test, ``check`` runs a question's tests
+and prints a friendly report, ``hidden_test`` declares what the grader asks (master only),
+``assert_close`` compares with tolerances and says expected vs got."""
+from __future__ import annotations
+
+import copy
+import inspect
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from nnbook.grading.compare import ATOL, RTOL, compare, short
+
+
+class NotAttempted(NotImplementedError):
+    """Raised by ``assert_close`` when the value is still the stub ``...``."""
+
+
+@dataclass
+class PublicTest:
+    qid: str
+    fn: Callable[[], Any]
+    hint: str | None = None
+
+
+@dataclass
+class HiddenSpec:
+    """One hidden test: call ``call`` on each of ``inputs``, or read the variable ``value``."""
+
+    qid: str
+    points: float
+    call: str | None = None
+    value: str | None = None
+    inputs: list = field(default_factory=list)
+    rtol: float = RTOL
+    atol: float = ATOL
+    expected: Any = None
+    where: tuple = ()  # (file, line) of the call: re-running a cell replaces its tests
+
+
+_PUBLIC: dict[str, dict[str, PublicTest]] = {}
+_HIDDEN: list[HiddenSpec] = []
+
+
+def _key(fn: Callable) -> str:
+    """Re-running a test cell replaces its tests instead of adding copies."""
+    try:
+        return inspect.getsource(fn)
+    except (OSError, TypeError):
+        return f"{fn.__name__}:{fn.__code__.co_firstlineno}"
+
+
+def _qid(qid) -> str:
+    if not isinstance(qid, str) or not qid:
+        raise ValueError(f"question ids are strings like 'q1'; got {qid!r}")
+    return qid
+
+
+def public_test(qid: str, hint: str | None = None) -> Callable:
+    """Decorator: register the decorated function as a public test of question ``qid``."""
+    qid = _qid(qid)
+
+    def register(fn: Callable) -> Callable:
+        _PUBLIC.setdefault(qid, {})[_key(fn)] = PublicTest(qid, fn, hint)
+        return fn
+
+    return register
+
+
+def assert_close(got, expected, what: str = "value", rtol: float = RTOL, atol: float = ATOL) -> None:
+    """Raise AssertionError saying expected vs got unless ``got`` matches ``expected``."""
+    if got is Ellipsis:
+        raise NotAttempted(f"{what} is still `...`")
+    msg = compare(got, expected, rtol=rtol, atol=atol)
+    if msg:
+        raise AssertionError(f"{what}: {msg}")
+
+
+@dataclass
+class Outcome:
+    """The result of one public test: 'passed', 'failed', 'error' or 'not attempted'."""
+
+    status: str
+    name: str
+    message: str = ""
+    hint: str | None = None
+
+
+def _describe_error(exc: BaseException) -> str:
+    tb = traceback.extract_tb(exc.__traceback__)
+    frame = next((f for f in reversed(tb) if "nnbook/grading" not in f.filename.replace("\\", "/")), None)
+    where = f" (line {frame.lineno}: {frame.line.strip()})" if frame and frame.line else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def run_public(qid: str) -> list[Outcome]:
+    """Run the public tests of ``qid`` and return their outcomes; never raises (but lets
+    KeyboardInterrupt through, so an interrupt stops a runaway test)."""
+    outcomes = []
+    for i, test in enumerate(_PUBLIC.get(qid, {}).values(), 1):
+        name = test.fn.__name__ if test.fn.__name__ != "_" else f"test {i}"
+        try:
+            test.fn()
+        except NotImplementedError as e:
+            outcomes.append(Outcome("not attempted", name, str(e)))
+        except TypeError as e:
+            if "'ellipsis'" in str(e):  # arithmetic on a `...` stub
+                outcomes.append(Outcome("not attempted", name, "the answer is still `...`"))
+            else:
+                outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
+        except AssertionError as e:
+            outcomes.append(Outcome("failed", name, str(e) or _describe_error(e), test.hint))
+        except (Exception, SystemExit) as e:
+            outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
+        else:
+            outcomes.append(Outcome("passed", name))
+    return outcomes
+
+
+def report(qid: str, outcomes: list[Outcome]) -> str:
+    """The friendly text ``check`` prints."""
+    if not outcomes:
+        return f"{qid}: no public tests are registered for this question (run the test cell above first)."
+    statuses = {o.status for o in outcomes}
+    if statuses == {"passed"}:
+        return f"{qid}: all {len(outcomes)} public test(s) passed. (The grader also runs hidden tests.)"
+    if statuses == {"not attempted"}:
+        return f"{qid}: not attempted yet: replace the `raise NotImplementedError` / `...` with your answer."
+    n_ok = sum(o.status == "passed" for o in outcomes)
+    lines = [f"{qid}: {n_ok} of {len(outcomes)} public test(s) passed."]
+    for o in outcomes:
+        if o.status == "passed":
+            lines.append(f"  ✓ {o.name}")
+            continue
+        lines.append(f"  ✗ {o.name}: {o.status}")
+        lines += [f"    {line}" for line in o.message.splitlines()]
+        if o.hint and o.status != "not attempted":
+            lines.append(f"    hint: {o.hint}")
+    return "\n".join(lines)
+
+
+def check(qid: str) -> None:
+    """Run the public tests of question ``qid`` and print a friendly report. Never raises."""
+    try:
+        print(report(str(qid), run_public(str(qid))))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # a report must never stop the notebook
+        print(f"{qid}: the check itself failed: {type(e).__name__}: {e}")
+
+
+def _plain_inputs(inputs) -> list[tuple]:
+    from nnbook.grading.plain import NotPlainData, encode
+
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        raise ValueError("hidden_test(call=...) needs inputs=[(args...), ...], a non-empty list of tuples")
+    out = []
+    for i, args in enumerate(inputs):
+        args = tuple(args) if isinstance(args, (list, tuple)) else (args,)
+        try:
+            encode(list(args))
+        except NotPlainData as e:
+            raise ValueError(f"hidden_test inputs[{i}] must be plain data: {e}") from None
+        out.append(args)
+    return out
+
+
+def hidden_test(qid: str, points: float, call: str | None = None, value: str | None = None, inputs=None,
+                rtol: float = RTOL, atol: float = ATOL, expected=None) -> None:
+    """Declare a hidden test (master only). In the master it also checks the reference solution:
+    the function must run on every input and return plain data, matching ``expected`` if given
+    (a list with one expected result per input for ``call``, the value itself for ``value``)."""
+    from nnbook.grading.plain import encode
+
+    qid = _qid(qid)
+    if (call is None) == (value is None):
+        raise ValueError("hidden_test needs exactly one of call='function_name' or value='variable_name'")
+    if not (isinstance(points, (int, float)) and points > 0):
+        raise ValueError(f"hidden_test points must be a positive number; got {points!r}")
+    spec = HiddenSpec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, expected)
+    if value is not None and inputs is not None:
+        raise ValueError("hidden_test(value=...) takes no inputs")
+    frame = sys._getframe(1)
+    caller, where = frame.f_globals, (frame.f_code.co_filename, frame.f_lineno)
+    name = call or value
+    if name not in caller:
+        raise NameError(f"hidden_test({qid!r}): {name!r} is not defined in the notebook")
+    if call:
+        results = [caller[call](*copy.deepcopy(args)) for args in spec.inputs]  # keep the inputs intact
+        if expected is not None and len(expected) != len(results):
+            raise ValueError(f"hidden_test({qid!r}): expected has {len(expected)} items for {len(results)} inputs")
+    else:
+        results = [caller[value]]
+        expected = None if expected is None else [expected]
+    for i, got in enumerate(results):
+        encode(got)  # the reference must return plain data, or the grader cannot compare
+        if expected is not None:
+            msg = compare(got, expected[i], rtol, atol)
+            if msg:
+                raise AssertionError(f"hidden_test({qid!r}) reference, case {i}: {msg}")
+    spec.where = where
+    _HIDDEN[:] = [h for h in _HIDDEN if h.where != where]
+    _HIDDEN.append(spec)
+
+
+__all__ = ["check", "public_test", "hidden_test", "assert_close", "short"]

@@ -1,0 +1,213 @@
+"""A sandboxed kernel for one submission: a fresh temporary directory as its working directory and
+home, a minimal environment, a memory cap, time limits per execution, restart after a hang or crash."""
+from __future__ import annotations
+
+import os
+import queue
+import secrets
+import shutil
+import stat
+import subprocess
+import site
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client import KernelManager
+
+import nnbook
+from nnbook.grading import plain
+
+PACKAGE_DIR = Path(nnbook.__file__).resolve().parent
+LAUNCHER = Path(__file__).resolve().with_name("launch.py")
+
+
+@dataclass
+class Limits:
+    """Time limits in seconds and the kernel's memory cap in MiB."""
+
+    cell: float = 30.0
+    call: float = 10.0
+    submission: float = 300.0
+    startup: float = 60.0
+    memory_mb: int = 4096
+    max_restarts: int = 25  # each restart replays the notebook; the submission time limit bounds them too
+
+
+@dataclass
+class Exec:
+    """The outcome of one execution: 'ok', 'error', 'timeout' or 'dead' (kernel must restart)."""
+
+    status: str
+    error: str = ""
+
+
+class _LimitedKernelManager(KernelManager):
+    memory_mb = 4096
+    allow_ctypes = False
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        flags = [] if self.allow_ctypes else ["--no-ctypes"]
+        # run as a file in isolated mode: importing the nnbook package first would load ctypes
+        return [sys.executable, "-I", str(LAUNCHER), str(self.memory_mb), *flags, "-f", self.connection_file]
+
+
+def read_roots() -> list[str]:
+    """Where a sandboxed kernel may read: the Python installation and nnbook's own package."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(PACKAGE_DIR)}
+    roots.update(p for p in site.getsitepackages() if os.path.isdir(p))
+    roots.update(["/usr/lib", "/usr/lib64", "/usr/share/zoneinfo", "/usr/share/fonts", "/etc/localtime"])
+    return sorted(roots)
+
+
+class Sandbox:
+    """One kernel in one fresh temporary directory; ``close`` removes both."""
+
+    def __init__(self, limits: Limits, preload: list[str] = (), files: dict[str, bytes] | None = None,
+                 allow_ctypes: bool = False):
+        self.limits = limits
+        self.preload = list(preload)
+        self.allow_ctypes = allow_ctypes  # PyTorch needs ctypes to load; NumPy does not
+        self.root = Path(tempfile.mkdtemp(prefix="nnbook-grade-"))
+        self.work = self.root / "work"
+        self.run_dir = self.root / "run"
+        for d in (self.work, self.work / "tmp", self.run_dir):
+            d.mkdir()
+        for name, data in (files or {}).items():
+            (self.work / name).write_bytes(data)
+        self.km = self.kc = None
+        self.restarts = 0
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def _env(self) -> dict[str, str]:
+        w = str(self.work)
+        return {"PATH": "/usr/bin:/bin", "HOME": w, "TMPDIR": str(self.work / "tmp"), "LANG": "C.UTF-8",
+                "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(w, ".mpl"), "IPYTHONDIR": os.path.join(w, ".ipython"),
+                "JUPYTER_RUNTIME_DIR": str(self.run_dir), "JUPYTER_CONFIG_DIR": os.path.join(w, ".jupyter"),
+                "JUPYTER_DATA_DIR": os.path.join(w, ".jupyter"), "JUPYTER_PLATFORM_DIRS": "1",
+                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                "PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+    def start(self) -> None:
+        km = _LimitedKernelManager(connection_file=str(self.run_dir / f"kernel-{secrets.token_hex(4)}.json"))
+        km.memory_mb = self.limits.memory_mb
+        km.allow_ctypes = self.allow_ctypes
+        km.transport = "ipc"  # Unix sockets in the run folder: no TCP port open to other users
+        km.ip = str(self.run_dir / "k")
+        km.start_kernel(cwd=str(self.work), env=self._env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kc = km.client()
+        kc.start_channels()
+        self.km, self.kc = km, kc
+        try:
+            kc.wait_for_ready(timeout=self.limits.startup)
+        except RuntimeError as e:
+            raise RuntimeError(f"the grading kernel did not start: {e}") from None
+        code = (f"import nnbook.grading.agent as _nnbook_agent; _nnbook_agent.install({str(self.work)!r}, "
+                f"{read_roots()!r}, {self.preload!r}); del _nnbook_agent")
+        r = self.execute(code, self.limits.startup)
+        if r.status != "ok":
+            raise RuntimeError(f"could not set up the grading kernel: {r.status} {r.error}")
+
+    def stop(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # already dead
+                pass
+        self.km = self.kc = None
+
+    def restart(self) -> None:
+        self.restarts += 1
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- running code -----------------------------------------------------------------------------
+    def _drain(self, budget: float = 0.1) -> None:
+        """Discard pending output, for at most ``budget`` seconds (a print loop never ends)."""
+        end = time.monotonic() + budget
+        try:
+            while time.monotonic() < end:
+                self.kc.get_iopub_msg(timeout=0)
+        except queue.Empty:
+            pass
+
+    def _wait(self, msg_id: str, timeout: float) -> dict | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                msg = self.kc.get_shell_msg(timeout=min(0.2, left))
+            except queue.Empty:
+                self._drain()
+                if not self.km.is_alive():
+                    return {"status": "dead"}
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                self._drain()
+                return msg["content"]
+
+    def execute(self, code: str, timeout: float) -> Exec:
+        """Run ``code``; on timeout interrupt it, and if the kernel does not answer, mark it dead."""
+        if self.km is None or not self.km.is_alive():
+            return Exec("dead", "the kernel is not running")
+        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+        reply = self._wait(msg_id, timeout)
+        if reply is None:
+            try:
+                self.km.interrupt_kernel()
+            except Exception:
+                pass
+            late = self._wait(msg_id, 3.0)
+            if late is None or late.get("status") == "dead":
+                self.stop()  # it ignores the interrupt: kill it; the grader restarts a fresh one
+                return Exec("dead", f"time limit of {timeout:.0f} s exceeded; the kernel did not stop")
+            return Exec("timeout", f"time limit of {timeout:.0f} s exceeded")
+        if reply.get("status") == "dead":
+            self.stop()
+            return Exec("dead", "the kernel died (crash, os._exit or out of memory)")
+        if reply.get("status") == "ok":
+            return Exec("ok")
+        return Exec("error", f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"[:500])
+
+    def call(self, kind: str, name: str, args: list, timeout: float) -> tuple[str, object]:
+        """One hidden-test case in the kernel. Returns ('value', plain data) or (failure kind, message)."""
+        out = self.work / "tmp" / f".nnbook-{secrets.token_hex(16)}.json"
+        payload = plain.encode(list(args))
+        code = (f"__import__('nnbook.grading.agent', fromlist=['call']).call({kind!r}, {name!r}, {payload!r}, "
+                f"{str(out)!r})")
+        r = self.execute(code, timeout)
+        if r.status in ("timeout", "dead"):
+            return ("timeout" if r.status == "timeout" or "time limit" in r.error else "crashed"), r.error
+        try:  # never follow a link, never block on a FIFO the student put there
+            fd = os.open(out, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return "error", r.error or "no result came back"
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                return "error", "the result is not a regular file"
+            with os.fdopen(fd, "rb") as f:
+                text = f.read(plain.MAX_BYTES + 1)
+            os.unlink(out)
+            reply = plain.decode_reply(text)
+        except (Exception, RecursionError) as e:  # whatever the kernel wrote, it costs only this case
+            return "not plain data", f"the result could not be read as plain data: {type(e).__name__}"
+        if "value" in reply:
+            return "value", reply["value"]
+        return reply.get("kind", "error"), reply.get("error", "")

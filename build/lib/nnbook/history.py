@@ -1,0 +1,42 @@
+"""The one history type: what a training loop measured, one list of numbers per name."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["History"]
+
+
+@dataclass
+class History:
+    """Values recorded during training, e.g. ``loss``, ``val_loss``, ``val_accuracy``, ``lr``.
+
+    ``record(loss=0.3, val_loss=0.4)`` appends one value to each named list; ``history["loss"]``
+    returns that list as an array. Every NumPy training loop in the book returns one of these.
+    """
+
+    records: dict[str, list[float]] = field(default_factory=dict)
+
+    def record(self, **values: float) -> None:
+        """Append one value to each named series."""
+        for name, value in values.items():
+            self.records.setdefault(name, []).append(float(value))
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.records:
+            raise KeyError(f"no series {name!r} was recorded; recorded: {sorted(self.records)}")
+        return np.asarray(self.records[name], dtype=float)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.records
+
+    def __len__(self) -> int:
+        """The length of the longest series (the number of recorded steps or epochs)."""
+        return max((len(v) for v in self.records.values()), default=0)
+
+    def to_frame(self):
+        """A pandas DataFrame with one column per series (shorter series padded with NaN)."""
+        import pandas as pd
+
+        return pd.DataFrame({k: pd.Series(v, dtype=float) for k, v in self.records.items()})

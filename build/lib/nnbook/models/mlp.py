@@ -1,0 +1,66 @@
+"""The multilayer perceptron as a PyTorch module, with optional dropout and batch normalisation."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
+
+
+def mlp(sizes: Sequence[int], *, activation: str = "relu", dropout: float = 0.0, batch_norm: bool = False) -> nn.Sequential:
+    """A fully connected network with layer widths ``sizes`` (input, hidden..., output).
+
+    Each hidden layer is ``Linear -> [BatchNorm1d] -> activation -> [Dropout(dropout)]``; the
+    output layer is a plain ``Linear`` that returns scores (logits), so pair it with a loss on logits.
+    """
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width, e.g. (64, 32, 10); got {sizes!r}")
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
+            raise ValueError(f"every layer width must be an integer >= 1; got {list(sizes)}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)}")
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be a probability in [0, 1); got {dropout!r}")
+    if not isinstance(batch_norm, bool):
+        raise TypeError(f"batch_norm must be True or False; got {batch_norm!r}")
+    layers: list[nn.Module] = []
+    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
+        layers.append(nn.Linear(int(n_in), int(n_out)))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(int(n_out)))
+        layers.append(ACTIVATIONS[activation]())
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+    layers.append(nn.Linear(int(sizes[-2]), int(sizes[-1])))
+    return nn.Sequential(*layers)
+
+
+@torch.no_grad()
+def hidden_representations(model: nn.Sequential, X) -> list[np.ndarray]:
+    """The activations after each hidden layer's nonlinearity (in evaluation mode) for inputs ``X``,
+    followed by the output scores: one array of shape (n, width) per layer."""
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model must be an nn.Sequential such as mlp(...) builds; got {type(model).__name__}")
+    x = torch.as_tensor(np.asarray(X), dtype=torch.float32) if not isinstance(X, torch.Tensor) else X
+    if x.ndim != 2:
+        raise ValueError(f"X must have shape (n, features); got {tuple(x.shape)}")
+    was_training = model.training
+    model.eval()
+    x = x.to(next(model.parameters()).device)
+    reps = []
+    layers = list(model)
+    for i, layer in enumerate(layers):
+        x = layer(x)
+        nxt = layers[i + 1] if i + 1 < len(layers) else None
+        is_act = isinstance(layer, tuple(ACTIVATIONS.values()))
+        if is_act and not isinstance(nxt, nn.Dropout):
+            reps.append(x.cpu().numpy().copy())
+        elif isinstance(layer, nn.Dropout):
+            reps.append(x.cpu().numpy().copy())
+    reps.append(x.cpu().numpy().copy())
+    model.train(was_training)
+    return reps

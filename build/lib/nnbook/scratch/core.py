@@ -1,0 +1,122 @@
+"""The one NumPy core: the layer interface every from-scratch network in the book is built from.
+
+A layer holds its trainable arrays in ``params`` (name -> array) and computes
+
+* ``forward(x) -> (y, cache)``: the output and whatever the backward pass needs;
+* ``backward(cache, grad_y) -> (grad_x, grads)``: the gradient of the loss with respect to the
+  layer's input and a dict with one gradient per entry of ``params`` (same names, same shapes).
+
+Dense, convolution, pooling, recurrent and LSTM layers all implement this, so a network is a
+:class:`Sequential` of them and one training loop, one gradient check and one optimiser serve all.
+Optimisers update ``params`` in place, so a layer's arrays stay the same objects during training.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Cache", "Grads", "Layer", "Sequential", "ActivationLayer", "Flatten", "minibatches", "sgd_step"]
+
+Cache = Any
+Grads = dict[str, np.ndarray]
+
+
+class Layer:
+    """Base class of every NumPy layer: ``params``, ``forward`` and ``backward`` (see the module docstring)."""
+
+    params: dict[str, np.ndarray]
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, Cache]:
+        raise NotImplementedError
+
+    def backward(self, cache: Cache, grad_y: np.ndarray) -> tuple[np.ndarray, Grads]:
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The output alone (inference)."""
+        return self.forward(x)[0]
+
+    @property
+    def n_params(self) -> int:
+        """The number of trainable numbers in the layer."""
+        return int(sum(p.size for p in self.params.values()))
+
+
+class Sequential(Layer):
+    """Layers applied one after another; parameters are named ``"<index>.<name>"``, e.g. ``"0.W"``."""
+
+    def __init__(self, layers: Iterable[Layer]):
+        self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("a Sequential network needs at least one layer; got none")
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layer {i} must be an nnbook.scratch.core.Layer; got {type(layer).__name__}")
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return {f"{i}.{name}": p for i, layer in enumerate(self.layers) for name, p in layer.params.items()}
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, list[Cache]]:
+        caches = []
+        for layer in self.layers:
+            x, cache = layer.forward(x)
+            caches.append(cache)
+        return x, caches
+
+    def backward(self, cache: list[Cache], grad_y: np.ndarray) -> tuple[np.ndarray, Grads]:
+        grads: Grads = {}
+        for i in reversed(range(len(self.layers))):
+            grad_y, layer_grads = self.layers[i].backward(cache[i], grad_y)
+            grads.update({f"{i}.{name}": g for name, g in layer_grads.items()})
+        return grad_y, grads
+
+
+class ActivationLayer(Layer):
+    """An element-wise activation from the one registry, :data:`nnbook.scratch.activations.ACTIVATIONS`."""
+
+    def __init__(self, name: str):
+        from nnbook.scratch.activations import get
+
+        self.name = name
+        self.activation = get(name)
+        self.params = {}
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.activation(x), x
+
+    def backward(self, cache: np.ndarray, grad_y: np.ndarray) -> tuple[np.ndarray, Grads]:
+        return grad_y * self.activation.derivative_at(cache), {}
+
+    def __repr__(self) -> str:
+        return f"ActivationLayer({self.name!r})"
+
+
+class Flatten(Layer):
+    """Reshape ``(batch, ...)`` to ``(batch, features)``, e.g. between convolution and dense layers."""
+
+    def __init__(self) -> None:
+        self.params = {}
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
+        return x.reshape(len(x), -1), x.shape
+
+    def backward(self, cache: tuple[int, ...], grad_y: np.ndarray) -> tuple[np.ndarray, Grads]:
+        return grad_y.reshape(cache), {}
+
+
+def minibatches(n: int, batch_size: int, rng: np.random.Generator | None = None) -> Iterator[np.ndarray]:
+    """Index arrays of one epoch's mini-batches over ``n`` examples (shuffled when ``rng`` is given)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+    order = rng.permutation(n) if rng is not None else np.arange(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+
+
+def sgd_step(params: dict[str, np.ndarray], grads: Grads, lr: float) -> None:
+    """Plain gradient descent, in place: ``p <- p - lr * dL/dp`` for every parameter."""
+    for name, p in params.items():
+        p -= lr * grads[name]

@@ -1,0 +1,52 @@
+"""Reproducibility and device choice: the two things every experiment sets first."""
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+_MAX_SEED = 2**32 - 1
+
+
+def seed(n: int) -> np.random.Generator:
+    """Seed Python, NumPy and PyTorch with ``n`` and return a fresh NumPy generator.
+
+    Also switches PyTorch to deterministic algorithms so the same seed gives the same figure.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"seed must be an integer in [0, {_MAX_SEED}]; got {n!r} of type {type(n).__name__}")
+    if not 0 <= int(n) <= _MAX_SEED:
+        raise ValueError(f"seed must be an integer in [0, {_MAX_SEED}]; got {n}")
+    n = int(n)
+    random.seed(n)
+    np.random.seed(n)
+    torch.manual_seed(n)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    return np.random.default_rng(n)
+
+
+def device(prefer: str | None = None) -> torch.device:
+    """The device to compute on: CUDA when it is available, otherwise the CPU.
+
+    ``prefer`` may be ``"cpu"``, ``"cuda"`` or ``None`` (automatic). The environment variable
+    ``NNBOOK_DEVICE`` overrides the automatic choice, e.g. to force the CPU on a GPU machine.
+    """
+    choice = prefer if prefer is not None else os.environ.get("NNBOOK_DEVICE") or None
+    if choice is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(choice, str) or choice.split(":")[0] not in {"cpu", "cuda"}:
+        raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or None (automatic); got {choice!r}")
+    if choice.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(
+            f"device {choice!r} was requested but CUDA is not available on this machine; "
+            "use device() or device('cpu')"
+        )
+    return torch.device(choice)
+
+
+def has_cuda() -> bool:
+    """True when a CUDA device can be used."""
+    return torch.cuda.is_available()
