@@ -3,6 +3,7 @@ widgets' pure functions (parameters -> figure)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import torch
@@ -222,6 +223,7 @@ def waveform_errors(net: Sequential, data: Mapping) -> dict[str, float]:
 def waveform_figure(net: Sequential, data: Mapping, n_show: int = 120) -> Figure:
     """Predictions on the test windows against the noisy and clean next values."""
     fig, ax = figure(width=10, height=3.4)
+    n_show = min(n_show, len(data["X_test"]))
     pred = net(data["X_test"][:n_show])[:, 0]
     t = np.arange(n_show)
     ax.plot(t, data["y_test"][:n_show], ".", color="grey", ms=4, label="noisy observation")
@@ -229,7 +231,8 @@ def waveform_figure(net: Sequential, data: Mapping, n_show: int = 120) -> Figure
     ax.plot(t, pred, color=PALETTE[1], lw=1.5, label="RNN prediction of the next value")
     ax.set(xlabel="time step (test part of the series)", ylabel="value",
            title="The from-scratch RNN predicts the next value closer to the clean signal than the noise")
-    ax.legend(fontsize=9, ncol=3, loc="upper right")
+    ax.set_ylim(top=ax.get_ylim()[1] + 0.6)  # room for the legend above the curves
+    ax.legend(fontsize=9, ncol=3, loc="upper center")
     return fig
 
 
@@ -240,7 +243,7 @@ def clipping_figure(runs: Mapping[str, History]) -> Figure:
         ax1.plot(h["loss"], lw=1, label=name)
         ax2.semilogy(h["grad_norm"], lw=1, label=name)
     ax1.set(xlabel="SGD step", ylabel="training loss (MSE)", ylim=(0, 1.5), title="Clipping rescues the run that explodes")
-    ax2.set(xlabel="SGD step", ylabel="gradient norm before clipping", title="The unclipped run takes huge steps")
+    ax2.set(xlabel="SGD step", ylabel="gradient norm before clipping", title="Unclipped, the gradient norm grows without bound")
     ax1.legend(fontsize=9)
     return fig
 
@@ -308,15 +311,21 @@ def memory_accuracy(cell: str, length: int, *, n_train: int = 500, n_hidden: int
 
 
 def train_digit_reader(train, val=None, *, n_hidden: int = 64, epochs: int = 25, batch_size: int = 128, lr: float = 1e-2,
-                       bidirectional: bool = False, pool: str = "last", seed: int = 0):
-    """An LSTM that reads 8x8 digits row by row (Adam, cosine schedule); returns ``(model, fit history)``."""
+                       bidirectional: bool = False, pool: str = "last", shift_p: float = 0.0, seed: int = 0):
+    """An LSTM that reads 8x8 digits row by row (Adam, cosine schedule); returns ``(model, fit history)``.
+
+    ``shift_p`` is the share of each training batch moved by a random 1-pixel shift (chapter 7's augmentation).
+    """
+    from nnbook.demos.training import random_shift
+
     torch.manual_seed(seed)
     model = SequenceReader(8, n_hidden, 10, cell="lstm", bidirectional=bidirectional, pool=pool)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     X, y = train
     h = _fit.fit(model, (_seq.digit_rows(X), y), loss="cross_entropy", optimiser=opt, epochs=epochs, batch_size=batch_size,
                  val_data=None if val is None else (_seq.digit_rows(val[0]), val[1]), metrics=["accuracy"],
-                 scheduler=torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs), seed=seed, progress=False)
+                 scheduler=torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs), seed=seed, progress=False,
+                 augment=partial(random_shift, max_shift=1, p=shift_p) if shift_p > 0 else None)
     return model, h
 
 
