@@ -64,3 +64,16 @@ def test_waveform_training_and_clipping():
 def test_memory_task_smoke():
     acc = D.memory_accuracy("lstm", 3, n_train=100, n_hidden=4, epochs=1, batch_size=50)
     assert 0.0 <= acc <= 1.0
+
+
+def test_char_lm_training_as_the_gpu_cell_calls_it():
+    """The GPU cell's call (two layers, progress bar, a device) on the CPU with a tiny model."""
+    from nnbook import sequences as S
+    from nnbook.models.sequence import sample
+
+    tokens = S.Vocabulary.of(S.load_text()).encode(S.load_text())
+    train, val = S.split_text(tokens[:1200], 0.25)
+    lm, h = D.train_char_lm(train, val, int(tokens.max()) + 1, n_hidden=8, n_layers=2, length=32, epochs=2,
+                            patience=10, lr=3e-3, seed=0, device="cpu", progress=True)
+    assert lm.rnn.num_layers == 2 and len(h) == 2 and h.best_epoch in (0, 1)
+    assert len(sample(lm, [1, 2, 3], 10, temperature=0.7, seed=1)) == 10
