@@ -48,7 +48,8 @@ def jensen_shannon(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:
     m = (p + q) / 2
 
     def kl(a):
-        return np.trapezoid(np.where(a > 0, a * np.log(np.where(a > 0, a, 1) / np.where(m > 0, m, 1)), 0.0), x)
+        mask = (a > 0) & (m > 0)  # 0 log 0 = 0; m = 0 only where a underflowed to 0 as well
+        return np.trapezoid(np.where(mask, a * (np.log(np.where(mask, a, 1)) - np.log(np.where(mask, m, 1))), 0.0), x)
 
     return float((kl(p) + kl(q)) / 2)
 
