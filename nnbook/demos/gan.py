@@ -213,8 +213,10 @@ def loss_figure(histories: dict[str, History], *, title: str, window: int = 50) 
         for key, ls in (("loss_d", "-"), ("loss_g", "--")):
             ax.plot(h["step"][window - 1:], np.convolve(h[key], smooth, mode="valid"), ls=ls, color=PALETTE[i],
                     label=f"{name}: {'discriminator' if key == 'loss_d' else 'generator'}")
-    ax.axhline(2 * np.log(2), color="grey", lw=0.8)
-    ax.axhline(np.log(2), color="grey", lw=0.8)
+    for level, text in ((2 * np.log(2), "balance for D: 2 log 2"), (np.log(2), "balance for G: log 2")):
+        ax.axhline(level, color="grey", lw=0.8)
+        ax.annotate(text, (1.0, level), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+                    textcoords="offset points", ha="right", fontsize=8, color="grey")
     ax.set(xlabel="training step", ylabel="loss (moving average)", title=title)
     ax.legend(fontsize=8, ncol=2)
     return fig
@@ -248,7 +250,7 @@ class DigitRun:
 
 
 def train_digit_gan(*, conditional: bool, steps: int = 500, batch_size: int = 64, width: int = 32,
-                    lr: float = 2e-3, decay: float = 0.98, seed: int = 0) -> DigitRun:
+                    lr: float = 2e-3, decay: float = 0.98, seed: int = 0, device: str = "cpu") -> DigitRun:
     """Train the DCGAN (``conditional=False``) or the conditional GAN with a projection discriminator
     on the book's training digits; the generator's weights are averaged with ``decay``."""
     from nnbook.data import load_digits
@@ -260,6 +262,7 @@ def train_digit_gan(*, conditional: bool, steps: int = 500, batch_size: int = 64
         G, D = M.ConditionalGenerator(width=width), M.ProjectionDiscriminator(width=width)
     else:
         G, D = M.DigitGenerator(width=width), M.DigitDiscriminator(width=width)
+    G, D = G.to(device), D.to(device)
     avg = M.WeightAverage(G, decay)
 
     def real_batch(gen):
@@ -267,8 +270,17 @@ def train_digit_gan(*, conditional: bool, steps: int = 500, batch_size: int = 64
         return (Xt[idx], yt[idx]) if conditional else (Xt[idx],)
 
     history = M.train_gan(G, D, real_batch, steps=steps, batch_size=batch_size, lr_g=lr, lr_d=lr, seed=seed,
-                          callback=lambda step: avg.update())
-    return DigitRun(G, D, avg.model.eval(), history)
+                          callback=lambda step: avg.update(), device=device)
+    return DigitRun(G.cpu(), D.cpu(), avg.model.cpu().eval(), history)
+
+
+def _bare(ax) -> None:
+    """An image axis without ticks, grid or frame."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
 
 
 def per_digit_accuracy(G: nn.Module, n_per_digit: int = 100, *, seed: int = 0) -> np.ndarray:
@@ -289,9 +301,7 @@ def digit_grid_figure(images: np.ndarray, *, title: str, row_labels: Sequence[st
         for c in range(cols):
             ax = axes[r, c]
             ax.imshow(images[r, c], cmap="gray_r", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.grid(False)
+            _bare(ax)
         if row_labels is not None:
             axes[r, 0].set_ylabel(row_labels[r], rotation=0, ha="right", va="center")
     fig.suptitle(title)
@@ -321,9 +331,7 @@ def interpolation_figure(G: nn.Module, digit: int = 3, seed_a: int = 0, seed_b: 
     fig, axes = figure(n, width=1.1 * n, height=1.6)
     for i, (ax, img) in enumerate(zip(axes, path)):
         ax.imshow(img, cmap="gray_r", vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
+        _bare(ax)
         ax.set_title(f"t={i / (n - 1):.2f}\njudge: {read[i]}", fontsize=8)
     agree = int((read == digit).sum())
     fig.suptitle(f"From noise A (seed {seed_a}) to noise B (seed {seed_b}): {agree} of {n} read as {digit}")

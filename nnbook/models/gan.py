@@ -167,12 +167,13 @@ def gan_step(G, D, opt_g, opt_d, real, z, *cond, real_target: float = 1.0) -> tu
 def train_gan(G: nn.Module, D: nn.Module, real_batch: Callable[[torch.Generator], tuple], *, steps: int,
               batch_size: int = 128, lr_g: float = 2e-3, lr_d: float = 2e-3, betas=(0.5, 0.999),
               real_target: float = 1.0, seed: int = 0, record_every: int = 1,
-              callback: Callable[[int], None] | None = None) -> History:
+              callback: Callable[[int], None] | None = None, device: str | torch.device = "cpu") -> History:
     """Train ``G`` and ``D`` with Adam for ``steps`` calls of :func:`gan_step`; record the losses.
 
     ``real_batch(gen)`` returns ``(x,)`` or ``(x, y)``: real examples and, for a conditional GAN,
     their labels, which the generator is then asked to draw. ``callback(step)`` runs after each
-    step (e.g. to save snapshots). Returns a History with ``step``, ``loss_d`` and ``loss_g``.
+    step (e.g. to save snapshots). ``G`` and ``D`` must already be on ``device``; batches are moved
+    there. Returns a History with ``step``, ``loss_d`` and ``loss_g``.
     """
     if steps < 1 or batch_size < 1:
         raise ValueError(f"steps and batch_size must be positive; got steps={steps}, batch_size={batch_size}")
@@ -185,8 +186,8 @@ def train_gan(G: nn.Module, D: nn.Module, real_batch: Callable[[torch.Generator]
     G.train(), D.train()
     history = History()
     for step in range(steps):
-        real, *cond = real_batch(gen)
-        z = torch.randn(len(real), G.z_dim, generator=gen)
+        real, *cond = (t.to(device) for t in real_batch(gen))
+        z = torch.randn(len(real), G.z_dim, generator=gen).to(device)
         loss_d, loss_g = gan_step(G, D, opt_g, opt_d, real, z, *cond, real_target=real_target)
         if step % record_every == 0 or step == steps - 1:
             history.record(step=step, loss_d=loss_d, loss_g=loss_g)
