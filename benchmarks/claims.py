@@ -50,9 +50,33 @@ def torch_mlp(seed: int) -> float:
     return float(F.evaluate(model, data.test, loss="cross_entropy", metrics=["accuracy"])["accuracy"])
 
 
+def _lenet(seed: int, augment) -> float:
+    from nnbook import fit as F
+    from nnbook.data import load_digits
+    from nnbook.demos import cnn as D
+
+    train, test = load_digits("train"), load_digits("test")
+    model, _ = D.train_lenet(train, seed=seed, epochs=D.EPOCHS, augment=augment)
+    return float(F.evaluate(model, test)["accuracy"])
+
+
+def lenet_augmented(seed: int) -> float:
+    """Chapter 9: the LeNet-style CNN trained with shifts, rotations and noise."""
+    from nnbook.demos import cnn as D
+
+    return _lenet(seed, D.AUGMENT)
+
+
+def lenet_plain(seed: int) -> float:
+    """Chapter 9: the same CNN without augmentation (reported; its target is the MLP's)."""
+    return _lenet(seed, None)
+
+
 CLAIMS: list[Claim] = [
     Claim("NumPy MLP (from scratch)", "ch06_backprop", 0.95, numpy_mlp),
     Claim("PyTorch MLP", "ch07_training", 0.97, torch_mlp),
+    Claim("CNN (LeNet-style) with augmentation", "ch09_cnn", 0.995, lenet_augmented),
+    Claim("CNN (LeNet-style) without augmentation", "ch09_cnn", 0.98, lenet_plain),
 ]
 
 

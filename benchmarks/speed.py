@@ -52,7 +52,39 @@ def mlp_step():
     return numpy_step, torch_step, max_grad_diff
 
 
-PAIRS: list[Pair] = [Pair("MLP training step (batch 32)", mlp_step)]
+def conv2d_step():
+    """Forward and backward of a 3x3 convolution, 8 -> 16 channels, padding 1, on a batch of 32 8x8 maps (float64)."""
+    import torch
+
+    from nnbook.scratch.conv import Conv2d
+
+    rng = np.random.default_rng(0)
+    layer = Conv2d.random(8, 16, 3, rng, padding=1)
+    x = rng.standard_normal((32, 8, 8, 8))
+    g = rng.standard_normal((32, 16, 8, 8))
+    xt = torch.tensor(x, requires_grad=True)
+    Wt = torch.tensor(layer.W, requires_grad=True)
+    bt = torch.tensor(layer.b, requires_grad=True)
+    gt = torch.tensor(g)
+
+    def numpy_step():
+        _, cache = layer.forward(x)
+        return layer.backward(cache, g)
+
+    def torch_step():
+        xt.grad = Wt.grad = bt.grad = None
+        torch.nn.functional.conv2d(xt, Wt, bt, padding=1).backward(gt)
+
+    def max_grad_diff() -> float:
+        gx, grads = numpy_step()
+        torch_step()
+        return float(max(np.abs(gx - xt.grad.numpy()).max(), np.abs(grads["W"] - Wt.grad.numpy()).max(),
+                         np.abs(grads["b"] - bt.grad.numpy()).max()))
+
+    return numpy_step, torch_step, max_grad_diff
+
+
+PAIRS: list[Pair] = [Pair("MLP training step (batch 32)", mlp_step), Pair("conv2d forward + backward (im2col)", conv2d_step)]
 
 
 def measure_pair(pair: Pair, repeats: int = 30, inner: int = 20) -> dict:
