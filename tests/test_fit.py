@@ -54,7 +54,8 @@ def test_progress_false_prints_nothing(capsys):
 def test_progress_true_shows_a_bar(capsys):
     model, opt = model_and_opt()
     run(model, opt, epochs=3, progress=True)
-    assert "epochs" in capsys.readouterr().err
+    last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("epochs: 100%") and "3/3" in last and "loss=" in last
 
 
 def overfitting_setup():
@@ -401,3 +402,42 @@ def test_metrics_from_a_name_a_callable_a_list_or_a_dict():
     for reserved in ("loss", "lr", "val_accuracy"):
         with pytest.raises(ValueError, match="may not be called"):
             F.get_metrics({reserved: hit_rate})
+
+
+def test_pair_accepts_one_feature_and_rejects_scalars():
+    X, y = F._pair((np.zeros(3), np.zeros(3, dtype=int)), "d")
+    assert X.shape == (3,) and y.dtype == torch.int64
+    with pytest.raises(ValueError, match="first axis of examples"):
+        F._pair((torch.tensor(1.0), np.zeros(3)), "d")
+    with pytest.raises(ValueError, match="first axis of examples"):
+        F._pair((np.zeros(3), torch.tensor(1)), "d")
+
+
+def test_evaluate_without_a_loss_reports_the_metrics_only():
+    model, opt = model_and_opt()
+    assert set(F.evaluate(model, toy(), device="cpu")) == {"accuracy"}
+
+
+def test_a_metric_without_a_name_is_called_metric():
+    import functools
+
+    def f(o, t, scale=1.0):
+        return scale
+
+    assert list(F.get_metrics([functools.partial(f, scale=2.0)])) == ["metric"]
+
+
+def test_load_refuses_files_it_did_not_write(tmp_path):
+    model, _ = model_and_opt()
+    torch.save(torch.zeros(2), tmp_path / "tensor.pt")
+    with pytest.raises(ValueError, match="not written by nnbook.fit.save"):
+        F.load(model, tmp_path / "tensor.pt")
+    torch.save({"state_dict": model.state_dict()}, tmp_path / "bare.pt")
+    assert F.load(model, tmp_path / "bare.pt") == {}  # no info saved: an empty dict
+    torch.save({"state_dict": model.state_dict(), "info": {"when": Unsafe()}}, tmp_path / "code.pt")
+    with pytest.raises(Exception, match="(?i)weights_only|unpickl|unsupported"):
+        F.load(model, tmp_path / "code.pt")  # loading never runs arbitrary pickled code
+
+
+class Unsafe:
+    """An arbitrary Python object: torch.load(weights_only=True) must refuse to unpickle it."""
