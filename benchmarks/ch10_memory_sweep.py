@@ -1,0 +1,27 @@
+"""Chapter 10: the first-symbol memory task over more lengths and forget-gate biases than the chapter runs.
+
+Not run by the tests or the book (about a minute or two on one CPU thread). The chapter runs only
+T = 20 with three seeds; its remarks on forget bias 1 and on T = 40 come from this sweep.
+Run with ``OMP_NUM_THREADS=1 python benchmarks/ch10_memory_sweep.py``.
+"""
+from __future__ import annotations
+
+import torch
+
+from nnbook.demos import rnn as D
+
+CONFIGS = {"vanilla RNN": ("rnn", 0.0), "LSTM, forget bias 0": ("lstm", 0.0),
+           "LSTM, forget bias 1": ("lstm", 1.0), "LSTM, forget bias 3": ("lstm", 3.0)}
+
+
+def main(lengths=(10, 20, 40), seeds=range(3)) -> None:
+    torch.set_num_threads(1)
+    for name, (cell, bias) in CONFIGS.items():
+        for T in lengths:
+            acc = [D.memory_accuracy(cell, T, forget_bias=bias, seed=s) for s in seeds]
+            print(f"{name:22s} T={T:3d}  accuracy per seed {[round(a, 3) for a in acc]}  "
+                  f"solved (>= 95%) {sum(a >= 0.95 for a in acc)}/{len(acc)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
