@@ -3,6 +3,13 @@
 Holds out a stratified 20% of the training images (``digits_splits``), trains each candidate with
 three seeds on the rest and prints mean validation loss and accuracy. Run with
 ``OMP_NUM_THREADS=1 python benchmarks/ch10_digit_selection.py`` (a few minutes on one CPU thread).
+
+Output of one run (1 December 2026, one thread, CPU):
+
+    chosen: 128 units, 50 epochs, shift p=0.5     validation loss 0.0593  accuracy 0.9877  (3 seeds)
+    no augmentation                               validation loss 0.0853  accuracy 0.9716  (3 seeds)
+    no augmentation, 30 epochs                    validation loss 0.1143  accuracy 0.9654  (3 seeds)
+    bidirectional, mean-pooled                    validation loss 0.1054  accuracy 0.9617  (3 seeds)
 """
 from __future__ import annotations
 
