@@ -17,6 +17,7 @@ from nnbook.grading.kernel import Limits, Sandbox, read_roots
 from nnbook.grading.master import natural_key, read_master
 
 NOTEBOOK_SUFFIX = ".ipynb"
+NEEDS_CTYPES = {"torch", "scipy", "sklearn", "pandas"}  # they load native libraries through ctypes
 
 
 class GradingError(RuntimeError):
@@ -189,18 +190,8 @@ def run_cases(run: _Run, specs: list[Spec]) -> list[list[tuple[str, object]]]:
 # -- the reference ------------------------------------------------------------------------------------
 def reference_plan(master_path: Path, limits: Limits) -> Plan:
     """Run the master (solutions and hidden cells) in a sandbox: the hidden tests and their
-    reference results. Kernels run without ctypes unless the master needs it (PyTorch does).
-    Raises GradingError if the master fails."""
-    try:
-        return _reference_plan(master_path, limits, allow_ctypes=False)
-    except GradingError as without:
-        try:
-            return _reference_plan(master_path, limits, allow_ctypes=True)
-        except GradingError:
-            raise without from None
-
-
-def _reference_plan(master_path: Path, limits: Limits, allow_ctypes: bool) -> Plan:
+    reference results. Kernels load ctypes only when the master imports PyTorch (which needs it
+    to load), and ``nnbook check`` says so. Raises GradingError if the master fails."""
     where = Path(master_path).resolve()
     for root in read_roots():
         if where.is_relative_to(root):
@@ -209,6 +200,7 @@ def _reference_plan(master_path: Path, limits: Limits, allow_ctypes: bool) -> Pl
     master = read_master(master_path)
     cells = code_cells(master.nb)
     preload = imported_modules([src for _, src in cells])
+    allow_ctypes = any(m.split(".")[0] in NEEDS_CTYPES for m in preload)
     ref_limits = Limits(cell=max(limits.cell, 120), call=max(limits.call, 60), submission=max(limits.submission, 900),
                         startup=limits.startup, memory_mb=limits.memory_mb, max_restarts=0)
     with Sandbox(ref_limits, preload, allow_ctypes=allow_ctypes) as sb:
