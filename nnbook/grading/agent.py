@@ -280,11 +280,37 @@ def call(kind: str, name: str, payload: str, out: str) -> None:
         s["close"](fd)
 
 
+def _public_inputs(ns: dict, qid: str, name: str) -> list:
+    """The arguments the public tests of ``qid`` call ``name`` with (recorded by running them)."""
+    from nnbook.grading.checks import run_public
+
+    seen, original = [], ns.get(name)
+    if not callable(original):
+        return seen
+
+    def recorder(*args, **kwargs):
+        try:
+            seen.append(_STATE["dumps"](_STATE["plain"]._to_tree(list(args)), sort_keys=True))
+        except Exception:  # not plain data: cannot be a hidden input anyway
+            pass
+        return original(*args, **kwargs)
+
+    ns[name] = recorder
+    try:
+        run_public(qid)
+    finally:
+        ns[name] = original
+    return seen
+
+
 def dump_specs(out: str) -> None:
-    """Write the hidden tests registered by the master (run as the reference) to ``out``."""
+    """Write the hidden tests registered by the master (run as the reference) to ``out``, each with
+    the inputs its question's public tests use (so ``nnbook check`` can refuse repeats)."""
     from nnbook.grading.checks import _HIDDEN
 
+    plain = _STATE["plain"]
     specs = [{"qid": h.qid, "points": h.points, "call": h.call, "value": h.value,
-              "inputs": [list(args) for args in h.inputs], "rtol": h.rtol, "atol": h.atol} for h in _HIDDEN]
+              "inputs": [list(args) for args in h.inputs], "rtol": h.rtol, "atol": h.atol,
+              "public": _public_inputs(_STATE["ns"], h.qid, h.call) if h.call else []} for h in _HIDDEN]
     with open(out, "w") as f:
-        f.write(_STATE["plain"].encode(specs))
+        f.write(plain.encode(specs))

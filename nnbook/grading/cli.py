@@ -46,11 +46,12 @@ def _grade(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     try:
         plan, results = grade_all(subs, master, Path(args.out), workers=args.workers, limits=_limits(args),
-                                  progress=not args.no_progress)
+                                  progress=not args.no_progress, require_isolation=args.require_isolation)
     except GradingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(summary(plan, results, time.monotonic() - t0))
+    print(f"isolation of student kernels: {plan.isolation.describe()}")
     print(f"gradebook: {args.out}; feedback: {Path(args.out).parent / 'feedback'}/")
     return 0
 
@@ -71,6 +72,10 @@ def _check(args: argparse.Namespace) -> int:
             print(f"FAIL {path}: {e}")
             failed += 1
             continue
+        if plan.problems:
+            print(f"FAIL {path}: " + "; ".join(plan.problems))
+            failed += 1
+            continue
         headings = read_master(path).headings
         notes = [f"{q}: heading says {headings[q]:g} points, hidden tests give {plan.max_points(q):g}"
                  for q in plan.questions if q in headings and not math.isnan(headings[q]) and headings[q] != plan.max_points(q)]
@@ -83,10 +88,15 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _add_limits(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per notebook cell (default 30)")
-    p.add_argument("--call-timeout", type=float, default=10.0, help="seconds per hidden-test case (default 10)")
-    p.add_argument("--submission-timeout", type=float, default=300.0, help="seconds per submission (default 300)")
-    p.add_argument("--memory-mb", type=int, default=4096, help="address-space cap of each kernel in MiB (default 4096)")
+    from nnbook.grading.kernel import Limits
+
+    d = Limits()  # the one place the default limits are defined
+    p.add_argument("--cell-timeout", type=float, default=d.cell, help="seconds per notebook cell (default %(default)g)")
+    p.add_argument("--call-timeout", type=float, default=d.call, help="seconds per hidden-test case (default %(default)g)")
+    p.add_argument("--submission-timeout", type=float, default=d.submission,
+                   help="seconds per submission (default %(default)g)")
+    p.add_argument("--memory-mb", type=int, default=d.memory_mb,
+                   help="address-space cap of each kernel in MiB (default %(default)d)")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -103,6 +113,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="grades.csv", help="gradebook CSV; feedback/ is written next to it (default grades.csv)")
     p.add_argument("--workers", type=int, default=2, help="parallel kernels (default 2)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--require-isolation", action="store_true",
+                   help="refuse to grade unless student kernels are isolated by the operating system (bubblewrap)")
     _add_limits(p)
     p.set_defaults(func=_grade)
 

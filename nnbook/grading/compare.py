@@ -35,8 +35,12 @@ def _numeric_array(x):
             arr = np.array(x)
         except (ValueError, TypeError):
             return None
-        return arr if arr.dtype.kind in "iuf" else None
+        return arr if arr.dtype.kind in "biuf" else None
     return None
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, (bool, np.bool_)) or (isinstance(x, np.ndarray) and x.shape == () and x.dtype.kind == "b")
 
 
 def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "") -> str | None:
@@ -54,7 +58,7 @@ def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "
         return None
     exp_arr = _numeric_array(expected)
     if exp_arr is not None and (isinstance(expected, np.ndarray) or isinstance(got, np.ndarray)):
-        got_arr = _numeric_array(got) if not _is_number(got) else np.asarray(got)
+        got_arr = np.asarray(got) if _is_number(got) or _is_bool(got) else _numeric_array(got)
         if got_arr is None:
             return f"expected an array of shape {exp_arr.shape}{where}, got {short(got)}"
         if got_arr.shape != exp_arr.shape:
@@ -69,8 +73,8 @@ def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "
             return (f"{int(bad.sum())} of {bad.size} entries differ{where}; first at index {idx}: "
                     f"expected {exp_arr[idx].item()!r}, got {got_arr[idx].item()!r}\n  expected {short(exp_arr)}\n  got      {short(got_arr)}")
         return None
-    if isinstance(expected, (bool, np.bool_)):
-        if not isinstance(got, (bool, np.bool_)) or bool(got) != bool(expected):
+    if isinstance(expected, (bool, np.bool_)):  # a 0-d bool array is a bool, as a bool array is bools
+        if not _is_bool(got) or bool(got) != bool(expected):
             return f"expected {expected!r}{where}, got {short(got)}"
         return None
     if expected is None or isinstance(expected, str):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,7 @@ import nbformat
 
 from nnbook.grading import plain
 from nnbook.grading.compare import compare, coarse
+from nnbook.grading.isolation import NONE_WARNING, Isolation, probe
 from nnbook.grading.kernel import Limits, Sandbox, read_roots
 from nnbook.grading.master import natural_key, read_master
 
@@ -55,6 +58,8 @@ class Plan:
     limits: Limits
     preload: list[str]
     allow_ctypes: bool = False
+    isolation: Isolation = field(default_factory=probe)
+    problems: list[str] = field(default_factory=list)  # what ``nnbook check`` fails a master for
 
     @property
     def questions(self) -> list[str]:
@@ -85,6 +90,8 @@ class Result:
     cases: list[Case] = field(default_factory=list)
     cell_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    rel: str = ""  # the file's path relative to the submissions folder
+    isolation: str = ""  # 'bubblewrap', or 'none' (the Python-level guard only)
 
     @property
     def total(self) -> float:
@@ -131,6 +138,7 @@ class _Run:
         self.good: list[str] = []
         self.log: list[str] = []
         self.out_of_time = False
+        self.stopped = 0  # cells stopped at the time limit (interrupted or killed)
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -164,7 +172,9 @@ class _Run:
             if r.status == "error":
                 self.log.append(f"cell {number} (`{first}`) raised {r.error}")
             return True
-        what = "exceeded the time limit" if r.status == "timeout" or "time limit" in r.error else "crashed the kernel"
+        timed_out = r.status == "timeout" or "time limit" in r.error
+        self.stopped += timed_out
+        what = "exceeded the time limit" if timed_out else "crashed the kernel"
         self.log.append(f"cell {number} (`{first}`) {what}; it was skipped")
         if r.status == "dead":
             return self._recover()
@@ -188,7 +198,7 @@ def run_cases(run: _Run, specs: list[Spec]) -> list[list[tuple[str, object]]]:
 
 
 # -- the reference ------------------------------------------------------------------------------------
-def reference_plan(master_path: Path, limits: Limits) -> Plan:
+def reference_plan(master_path: Path, limits: Limits, isolation: Isolation | None = None) -> Plan:
     """Run the master (solutions and hidden cells) in a sandbox: the hidden tests and their
     reference results. Kernels load ctypes only when the master imports PyTorch (which needs it
     to load), and ``nnbook check`` says so. Raises GradingError if the master fails."""
@@ -203,7 +213,8 @@ def reference_plan(master_path: Path, limits: Limits) -> Plan:
     allow_ctypes = any(m.split(".")[0] in NEEDS_CTYPES for m in preload)
     ref_limits = Limits(cell=max(limits.cell, 120), call=max(limits.call, 60), submission=max(limits.submission, 900),
                         startup=limits.startup, memory_mb=limits.memory_mb, max_restarts=0)
-    with Sandbox(ref_limits, preload, allow_ctypes=allow_ctypes) as sb:
+    isolation = isolation if isolation is not None else probe()
+    with Sandbox(ref_limits, preload, allow_ctypes=allow_ctypes, isolation=isolation) as sb:
         sb.start()
         run = _Run(sb, ref_limits)
         for number, code in cells:
@@ -217,6 +228,7 @@ def reference_plan(master_path: Path, limits: Limits) -> Plan:
         raw = plain.decode(out.read_text())
         specs = [Spec(d["qid"], float(d["points"]), d["call"], d["value"], d["inputs"], float(d["rtol"]), float(d["atol"]))
                  for d in raw]
+        repeats = [_repeated_publicly(spec, d["public"]) for spec, d in zip(specs, raw)]
         if not specs:
             raise GradingError(f"{master_path}: the master declares no hidden tests")
         for spec, results in zip(specs, run_cases(run, specs)):
@@ -225,17 +237,71 @@ def reference_plan(master_path: Path, limits: Limits) -> Plan:
                     raise GradingError(f"{master_path}: the reference solution fails hidden test {spec.qid} "
                                        f"({spec.name}) case {i + 1}: {status} {value}")
                 spec.reference.append(value)
-    return Plan(master.chapter, specs, limits, preload, allow_ctypes)
+    plan = Plan(master.chapter, specs, limits, preload, allow_ctypes, isolation)
+    plan.problems = [r for r in repeats if r]
+    return plan
+
+
+def _repeated_publicly(spec: Spec, public: list) -> str:
+    """A problem if every hidden input of ``spec`` is one its public tests already use (a student
+    could pass the hidden test by hard-coding what the public test shows)."""
+    if not spec.call or not public:
+        return ""
+    seen = set(public)  # canonical JSON text of each public call's arguments
+    hidden = [json.dumps(plain._to_tree(list(args)), sort_keys=True) for args in spec.inputs]
+    if all(h in seen for h in hidden):
+        return (f"{spec.qid}: every hidden input of {spec.call} is also used by a public test; "
+                "hide at least one input the public tests do not show")
+    return ""
 
 
 # -- one submission ---------------------------------------------------------------------------------
-def load_submission(path: Path, chapter: str) -> tuple[nbformat.NotebookNode | None, list[str]]:
+MAX_SUBMISSION_BYTES = 50 * 2**20
+
+
+def read_private(path: Path) -> bytes:
+    """The file's bytes, read once: never through a symbolic link, never blocking on a FIFO or
+    device, at most MAX_SUBMISSION_BYTES. Raises OSError (with a readable strerror) otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file (a FIFO, device or socket)")
+        if st.st_size > MAX_SUBMISSION_BYTES:
+            raise OSError(0, f"larger than {MAX_SUBMISSION_BYTES // 2**20} MiB")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read(MAX_SUBMISSION_BYTES + 1)[:MAX_SUBMISSION_BYTES]
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class Submission:
+    """One submitted file, copied into the grader's memory before any kernel starts."""
+
+    student: str
+    path: Path  # for messages only: the file is never read again
+    rel: str  # relative to the submissions folder
+    data: bytes | None = None
+    error: str = ""
+
+    @classmethod
+    def take(cls, student: str, path: Path, root: Path | None = None) -> "Submission":
+        rel = str(path.relative_to(root)) if root is not None else path.name
+        try:
+            return cls(student, path, rel, read_private(path))
+        except OSError as e:
+            return cls(student, path, rel, None, f"cannot read the file: {e.strerror or e}")
+
+
+def load_submission(path: Path, chapter: str, data: bytes | None = None) -> tuple[nbformat.NotebookNode | None, list[str]]:
     """The submission's notebook (None if unusable) and the reasons to report."""
     reasons = []
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        return None, [f"cannot read the file: {e.strerror}"]
+    if data is None:
+        try:
+            data = read_private(path)
+        except OSError as e:
+            return None, [f"cannot read the file: {e.strerror or e}"]
     if not data.strip():
         return None, ["empty file"]
     if data[:4] in (b"%PDF", b"PK\x03\x04") or b"\x00" in data[:1024]:
@@ -253,14 +319,22 @@ def load_submission(path: Path, chapter: str) -> tuple[nbformat.NotebookNode | N
             raw = json.loads(text)
         except json.JSONDecodeError as e:
             return None, [f"not a notebook: invalid JSON ({e.msg} at line {e.lineno})"]
-        if not (isinstance(raw, dict) and isinstance(raw.get("cells"), list)):
+        except RecursionError:
+            return None, ["not a notebook: JSON nested too deeply to read"]
+        version = raw.get("nbformat") if isinstance(raw, dict) else None
+        if version == 3 and isinstance(raw.get("worksheets"), list):
+            try:  # an old notebook (IPython 2): cells in worksheets; convert it
+                nb = nbformat.convert(nbformat.from_dict(raw), 4)
+            except Exception as e:  # nbformat raises many kinds of errors on odd input
+                return None, [f"not a notebook: an nbformat 3 notebook that cannot be converted: {type(e).__name__}"]
+            reasons.append("an old notebook (nbformat 3), converted to nbformat 4")
+        elif not (isinstance(raw, dict) and isinstance(raw.get("cells"), list)):
             return None, ["not a notebook: JSON without a list of cells"]
-        try:
-            nb = nbformat.from_dict(raw)
-            if raw.get("nbformat", 4) < 4:
-                nb = nbformat.convert(nb, 4)
-        except Exception as e:  # nbformat raises many kinds of errors on odd input
-            return None, [f"not a notebook: {type(e).__name__}: {e}"[:200]]
+        else:
+            try:
+                nb = nbformat.from_dict(raw)
+            except Exception as e:  # nbformat raises many kinds of errors on odd input
+                return None, [f"not a notebook: {type(e).__name__}: {e}"[:200]]
         if path.suffix != NOTEBOOK_SUFFIX:
             reasons.append(f"a notebook saved as {path.suffix or 'a file without extension'}; graded anyway")
     meta = nb.get("metadata", {}).get("nnbook", {})
@@ -271,18 +345,30 @@ def load_submission(path: Path, chapter: str) -> tuple[nbformat.NotebookNode | N
     return nb, reasons
 
 
-def grade_submission(path: Path, student: str, plan: Plan) -> Result:
-    """Grade one submission file. Never raises: problems become reasons in the Result."""
+def grade_submission(sub: Submission | Path, student: str | None = None, plan: Plan | None = None) -> Result:
+    """Grade one submission (taken with ``Submission.take``; a path is taken here). Never raises:
+    problems become reasons in the Result."""
+    if not isinstance(sub, Submission):
+        sub = Submission.take(student, Path(sub))
     t0 = time.monotonic()
-    result = Result(student, path.name, scores={q: 0.0 for q in plan.questions})
+    result = Result(sub.student, sub.path.name, rel=sub.rel, isolation=plan.isolation.kind,
+                    scores={q: 0.0 for q in plan.questions})
+    if not plan.isolation.active:
+        result.reasons.append(NONE_WARNING)
     try:
-        nb, reasons = load_submission(path, plan.chapter)
+        if sub.data is None:
+            result.status = "rejected"
+            result.reasons.append(sub.error)
+            return result
+        data = sub.data
+        nb, reasons = load_submission(sub.path, plan.chapter, data)
         result.reasons += reasons
         if nb is None:
             result.status = "rejected"
             return result
         cells = [(n, src) for n, src in code_cells(nb)]
-        with Sandbox(plan.limits, plan.preload, files={path.name: path.read_bytes()}, allow_ctypes=plan.allow_ctypes) as sb:
+        with Sandbox(plan.limits, plan.preload, files={sub.path.name: data}, allow_ctypes=plan.allow_ctypes,
+                     isolation=plan.isolation) as sb:
             try:
                 sb.start()
             except RuntimeError as e:
@@ -294,6 +380,9 @@ def grade_submission(path: Path, student: str, plan: Plan) -> Result:
                     break
             outcomes = run_cases(run, plan.specs)
             result.cell_errors = run.log
+            if run.stopped:
+                result.reasons.append(f"{run.stopped} cell(s) were stopped at the time limit of "
+                                      f"{plan.limits.cell:g} s per cell; later cells ran without them")
             if run.out_of_time:
                 result.reasons.append(f"the submission's time limit ({plan.limits.submission:.0f} s) was reached")
             if sb.restarts:
@@ -360,7 +449,7 @@ def mark_duplicates(results: list[Result]) -> None:
         by_id.setdefault(r.student, []).append(r)
     for sid, group in by_id.items():
         if len(group) > 1:
-            files = ", ".join(r.file for r in group)
+            files = ", ".join(r.rel or r.file for r in group)
             for r in group:
                 r.reasons.append(f"duplicated student id {sid!r}: {len(group)} submissions ({files}); "
                                  "each is graded, keep the right one by hand")

@@ -183,11 +183,13 @@ class Sandbox:
     def _drain(self, budget: float = 0.1) -> None:
         """Discard pending output, for at most ``budget`` seconds (a print loop never ends)."""
         end = time.monotonic() + budget
-        try:
-            while time.monotonic() < end:
+        while time.monotonic() < end:
+            try:
                 self.kc.get_iopub_msg(timeout=0)
-        except queue.Empty:
-            pass
+            except queue.Empty:
+                return
+            except ValueError:  # a message that fails its signature check: discarded like the rest
+                continue
 
     def _wait(self, msg_id: str, timeout: float) -> dict | None:
         deadline = time.monotonic() + timeout
