@@ -15,7 +15,7 @@ import nbformat
 
 from nnbook.grading import plain
 from nnbook.grading.compare import compare, coarse
-from nnbook.grading.isolation import NONE_WARNING, Isolation, probe
+from nnbook.grading.isolation import Isolation, probe
 from nnbook.grading.kernel import Limits, Sandbox, read_roots
 from nnbook.grading.master import natural_key, read_master
 
@@ -353,8 +353,6 @@ def grade_submission(sub: Submission | Path, student: str | None = None, plan: P
     t0 = time.monotonic()
     result = Result(sub.student, sub.path.name, rel=sub.rel, isolation=plan.isolation.kind,
                     scores={q: 0.0 for q in plan.questions})
-    if not plan.isolation.active:
-        result.reasons.append(NONE_WARNING)
     try:
         if sub.data is None:
             result.status = "rejected"

@@ -82,8 +82,9 @@ class Sandbox:
     be (see nnbook.grading.isolation) and guarded in Python in any case; ``close`` removes it all."""
 
     def __init__(self, limits: Limits, preload: list[str] = (), files: dict[str, bytes] | None = None,
-                 allow_ctypes: bool = False, isolation: Isolation | None = None):
+                 allow_ctypes: bool = False, isolation: Isolation | None = None, python_guard: bool = True):
         self.limits = limits
+        self.python_guard = python_guard  # False only in tests that check the OS layer on its own
         self.preload = list(preload)
         self.allow_ctypes = allow_ctypes  # PyTorch needs ctypes to load; NumPy does not
         self.isolation = isolation if isolation is not None else probe()
@@ -125,7 +126,8 @@ class Sandbox:
         config = {"sandbox": str(self.work), "read_roots": read_roots() + [str(self.conf), str(self.run_dir)],
                   "preload": self.preload, "allow_ctypes": self.allow_ctypes, "memory_mb": lim.memory_mb,
                   "cpu_s": lim.cpu_seconds, "file_mb": lim.file_mb,
-                  "nproc": lim.processes if self.isolation.active else 0, "own_pid_namespace": self.isolation.active}
+                  "nproc": lim.processes if self.isolation.active else 0, "own_pid_namespace": self.isolation.active,
+                  "python_guard": self.python_guard}
         path = self.conf / f"launch-{self.starts}.json"
         path.write_text(json.dumps(config), encoding="utf-8")
         cmd = [sys.executable, "-I", str(LAUNCHER), str(path)]
@@ -148,7 +150,8 @@ class Sandbox:
             kc.wait_for_ready(timeout=self.limits.startup)
         except RuntimeError as e:
             raise RuntimeError(f"the grading kernel did not start: {e}") from None
-        code = f"import nnbook.grading.agent as _nnbook_agent; _nnbook_agent.install({str(self.work)!r}); del _nnbook_agent"
+        code = (f"import nnbook.grading.agent as _nnbook_agent; _nnbook_agent.install({str(self.work)!r}, "
+                f"{self.python_guard!r}); del _nnbook_agent")
         r = self.execute(code, self.limits.startup)
         if r.status != "ok":
             raise RuntimeError(f"could not set up the grading kernel: {r.status} {r.error}")

@@ -46,7 +46,8 @@ def main(argv: list[str]) -> None:
             pass
     from nnbook.grading import agent
 
-    agent.guard(config["sandbox"], config["read_roots"], config.get("extra_modules", []))
+    if config.get("python_guard", True):
+        agent.guard(config["sandbox"], config["read_roots"], config.get("extra_modules", []))
     if config.get("own_pid_namespace"):  # our parent is the sandbox's init (PID 1); it dies with the grader
         os.environ.pop("JPY_PARENT_PID", None)
     # the configuration folder is read-only: name it, or IPython would make a writable temporary one
