@@ -81,7 +81,8 @@ def _check(args: argparse.Namespace) -> int:
                  for q in plan.questions if q in headings and not math.isnan(headings[q]) and headings[q] != plan.max_points(q)]
         notes += [f"{q}: no hidden test" for q in headings if q not in plan.questions]
         if plan.allow_ctypes:
-            notes.append("the master needs ctypes (PyTorch): student kernels load it, a weaker sandbox")
+            notes.append("the master needs ctypes (PyTorch, SciPy, scikit-learn or pandas): student kernels load it, "
+                         "a weaker Python-level guard")
         print(f"ok   {path}: {len(plan.questions)} question(s), {len(plan.specs)} hidden test(s), "
               f"{plan.max_points():g} point(s)" + "".join(f"\n     note: {n}" for n in notes))
     return 1 if failed else 0
