@@ -17,6 +17,38 @@ class NotAttempted(NotImplementedError):
     """Raised by ``assert_close`` when the value is still the stub ``...``."""
 
 
+class CheckFailed(AssertionError):
+    """A failed ``assert_close``, carrying the hint of that check (not of the whole test)."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass
+class Mistake:
+    """A typical wrong answer to a question, declared in a master's hidden part."""
+
+    qid: str
+    name: str
+    code: str
+
+
+_MISTAKES: list[Mistake] = []
+
+
+def typical_mistake(qid: str, name: str, code: str) -> None:
+    """Declare (master only, in a hidden cell, with literal arguments) a typical wrong answer to
+    ``qid``: ``code`` redefines what the solution defines, with the mistake in it. Each one must
+    fail at least one public test with a message and lose points in the hidden tests
+    (tests/test_grading_mistakes.py runs them). Here the code is only compiled."""
+    qid = _qid(qid)
+    if not (isinstance(name, str) and name and isinstance(code, str) and code.strip()):
+        raise ValueError("typical_mistake(qid, name, code) needs a name and the code of the wrong answer")
+    compile(code, f"<typical mistake {qid}: {name}>", "exec")
+    _MISTAKES[:] = [m for m in _MISTAKES if (m.qid, m.name) != (qid, name)] + [Mistake(qid, name, code)]
+
+
 @dataclass
 class PublicTest:
     qid: str
@@ -68,13 +100,15 @@ def public_test(qid: str, hint: str | None = None) -> Callable:
     return register
 
 
-def assert_close(got, expected, what: str = "value", rtol: float = RTOL, atol: float = ATOL) -> None:
-    """Raise AssertionError saying expected vs got unless ``got`` matches ``expected``."""
+def assert_close(got, expected, what: str = "value", rtol: float = RTOL, atol: float = ATOL,
+                 hint: str | None = None) -> None:
+    """Raise AssertionError saying what was checked and expected vs got unless ``got`` matches
+    ``expected``; ``hint`` is shown for this check only (instead of the test's hint)."""
     if got is Ellipsis:
         raise NotAttempted(f"{what} is still `...`")
     msg = compare(got, expected, rtol=rtol, atol=atol)
     if msg:
-        raise AssertionError(f"{what}: {msg}")
+        raise CheckFailed(f"{what}: {msg}", hint)
 
 
 @dataclass
@@ -99,7 +133,8 @@ def run_public(qid: str) -> list[Outcome]:
     KeyboardInterrupt through, so an interrupt stops a runaway test)."""
     outcomes = []
     for i, test in enumerate(_PUBLIC.get(qid, {}).values(), 1):
-        name = test.fn.__name__ if test.fn.__name__ != "_" else f"test {i}"
+        doc = (test.fn.__doc__ or "").strip().splitlines()
+        name = doc[0] if doc else test.fn.__name__.replace("_", " ").strip() or f"test {i}"
         try:
             test.fn()
         except NotImplementedError as e:
@@ -109,8 +144,8 @@ def run_public(qid: str) -> list[Outcome]:
                 outcomes.append(Outcome("not attempted", name, "the answer is still `...`"))
             else:
                 outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
-        except AssertionError as e:
-            outcomes.append(Outcome("failed", name, str(e) or _describe_error(e), test.hint))
+        except AssertionError as e:  # the hint of the check that failed, else the test's
+            outcomes.append(Outcome("failed", name, str(e) or _describe_error(e), getattr(e, "hint", None) or test.hint))
         except (Exception, SystemExit) as e:
             outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
         else:
@@ -204,4 +239,4 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
     _HIDDEN.append(spec)
 
 
-__all__ = ["check", "public_test", "hidden_test", "assert_close", "short"]
+__all__ = ["check", "public_test", "hidden_test", "assert_close", "short", "typical_mistake"]
