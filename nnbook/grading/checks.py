@@ -20,9 +20,9 @@ class NotAttempted(NotImplementedError):
 class CheckFailed(AssertionError):
     """A failed ``assert_close``, carrying the hint of that check (not of the whole test)."""
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, what: str = ""):
         super().__init__(message)
-        self.hint = hint
+        self.hint, self.what = hint, what
 
 
 @dataclass
@@ -108,7 +108,7 @@ def assert_close(got, expected, what: str = "value", rtol: float = RTOL, atol: f
         raise NotAttempted(f"{what} is still `...`")
     msg = compare(got, expected, rtol=rtol, atol=atol)
     if msg:
-        raise CheckFailed(f"{what}: {msg}", hint)
+        raise CheckFailed(f"{what}: {msg}", hint, what)
 
 
 @dataclass
@@ -145,6 +145,8 @@ def run_public(qid: str) -> list[Outcome]:
             else:
                 outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
         except AssertionError as e:  # the hint of the check that failed, else the test's
+            if not doc and test.fn.__name__ == "_" and getattr(e, "what", ""):
+                name = e.what  # an unnamed test is named by the check that failed
             outcomes.append(Outcome("failed", name, str(e) or _describe_error(e), getattr(e, "hint", None) or test.hint))
         except (Exception, SystemExit) as e:
             outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
