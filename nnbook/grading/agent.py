@@ -80,8 +80,22 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...], latch, extra_modules: 
     _copy = str.__str__  # an exact str from a str subclass (whose methods a student may override)
     _DirEntry = posix.DirEntry
     _paths = (pathlib.PosixPath, pathlib.PurePosixPath)
-    _pp = pathlib.PurePath
-    _fs, _tostr, _slot, _fmt = _pp.__fspath__, _pp.__str__, _pp.__dict__["_str"], _pp._format_parsed_parts.__func__
+    _tostr, _vars, _missing = pathlib.PurePath.__str__, vars, object()
+    # pathlib as it is now: every attribute of its classes (public API only: vars and identity)
+    _pathlib = tuple((c, tuple(vars(c).items())) for c in (pathlib.PurePath, pathlib.PurePosixPath, pathlib.Path,
+                                                              pathlib.PosixPath))
+
+    def pathlib_intact():
+        """True while no pathlib class has been changed since the guard was installed."""
+        for cls, items in _pathlib:
+            now = _vars(cls)
+            if _len(now) != _len(items):
+                return False
+            for key, value in items:
+                if now.get(key, _missing) is not value:
+                    return False
+        return True
+
     denied_events = _tuple(DENIED_EVENTS)
     denied_imports = frozenset(DENIED_IMPORTS)
     cut_modules = frozenset(CUT_MODULES)
@@ -97,8 +111,7 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...], latch, extra_modules: 
         t = _type(path)
         if t is _DirEntry:  # a C type that cannot be subclassed
             path = _fspath(path)
-        elif t in _paths and t.__fspath__ is _fs and t.__str__ is _tostr and t._str is _slot \
-                and t._format_parsed_parts.__func__ is _fmt:
+        elif t in _paths and pathlib_intact():
             path = _tostr(path)  # the value cached in the path, the same one open() used
         t = _type(path)
         if t is _str:
@@ -311,8 +324,9 @@ def dump_specs(out: str) -> None:
     from nnbook.grading.checks import _HIDDEN
 
     plain = _STATE["plain"]
-    specs = [{"qid": h.qid, "points": h.points, "call": h.call, "value": h.value,
-              "inputs": [list(args) for args in h.inputs], "rtol": h.rtol, "atol": h.atol,
-              "public": _public_inputs(_STATE["ns"], h.qid, h.call) if h.call else []} for h in _HIDDEN]
+    specs = []
+    for h in _HIDDEN:
+        h.public = _public_inputs(_STATE["ns"], h.qid, h.call) if h.call else []
+        specs.append(h.to_dict())
     with open(out, "w") as f:
         f.write(plain.encode(specs))

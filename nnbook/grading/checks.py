@@ -7,10 +7,11 @@ import copy
 import inspect
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from nnbook.grading.compare import ATOL, RTOL, compare, short
+from nnbook.grading.spec import Spec
 
 
 class NotAttempted(NotImplementedError):
@@ -56,23 +57,8 @@ class PublicTest:
     hint: str | None = None
 
 
-@dataclass
-class HiddenSpec:
-    """One hidden test: call ``call`` on each of ``inputs``, or read the variable ``value``."""
-
-    qid: str
-    points: float
-    call: str | None = None
-    value: str | None = None
-    inputs: list = field(default_factory=list)
-    rtol: float = RTOL
-    atol: float = ATOL
-    expected: Any = None
-    where: tuple = ()  # (file, line) of the call: re-running a cell replaces its tests
-
-
 _PUBLIC: dict[str, dict[str, PublicTest]] = {}
-_HIDDEN: list[HiddenSpec] = []
+_HIDDEN: list[Spec] = []
 
 
 def _key(fn: Callable) -> str:
@@ -215,7 +201,7 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
         raise ValueError("hidden_test needs exactly one of call='function_name' or value='variable_name'")
     if not (isinstance(points, (int, float)) and points > 0):
         raise ValueError(f"hidden_test points must be a positive number; got {points!r}")
-    spec = HiddenSpec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, expected)
+    spec = Spec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol)
     if value is not None and inputs is not None:
         raise ValueError("hidden_test(value=...) takes no inputs")
     frame = sys._getframe(1)

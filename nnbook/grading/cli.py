@@ -33,7 +33,7 @@ def _limits(args: argparse.Namespace):
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from nnbook.grading.grade import GradingError
+    from nnbook.grading.spec import GradingError
     from nnbook.grading.gradebook import grade_all, summary
 
     subs, master = Path(args.submissions), Path(args.master)
@@ -58,7 +58,8 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     """Check masters: the release has no leak and the reference solution passes its hidden tests."""
-    from nnbook.grading.grade import GradingError, reference_plan
+    from nnbook.grading.reference import reference_plan
+    from nnbook.grading.spec import GradingError
     from nnbook.grading.master import read_master
     from nnbook.grading.release import masters_in, release_one
 

@@ -8,7 +8,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from nnbook.grading.grade import Plan, Result
+from nnbook.grading.plan import Plan
+from nnbook.grading.scoring import Result
 from nnbook.grading.isolation import NONE_WARNING
 
 STATUS_TEXT = {

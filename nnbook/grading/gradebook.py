@@ -10,8 +10,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from nnbook.grading.feedback import write_csv, write_feedback
-from nnbook.grading.grade import (GradingError, Limits, Plan, Result, Submission, find_submissions, grade_submission,
-                                  mark_duplicates, reference_plan)
+from nnbook.grading.grade import grade_submission
+from nnbook.grading.intake import Submission, find_submissions
+from nnbook.grading.kernel import Limits
+from nnbook.grading.reference import reference_plan
+from nnbook.grading.scoring import Result
+from nnbook.grading.plan import Plan
+from nnbook.grading.spec import GradingError
 from nnbook.grading.isolation import NONE_WARNING, probe
 
 
@@ -62,6 +67,21 @@ def grade_all(submissions: Path, master: Path, out_csv: Path, workers: int = 2, 
     return plan, results
 
 
+def mark_duplicates(results: list[Result]) -> None:
+    """Every submission of a duplicated student id is graded and kept, flagged for the teacher."""
+    by_id: dict[str, list[Result]] = {}
+    for r in results:
+        by_id.setdefault(r.student, []).append(r)
+    for sid, group in by_id.items():
+        if len(group) > 1:
+            files = ", ".join(r.rel or r.file for r in group)
+            for r in group:
+                r.reasons.append(f"duplicated student id {sid!r}: {len(group)} submissions ({files}); "
+                                 "each is graded, keep the right one by hand")
+                if r.status == "graded":
+                    r.status = "graded with issues"
+
+
 def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -75,4 +95,4 @@ def summary(plan: Plan, results: list[Result], seconds: float) -> str:
             f"{n - len(graded)} rejected, {issues} with notes; mean {mean:.2f} / {plan.max_points():g}")
 
 
-__all__ = ["grade_all", "summary", "default_workers"]
+__all__ = ["grade_all", "summary", "default_workers", "mark_duplicates"]
