@@ -113,3 +113,28 @@ def test_short():
     assert short(np.array([1.0, 2.0])) == "array([1., 2.], shape=(2,))"
     assert short(np.array(3.0)) == "3."
     assert short(np.arange(100.0)).startswith("array([ 0.,  1.,  2., ...")
+
+
+def test_gaps_found_by_the_mutation_run():
+    """Each assertion kills mutants that survived the first run (docs/mutation_grading.md)."""
+    assert compare(float("nan"), 1.0) is not None and compare(1.0, float("nan")) is not None
+    assert compare(np.array([float("nan")]), np.array([1.0])) is not None
+    assert compare(np.array([1.0 + 1e-7]), np.array([True])) is not None  # a bool is matched exactly
+    assert compare(np.array([1, 0]), np.array([True, False])) is None
+    assert compare(2.0, np.array(2.0)) is None and compare(True, np.array([True])) is not None
+    assert compare(np.array([0.05]), np.zeros(1), atol=0.1) is None
+    assert compare(["a"], np.array(["a"])) is not None  # non-numeric arrays: arrays only, exactly
+    for got, expected in [("zz", 1.0), ("zz", np.zeros(2)), (np.array([7.5, 8.5, 9.5]), np.zeros(2)), ("zz", True),
+                          ("zz", "a"), ("zz", [1.0]), (["zz", 2.0], [1.0]), ({"zz": 1}, {"a": 1}), ("zz", np.array(["a"]))]:
+        assert "zz" in compare(got, expected) or "7.5" in compare(got, expected), (got, expected)
+    assert "got      array([7.5, 8.5], shape=(2,))" in compare(np.array([7.5, 8.5]), np.zeros(2))
+    assert "expected array([0., 0.], shape=(2,))" in compare(np.array([7.5, 8.5]), np.zeros(2))
+    assert coarse([1.0, 2.0, 3.0], np.zeros(2)) == "wrong shape: expected (2,), got (3,)"
+    assert coarse(np.zeros(2), [1.0, 2.0]) == "wrong values"
+    assert coarse("ab", [1, 2]) == "wrong type: expected a sequence of 2 items, got a string"
+    assert coarse("a", "b") == "wrong value"
+    assert coarse({1}, 1.0) == "wrong type: expected a number, got set"
+    assert diagnose(np.array([True, True]), np.array([0.5, 0.5])) == ""
+    assert diagnose(np.array([0.5, 0.5]), np.array([True, True])) == ""
+    assert diagnose(np.array([1.0, 2.00001]), np.array([2.0, 4.0])) == ""  # not one factor (within 1e-6)
+    assert diagnose(-np.array([1.0, 1.00001]), np.array([1.0, 1.0])) == ""
