@@ -255,7 +255,9 @@ class Sandbox:
                 text = f.read(plain.MAX_BYTES + 1)
             os.unlink(out)
             reply = plain.decode_reply(text)
-        except (Exception, RecursionError) as e:  # whatever the kernel wrote, it costs only this case
+        except RecursionError:
+            return "not plain data", "the result is nested too deeply to be read as plain data"
+        except Exception as e:  # whatever the kernel wrote, it costs only this case
             return "not plain data", f"the result could not be read as plain data: {type(e).__name__}"
         if "value" in reply:
             return "value", reply["value"]

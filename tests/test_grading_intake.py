@@ -1,0 +1,85 @@
+"""Intake and report without a kernel: private reads, odd notebooks, duplicates, atomic writes,
+escaped feedback (issue 11, items 3 and 4)."""
+import copy
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "grading_fixtures"))
+from helpers import student_nb  # noqa: E402
+
+from nnbook.grading.feedback import escape, write_atomic  # noqa: E402
+from nnbook.grading.gradebook import mark_duplicates  # noqa: E402
+from nnbook.grading.intake import Submission, load_submission, read_private  # noqa: E402
+from nnbook.grading.scoring import Result  # noqa: E402
+
+
+def test_read_private_never_blocks_or_follows(tmp_path):
+    fifo = tmp_path / "fifo.ipynb"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        read_private(fifo)  # returns at once: opened without blocking
+    target = tmp_path / "real.ipynb"
+    target.write_text("{}")
+    (tmp_path / "link.ipynb").symlink_to(target)
+    with pytest.raises(OSError):
+        read_private(tmp_path / "link.ipynb")
+    assert read_private(target) == b"{}"
+    sub = Submission.take("x", fifo, tmp_path)
+    assert sub.data is None and "not a regular file" in sub.error and sub.rel == "fifo.ipynb"
+
+
+def test_a_submission_is_read_once(tmp_path):
+    path = tmp_path / "a.ipynb"
+    path.write_text("first")
+    sub = Submission.take("a", path, tmp_path)
+    path.write_text("changed by someone later")
+    assert sub.data == b"first"
+
+
+def test_deeply_nested_json_says_so(tmp_path):
+    nb, reasons = load_submission(tmp_path / "deep.ipynb", "ch99_toy", b"[" * 100000 + b"]" * 100000)
+    assert nb is None and reasons == ["not a notebook: JSON nested too deeply to read"]
+
+
+def test_nbformat_3_is_converted(tmp_path):
+    v4 = student_nb()
+    v3 = nbformat.convert(copy.deepcopy(v4), 3)  # convert changes its argument
+    data = json.dumps(v3).encode()
+    assert b"worksheets" in data
+    nb, reasons = load_submission(tmp_path / "old.ipynb", v4.metadata["nnbook"]["chapter"], data)
+    assert nb is not None and nb.nbformat == 4
+    assert [c.source for c in nb.cells if c.cell_type == "code"] == [c.source for c in v4.cells if c.cell_type == "code"]
+    assert any("nbformat 3" in r for r in reasons)
+
+
+def test_duplicates_name_full_relative_paths():
+    results = [Result("ann", "hw.ipynb", rel="ann/hw.ipynb"), Result("ann", "ann.ipynb", rel="ann.ipynb")]
+    mark_duplicates(results)
+    for r in results:
+        assert "ann/hw.ipynb, ann.ipynb" in r.reasons[-1] and r.status == "graded with issues"
+
+
+def test_write_atomic_replaces_a_fifo_without_opening_it(tmp_path):
+    target = tmp_path / "grades.csv"
+    os.mkfifo(target)
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (write_atomic(target, "a,b\n"), done.set()), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert done.is_set(), "write_atomic blocked on a FIFO"
+    assert target.is_file() and target.read_text() == "a,b\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]  # no temporary file left
+
+
+@pytest.mark.parametrize("text", ["**10 / 10 points**", "<script>alert(1)</script>", "[x](http://e)",
+                                  "line\n# Feedback", "`code` | table |", "<img src=x onerror=y>"])
+def test_escape_makes_student_text_inert(text):
+    out = escape(text)
+    assert "\n" not in out and "<" not in out and "**" not in out and "](" not in out.replace("\\](", "")
+    assert "`" not in out.replace("\\`", "") and "|" not in out.replace("\\|", "")
