@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "grading_fixtures"))
@@ -83,3 +84,28 @@ def test_escape_makes_student_text_inert(text):
     out = escape(text)
     assert "\n" not in out and "<" not in out and "**" not in out and "](" not in out.replace("\\](", "")
     assert "`" not in out.replace("\\`", "") and "|" not in out.replace("\\|", "")
+
+
+def test_points_split_over_the_parts_of_an_answer():
+    """hidden_test(part=k): each item of a tuple result earns its own points (partial credit)."""
+    from nnbook.grading.isolation import Isolation
+    from nnbook.grading.kernel import Limits
+    from nnbook.grading.plan import Plan
+    from nnbook.grading.scoring import score_cases
+    from nnbook.grading.spec import Spec
+
+    ref = (np.array([1.0, 2.0]), 3.0)
+    specs = [Spec("q1", 1.0, "grads", inputs=[[0]], part=0, label="dW", reference=[ref]),
+             Spec("q1", 1.0, "grads", inputs=[[0]], part=1, label="db", reference=[ref])]
+    plan = Plan("chX", specs, Limits(), [], isolation=Isolation("none", reason="test"))
+    half = Result("s", "s.ipynb", scores={"q1": 0.0})
+    score_cases(half, plan, [[("value", (np.array([1.0, 2.0]), -3.0))], [("value", (np.array([1.0, 2.0]), -3.0))]])
+    assert half.scores == {"q1": 1.0}
+    assert [(c.test, c.status) for c in half.cases] == [("grads -> dW", "passed"), ("grads -> db", "wrong")]
+    assert half.cases[1].detail == "wrong value (sign flipped)"
+    single = Result("s", "s.ipynb", scores={"q1": 0.0})
+    score_cases(single, plan, [[("value", 3.0)], [("value", 3.0)]])
+    assert single.scores == {"q1": 0.0} and "a tuple with an item 0" in single.cases[0].detail
+    assert Spec.from_dict(specs[0].to_dict()).part == 0 and Spec.from_dict(specs[0].to_dict()).label == "dW"
+    old = {k: v for k, v in specs[0].to_dict().items() if k not in ("part", "label")}
+    assert Spec.from_dict(old).part is None  # a description without the newer fields still reads

@@ -190,10 +190,14 @@ def _plain_inputs(inputs) -> list[tuple]:
 
 
 def hidden_test(qid: str, points: float, call: str | None = None, value: str | None = None, inputs=None,
-                rtol: float = RTOL, atol: float = ATOL, expected=None) -> None:
+                rtol: float = RTOL, atol: float = ATOL, expected=None, part: int | None = None,
+                label: str = "") -> None:
     """Declare a hidden test (master only). In the master it also checks the reference solution:
     the function must run on every input and return plain data, matching ``expected`` if given
-    (a list with one expected result per input for ``call``, the value itself for ``value``)."""
+    (a list with one expected result per input for ``call``, the value itself for ``value``).
+    With ``part=k`` (``call`` only) the test grades item k of the function's tuple result (named
+    ``label`` in the feedback): a question's points can then be split over the parts of its
+    answer, one hidden test each, and ``expected`` gives that item."""
     from nnbook.grading.plain import encode
 
     qid = _qid(qid)
@@ -201,11 +205,14 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
         raise ValueError("hidden_test needs exactly one of call='function_name' or value='variable_name'")
     if not (isinstance(points, (int, float)) and points > 0):
         raise ValueError(f"hidden_test points must be a positive number; got {points!r}")
-    spec = Spec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol)
+    if part is not None and (call is None or not isinstance(part, int) or isinstance(part, bool)):
+        raise ValueError("hidden_test(part=k) takes an integer index and needs call=")
+    spec = Spec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, part=part,
+                label=str(label))
     if value is not None and inputs is not None:
         raise ValueError("hidden_test(value=...) takes no inputs")
     frame = sys._getframe(1)
-    caller, where = frame.f_globals, (frame.f_code.co_filename, frame.f_lineno)
+    caller, where = frame.f_globals, (frame.f_code.co_filename, frame.f_lineno, part)  # a loop may declare parts
     name = call or value
     if name not in caller:
         raise NameError(f"hidden_test({qid!r}): {name!r} is not defined in the notebook")
@@ -218,6 +225,9 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
         expected = None if expected is None else [expected]
     for i, got in enumerate(results):
         encode(got)  # the reference must return plain data, or the grader cannot compare
+        has_part, got = spec.select(got)
+        if not has_part:
+            raise ValueError(f"hidden_test({qid!r}, part={part}): the reference result has no item {part}")
         if expected is not None:
             msg = compare(got, expected[i], rtol, atol)
             if msg:

@@ -42,13 +42,18 @@ def score_cases(result: Result, plan: Plan, outcomes) -> None:
         passed = 0
         for i, ((status, value), ref) in enumerate(zip(cases, spec.reference), 1):
             if status == "value":
-                msg = compare(value, ref, spec.rtol, spec.atol)
+                has_part, got = spec.select(value)
+                expected = spec.select(ref)[1]
+                msg = compare(got, expected, spec.rtol, spec.atol) if has_part else "no such part"
                 if msg is None:
                     passed += 1
-                    result.cases.append(Case(spec.qid, spec.name, i, "passed"))
+                    result.cases.append(Case(spec.qid, spec.title, i, "passed"))
+                elif not has_part:
+                    result.cases.append(Case(spec.qid, spec.title, i, "wrong",
+                                             f"wrong type: expected a tuple with an item {spec.part}"))
                 else:
-                    result.cases.append(Case(spec.qid, spec.name, i, "wrong", coarse(value, ref)))
+                    result.cases.append(Case(spec.qid, spec.title, i, "wrong", coarse(got, expected)))
             else:
-                result.cases.append(Case(spec.qid, spec.name, i, status, str(value)[:300]))
+                result.cases.append(Case(spec.qid, spec.title, i, status, str(value)[:300]))
         result.scores[spec.qid] = round(result.scores.get(spec.qid, 0.0) + spec.points * passed / len(spec.reference), 4)
     result.scores = {q: round(v, 2) for q, v in result.scores.items()}
