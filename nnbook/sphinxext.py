@@ -132,6 +132,9 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         seen.add(key)
         scripts.append(s)
     context["script_files"] = scripts
+    # An empty default mode makes the theme log "Got invalid theme mode" on every page.
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
     if pagename in _notebook_docnames(app) and "body" in context:
         name = Path(pagename).name + ".ipynb"
         href = "/".join([".."] * pagename.count("/") + [NOTEBOOK_DIR, name])

@@ -64,7 +64,7 @@ async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const article = document.querySelector("article.bd-article") || document.body;
   const clone = article.cloneNode(true);
-  clone.querySelectorAll("pre, code, script, style, mjx-container, .MathJax, .math, textarea, .nnbook-demo-data")
+  clone.querySelectorAll("pre, code, script, style, mjx-container, textarea, .nnbook-demo-data")
        .forEach(e => e.remove());
   const text = clone.textContent;
   const raw = [];

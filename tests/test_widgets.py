@@ -125,3 +125,13 @@ def test_widget_labels_are_not_cut():
     d = Demo(_grid_fig, a=w.FloatSlider(value=1.0, description="learning rate"))
     d.widget()
     assert d.controls["a"].style.description_width == "initial"
+
+
+def test_grid_chooses_the_values_to_prerender():
+    d = Demo(_grid_fig, kind=w.Dropdown(options=["line", "flip", "a", "b"], value="flip"),
+             a=w.FloatSlider(value=1.0, min=0, max=3, step=1.0)).grid(kind=["line"])
+    assert W.plan_grid(d.controls, 36, d.grid_values)["kind"] == ["flip", "line"]  # the default is kept
+    with pytest.raises(ValueError, match="are not values of the control"):
+        d.grid(kind=["nope"])
+    with pytest.raises(TypeError, match="unknown control"):
+        d.grid(b=[1])
