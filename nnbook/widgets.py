@@ -46,11 +46,15 @@ def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 
-def compact_png(png: bytes) -> bytes:
-    """The PNG with its colours reduced to a 256-colour palette (figures: ~2.5x smaller)."""
+def compact_png(png: bytes, scale: float = 1.0) -> bytes:
+    """The PNG with its colours reduced to a 256-colour palette (figures: ~2.5x smaller),
+    resized by ``scale``."""
     from PIL import Image
 
-    im = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    im = Image.open(io.BytesIO(png)).convert("RGB")
+    if scale != 1.0:
+        im = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.LANCZOS)
+    im = im.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     im.save(out, format="PNG")
     return out.getvalue()
@@ -250,39 +254,51 @@ class Demo:
     def prerender(self, max_frames: int | None = None, max_bytes: int = MAX_BYTES, dpi: int = FRAME_DPI) -> StaticDemo:
         """The demo pre-rendered over :func:`plan_grid` (one figure per combination, PNG at ``dpi``).
 
-        ``max_frames`` defaults to the demo's ``max_frames``. Raises ValueError when it exceeds
-        ``MAX_FRAMES`` or the frames exceed ``max_bytes`` even at a lower resolution.
+        ``max_frames`` defaults to the demo's ``max_frames``. When the frames exceed ``max_bytes``
+        they are shown at a lower resolution, then fewer of them (half the grid, ...); a demo
+        whose single default frame does not fit raises ValueError.
         """
         import ipywidgets as w
 
         max_frames = self.max_frames if max_frames is None else max_frames
         if not 1 <= max_frames <= MAX_FRAMES:
             raise ValueError(f"max_frames must be between 1 and {MAX_FRAMES}; got {max_frames}")
-        grid = plan_grid(self.controls, max_frames, self.grid_values)
         defaults = self.defaults()
-        combos: list[dict[str, Any]] = [{}]
-        for name, vals in grid.items():
-            combos = [{**c, name: v} for c in combos for v in vals]
-        for attempt_dpi in (dpi, 90, 72):
-            frames: list[bytes] = []
-            seen: dict[bytes, int] = {}
-            index: list[int] = []
-            width = None
-            for combo in combos:
+        rendered: dict[str, bytes] = {}  # each combination is drawn once, whatever the attempts
+
+        def draw(combo: dict[str, Any]) -> bytes:
+            key = repr(sorted(combo.items()))
+            if key not in rendered:
                 fig = self.figure(**{**defaults, **combo})
-                png = compact_png(png_bytes(fig, dpi=attempt_dpi))
-                if width is None:
-                    width = round(_png_width(png) * 100 / attempt_dpi)
+                rendered[key] = png_bytes(fig, dpi=dpi)
                 plt.close(fig)
-                if png not in seen:
-                    seen[png] = len(frames)
-                    frames.append(png)
-                index.append(seen[png])
-            if sum(len(f) for f in frames) * 4 / 3 <= max_bytes:
+            return rendered[key]
+
+        budget = max_frames
+        while True:
+            grid = plan_grid(self.controls, budget, self.grid_values if budget == max_frames else None)
+            combos: list[dict[str, Any]] = [{}]
+            for name, vals in grid.items():
+                combos = [{**c, name: v} for c in combos for v in vals]
+            pngs = [draw(c) for c in combos]
+            width = round(_png_width(pngs[0]) * 100 / dpi)
+            for scale in (1.0, 0.8, 0.65):
+                frames, seen, index = [], {}, []
+                for png in pngs:
+                    small = compact_png(png, scale)
+                    if small not in seen:
+                        seen[small] = len(frames)
+                        frames.append(small)
+                    index.append(seen[small])
+                size = sum(len(f) for f in frames) * 4 // 3  # as base64 in the page
+                if size <= max_bytes:
+                    break
+            if size <= max_bytes:
                 break
-        else:
-            raise ValueError(f"the {len(combos)} frames of this demo take {sum(map(len, frames)) * 4 // 3} bytes "
-                             f"as base64 even at 72 dpi; the limit is {max_bytes}: give its sliders fewer steps")
+            if budget == 1:
+                raise ValueError(f"the default frame of this demo takes {size} bytes as base64 even at {scale:.0%} "
+                                 f"resolution; the limit is {max_bytes}")
+            budget = max(1, budget // 2)
         labels = {name: _label(c, name) for name, c in self.controls.items()}
         fixed = {labels[n]: defaults[n] for n, c in self.controls.items() if isinstance(c, w.ValueWidget) and n not in grid}
         start = {name: vals.index(defaults[name]) for name, vals in grid.items()}

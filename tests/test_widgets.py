@@ -109,6 +109,13 @@ def test_prerender_respects_the_budgets():
         d.prerender(max_frames=61)
     with pytest.raises(ValueError, match="limit is 10"):
         d.prerender(max_bytes=10)
+    # too many bytes: fewer frames, not a failed build
+    big = Demo(_grid_fig, a=w.FloatSlider(value=1.0, min=0, max=3, step=0.5))
+    full = big.prerender()
+    assert len(full.index) == 7
+    one = len(full.frames[0]) * 4 // 3
+    fewer = big.prerender(max_bytes=3 * one)
+    assert 1 <= len(fewer.index) < 7 and fewer.nbytes * 4 // 3 <= 3 * one
 
 
 def test_display_is_live_in_jupyter_and_static_in_the_html_build(monkeypatch):
