@@ -126,7 +126,8 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
     # is a SyntaxError that stops the page's scripts.
     scripts, seen = [], set()
     for s in context.get("script_files", []):
-        key = (str(s), json.dumps(getattr(s, "attributes", {}), sort_keys=True, default=str))
+        # the same script (an inline one has filename None or "") at any priority is the same script
+        key = (getattr(s, "filename", str(s)) or "", json.dumps(getattr(s, "attributes", {}), sort_keys=True, default=str))
         if key in seen:
             continue
         seen.add(key)
