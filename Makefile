@@ -42,10 +42,12 @@ book: env
 test: env
 	rm -rf _build/nbval
 	$(VENV)/bin/nnbook export _build/nbval
-	$(PY) -m pytest tests _build/nbval -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=300 -p no:randomly
+	@# tests/test_browser.py builds the book (cached) and checks every page in headless Chromium;
+	@# -rs prints why a test was skipped (no Chromium: how to install it)
+	$(PY) -m pytest tests _build/nbval -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=300 -p no:randomly -rs
 
 unit: env
-	$(PY) -m pytest tests -n $(JOBS)
+	$(PY) -m pytest tests -n $(JOBS) --ignore=tests/test_browser.py
 
 lab: env
 	mkdir -p $(VENV)/share/jupyter/lab/settings

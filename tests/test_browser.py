@@ -80,9 +80,17 @@ async () => {
   const areas = [...document.querySelectorAll(".jupyter-widgets, .widget-subarea, .nnbook-demo")]
      .filter(e => !e.closest("details:not([open]), .toggle-hidden, .tag_hide-output, .tag_remove-output"))
      .filter(e => e.getBoundingClientRect().height === 0).map(e => e.className);
+  const shown = e => !e.closest("details:not([open]), .toggle-hidden") && e.getClientRects().length > 0;
+  const thinBars = [...document.querySelectorAll(".widget-hprogress")].filter(shown)
+     .filter(e => e.getBoundingClientRect().width < 50).map(e => `progress bar ${Math.round(e.getBoundingClientRect().width)} px wide`);
+  const cut = [...document.querySelectorAll(".widget-label, .widget-html-content, .widget-hbox")].filter(shown)
+     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => `'${e.textContent.trim().slice(0, 40)}'`);
+  await document.fonts.ready;
+  const cjkText = /[\u4e00-\u9fff]/.test(article.textContent);
+  const cjkFont = [...document.fonts].some(f => f.family.replace(/["']/g, "") === "nnbook Noto Sans SC" && f.status === "loaded");
   const unrendered = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length;
   const rendered = document.querySelectorAll(".widget-subarea, .jupyter-widgets").length;
-  return {raw, broken, zeroHeight: areas, unrendered, rendered,
+  return {raw, broken, zeroHeight: areas, unrendered, rendered, thinBars, cut, cjkMissing: cjkText && !cjkFont,
           demos: document.querySelectorAll(".nnbook-demo").length};
 }
 """
@@ -151,9 +159,12 @@ def test_every_page_works_offline_in_chromium(built_book, chromium):
             seen["controls"] += moved["controls"]
             seen["widgets"] += info["rendered"]
             for what, items in [("JavaScript error", errors), ("raw LaTeX", info["raw"]), ("broken image", info["broken"]),
-                                ("zero-height widget area", info["zeroHeight"]), ("demo control that never changes the figure", moved["dead"]),
+                                ("zero-height widget area", info["zeroHeight"]), ("widget", info["thinBars"]),
+                                ("widget text cut off", info["cut"]), ("demo control that never changes the figure", moved["dead"]),
                                 ("request leaving the machine", outbound[before:])]:
                 problems += [f"{rel}: {what}: {x}" for x in items]
+            if info["cjkMissing"]:
+                problems.append(f"{rel}: Chinese text, but the bundled CJK webfont did not load")
             if info["unrendered"] and not info["rendered"]:
                 problems.append(f"{rel}: {info['unrendered']} widget views were not rendered")
             if path.stem in SCREENSHOT_PAGES:
