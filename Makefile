@@ -7,6 +7,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 VENDOR := $(VENV)/.vendored
 JOBS ?= 2
+# One BLAS/OpenMP thread per process: the book's models are small, and with two notebooks running
+# side by side (or any other load) PyTorch's spinning worker threads made tiny training loops 50x slower.
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: help env book test unit notebooks lab release grade bench clean
 

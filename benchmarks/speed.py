@@ -52,7 +52,90 @@ def mlp_step():
     return numpy_step, torch_step, max_grad_diff
 
 
-PAIRS: list[Pair] = [Pair("MLP training step (batch 32)", mlp_step)]
+def conv2d_step():
+    """Forward and backward of a 3x3 convolution, 8 -> 16 channels, padding 1, on a batch of 32 8x8 maps (float64)."""
+    import torch
+
+    from nnbook.scratch.conv import Conv2d
+
+    rng = np.random.default_rng(0)
+    layer = Conv2d.random(8, 16, 3, rng, padding=1)
+    x = rng.standard_normal((32, 8, 8, 8))
+    g = rng.standard_normal((32, 16, 8, 8))
+    xt = torch.tensor(x, requires_grad=True)
+    Wt = torch.tensor(layer.W, requires_grad=True)
+    bt = torch.tensor(layer.b, requires_grad=True)
+    gt = torch.tensor(g)
+
+    def numpy_step():
+        _, cache = layer.forward(x)
+        return layer.backward(cache, g)
+
+    def torch_step():
+        xt.grad = Wt.grad = bt.grad = None
+        torch.nn.functional.conv2d(xt, Wt, bt, padding=1).backward(gt)
+
+    def max_grad_diff() -> float:
+        gx, grads = numpy_step()
+        torch_step()
+        return float(max(np.abs(gx - xt.grad.numpy()).max(), np.abs(grads["W"] - Wt.grad.numpy()).max(),
+                         np.abs(grads["b"] - bt.grad.numpy()).max()))
+
+    return numpy_step, torch_step, max_grad_diff
+
+
+def _recurrent_step(kind: str):
+    """Forward and BPTT through a whole sequence (batch 32, 10 steps, 8 inputs, 64 hidden units), float64."""
+    import torch
+
+    from nnbook.scratch import rnn
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 10, 8))
+    g = rng.standard_normal((32, 10, 64))
+    if kind == "rnn":
+        layer = rnn.RNN(8, 64, rng)
+        net = torch.nn.RNN(8, 64, batch_first=True).double()
+        names = {"W_xh": "weight_ih_l0", "W_hh": "weight_hh_l0"}
+        bias = "b"
+    else:
+        layer = rnn.LSTM(8, 64, rng)
+        net = torch.nn.LSTM(8, 64, batch_first=True).double()
+        names = {"W_x": "weight_ih_l0", "W_h": "weight_hh_l0"}
+        bias = "b"
+    with torch.no_grad():
+        for ours, theirs in names.items():
+            getattr(net, theirs).copy_(torch.from_numpy(layer.params[ours]))
+        net.bias_ih_l0.copy_(torch.from_numpy(layer.params[bias]))
+        net.bias_hh_l0.zero_()  # our one bias plays the part of PyTorch's two
+    xt = torch.tensor(x, requires_grad=True)
+    gt = torch.tensor(g)
+
+    def numpy_step():
+        _, cache = layer.forward(x)
+        return layer.backward(cache, g)
+
+    def torch_step():
+        xt.grad = None
+        net.zero_grad()
+        net(xt)[0].backward(gt)
+
+    def max_grad_diff() -> float:
+        gx, grads = numpy_step()
+        torch_step()
+        diffs = [np.abs(gx - xt.grad.numpy()).max(), np.abs(grads[bias] - net.bias_ih_l0.grad.numpy()).max()]
+        diffs += [np.abs(grads[ours] - getattr(net, theirs).grad.numpy()).max() for ours, theirs in names.items()]
+        return float(max(diffs))
+
+    return numpy_step, torch_step, max_grad_diff
+
+
+PAIRS: list[Pair] = [
+    Pair("MLP training step (batch 32)", mlp_step),
+    Pair("conv2d forward + backward (im2col)", conv2d_step),
+    Pair("RNN forward + BPTT (10 steps)", lambda: _recurrent_step("rnn")),
+    Pair("LSTM forward + BPTT (10 steps)", lambda: _recurrent_step("lstm")),
+]
 
 
 def measure_pair(pair: Pair, repeats: int = 30, inner: int = 20) -> dict:
