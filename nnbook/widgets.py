@@ -60,6 +60,15 @@ def compact_png(png: bytes, scale: float = 1.0) -> bytes:
     return out.getvalue()
 
 
+def message_figure(text: str) -> Figure:
+    """A small figure that only says ``text`` (a frame for settings the figure function refuses)."""
+    import textwrap
+
+    fig = plt.figure(figsize=(6.4, 1.2))
+    fig.text(0.5, 0.5, "\n".join(textwrap.wrap(text, 90)), ha="center", va="center", fontsize=10)
+    return fig
+
+
 def _label(control: Any, name: str) -> str:
     return getattr(control, "description", "") or name
 
@@ -269,7 +278,12 @@ class Demo:
         def draw(combo: dict[str, Any]) -> bytes:
             key = repr(sorted(combo.items()))
             if key not in rendered:
-                fig = self.figure(**{**defaults, **combo})
+                try:
+                    fig = self.figure(**{**defaults, **combo})
+                except Exception as e:  # noqa: BLE001 - a combination the figure refuses is shown, as the live widget would
+                    if all(defaults[k] == v for k, v in combo.items()):
+                        raise  # the figure at the defaults must draw
+                    fig = message_figure(f"{type(e).__name__}: {e}")
                 rendered[key] = png_bytes(fig, dpi=dpi)
                 plt.close(fig)
             return rendered[key]

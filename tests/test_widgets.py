@@ -142,3 +142,15 @@ def test_grid_chooses_the_values_to_prerender():
         d.grid(kind=["nope"])
     with pytest.raises(TypeError, match="unknown control"):
         d.grid(b=[1])
+
+
+def test_a_combination_the_figure_refuses_becomes_a_message_frame():
+    def picky(a=1):
+        if a > 2:
+            raise ValueError("a must be at most 2")
+        return _grid_fig(a)
+
+    s = Demo(picky, a=w.IntSlider(value=1, min=0, max=4)).prerender()
+    assert s.index == [0, 1, 2, 3, 3]  # a=3 and a=4 show the same message, stored once
+    with pytest.raises(ValueError, match="at most 2"):  # the default itself must draw
+        Demo(picky, a=w.IntSlider(value=3, min=0, max=4)).prerender()
