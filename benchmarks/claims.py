@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -85,12 +86,32 @@ def lstm_digits(seed: int) -> float:
     return float(evaluate(reader, (S.digit_rows(Xt), yt))["accuracy"])
 
 
+@lru_cache(maxsize=8)
+def _cgan_per_digit(seed: int) -> tuple[float, ...]:
+    from nnbook.demos import gan as D
+
+    run = D.train_digit_gan(conditional=True, steps=800, seed=seed)
+    return tuple(D.per_digit_accuracy(run.G_avg, 100, seed=10 + seed))
+
+
+def cgan_class_accuracy(seed: int) -> float:
+    """Chapter 12: share of conditional-GAN samples (100 per digit) the digit judge reads as the requested digit."""
+    return float(np.mean(_cgan_per_digit(seed)))
+
+
+def cgan_worst_digit(seed: int) -> float:
+    """Chapter 12: the same, for the worst digit of each seed (stricter than the worst digit of the seed mean)."""
+    return float(np.min(_cgan_per_digit(seed)))
+
+
 CLAIMS: list[Claim] = [
     Claim("NumPy MLP (from scratch)", "ch06_backprop", 0.95, numpy_mlp),
     Claim("PyTorch MLP", "ch07_training", 0.97, torch_mlp),
     Claim("CNN (LeNet-style) with augmentation", "ch09_cnn", 0.995, lenet_augmented),
     Claim("CNN (LeNet-style) without augmentation", "ch09_cnn", 0.98, lenet_plain),
     Claim("LSTM reading digits row by row", "ch10_rnn", 0.98, lstm_digits),
+    Claim("Conditional GAN: samples read as the requested digit", "ch12_gan", 0.97, cgan_class_accuracy),
+    Claim("Conditional GAN: worst digit", "ch12_gan", 0.90, cgan_worst_digit),
 ]
 
 
