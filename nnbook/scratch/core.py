@@ -55,6 +55,15 @@ class Sequential(Layer):
             if not isinstance(layer, Layer):
                 raise TypeError(f"layer {i} must be an nnbook.scratch.core.Layer; got {type(layer).__name__}")
 
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i: int) -> Layer:
+        return self.layers[i]
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self.layers)
+
     @property
     def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
         return {f"{i}.{name}": p for i, layer in enumerate(self.layers) for name, p in layer.params.items()}

@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import rel_entr, xlogy
 
-from nnbook.scratch.activations import _check_param, as_float_array, sigmoid, softmax
+from nnbook import checks
+from nnbook.checks import real_array as as_float_array
+from nnbook.scratch.activations import sigmoid, softmax
 
 __all__ = [
     "mae", "mae_grad", "mse", "mse_grad", "huber", "huber_grad", "LOSSES", "least_squares",
@@ -30,7 +32,7 @@ def _pair(y_pred, y) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _delta(delta) -> float:
-    return _check_param(delta, "delta", low=0.0, low_inclusive=False, hint="where Huber turns from quadratic to linear")
+    return checks.real_number(delta, "delta", low=0.0, low_inclusive=False, hint="where Huber turns from quadratic to linear")
 
 
 # --- regression losses (mean over all elements) ----------------------------------------------
@@ -105,7 +107,7 @@ def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, st
         raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive integer; got {steps!r}")
-    lr = _check_param(lr, "lr", low=0.0, low_inclusive=False, hint="the learning rate")
+    lr = checks.real_number(lr, "lr", low=0.0, low_inclusive=False, hint="the learning rate")
     x, y = _xy(x, y)
     f, g = LOSSES[loss]
     kw = {"delta": delta} if loss == "huber" else {}
@@ -122,7 +124,7 @@ def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, st
 # --- information theory -----------------------------------------------------------------------
 
 def _log_base(base) -> float:
-    return np.log(_check_param(base, "base", low=1.0, low_inclusive=False, hint="2 for bits, np.e for nats"))
+    return np.log(checks.real_number(base, "base", low=1.0, low_inclusive=False, hint="2 for bits, np.e for nats"))
 
 
 def _distribution(p, name: str) -> np.ndarray:
