@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "real_array", "real_number", "positive_number", "positive_int", "int_in_range", "one_of", "rng", "shape",
+    "real_array", "real_number", "positive_number", "positive_int", "int_at_least", "int_in_range", "one_of", "rng", "shape",
     "inputs", "labels01", "class_labels",
 ]
 
@@ -57,10 +57,15 @@ def positive_number(value: Any, name: str) -> float:
 
 
 def positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
-    """``value`` as an int >= ``minimum`` (booleans and floats are refused)."""
+    """``value`` as an int >= ``minimum`` (booleans and floats are refused), e.g. a batch size."""
+    kind = {1: "a positive integer", 0: "a non-negative integer"}.get(minimum, f"an integer >= {minimum}")
+    return int_at_least(value, name, minimum, kind)
+
+
+def int_at_least(value: Any, name: str, minimum: int, kind: str | None = None) -> int:
+    """``value`` as an int >= ``minimum``; the error says "an integer >= minimum" (or ``kind``)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        kind = "a positive integer" if minimum == 1 else ("a non-negative integer" if minimum == 0 else f"an integer >= {minimum}")
-        raise ValueError(f"{name} must be {kind}; got {value!r}")
+        raise ValueError(f"{name} must be {kind or f'an integer >= {minimum}'}; got {value!r}")
     return int(value)
 
 

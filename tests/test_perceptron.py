@@ -128,7 +128,7 @@ def test_perceptron_update_matches_the_rule():
 
 def test_hand_built_xor_network_is_exact():
     X, y = truth_table("xor")
-    H, Y = P.forward(P.xor_hand_params(), X, "step")
+    H, Y = P.layer_outputs(P.xor_hand_params(), X, "step")
     np.testing.assert_array_equal(Y[:, 0], y)
     np.testing.assert_array_equal(H, [[0, 0], [1, 0], [1, 0], [1, 1]])  # (OR, AND) of each row
 
@@ -142,10 +142,10 @@ def test_trained_xor_network_solves_xor():
 
 def test_training_records_the_cost_after_every_epoch():
     X, y = truth_table("xor")
-    net = P.train(X, y, 2, lr=1.0, epochs=7, seed=2)
+    net = P.train_two_layer(X, y, 2, lr=1.0, epochs=7, seed=2)
     assert len(net.losses) == 7
     assert net.losses[-1] == pytest.approx(P.loss(net.params, X, y), rel=1e-12)
-    one = P.train(X, y, 2, lr=1.0, epochs=6, seed=2)
+    one = P.train_two_layer(X, y, 2, lr=1.0, epochs=6, seed=2)
     assert net.losses[:6] == pytest.approx(one.losses, rel=1e-12)
 
 
@@ -227,8 +227,8 @@ def test_bad_inputs_raise_clear_errors():
     p = P.Perceptron().fit(X, y)
     with pytest.raises(ValueError, match="2 feature column"):
         p.predict(np.ones((3, 5)))
-    with pytest.raises(ValueError, match="activation must be one of"):
-        P.neuron(X, [1, 1], 0, "relu")
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        P.neuron(X, [1, 1], 0, "gelu")
     with pytest.raises(ValueError, match="w must be a 1-D weight vector"):
         P.neuron(X, [[1, 1]], 0)
     with pytest.raises(ValueError, match="does not separate"):
@@ -238,11 +238,11 @@ def test_bad_inputs_raise_clear_errors():
 def test_bad_network_inputs_raise_clear_errors():
     params = P.xor_hand_params()
     with pytest.raises(ValueError, match="missing"):
-        P.forward({"W1": params["W1"]}, np.zeros((1, 2)))
+        P.layer_outputs({"W1": params["W1"]}, np.zeros((1, 2)))
     with pytest.raises(ValueError, match="params shapes must be"):
-        P.forward({**params, "W2": np.ones((1, 3))}, np.zeros((1, 2)))
+        P.layer_outputs({**params, "W2": np.ones((1, 3))}, np.zeros((1, 2)))
     with pytest.raises(ValueError, match="2 feature column"):
-        P.forward(params, np.zeros((1, 3)))
+        P.layer_outputs(params, np.zeros((1, 3)))
     with pytest.raises(ValueError, match=r"targets must have shape \(4, 1\)"):
         P.loss(params, np.zeros((4, 2)), np.zeros(3))
     with pytest.raises(ValueError, match="n_hidden must be an integer >= 1"):
@@ -250,6 +250,6 @@ def test_bad_network_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="12 feature column"):
         P.train_pixel_recogniser(np.zeros((4, 9)), [0, 1, 0, 1])
     with pytest.raises(ValueError, match="lr .* positive"):
-        P.train(np.zeros((4, 2)), np.zeros(4), 2, lr=-1)
+        P.train_two_layer(np.zeros((4, 2)), np.zeros(4), 2, lr=-1)
     with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
-        P.train(np.zeros((4, 2)), np.zeros(4), 2, epochs=0)
+        P.train_two_layer(np.zeros((4, 2)), np.zeros(4), 2, epochs=0)

@@ -59,9 +59,9 @@ def _line(n=30, seed=0):
 def test_batch_gd_reaches_least_squares():
     X, y = _line()
     h = R.fit(R.mse_loss_grad, X, y, lr=0.1, steps=500)
-    np.testing.assert_allclose(h.theta, R.least_squares(X, y), atol=1e-8)
-    assert h.params.shape == (501, 2) and h.loss.shape == (501,)
-    assert np.all(np.diff(h.loss) <= 1e-15)  # batch GD with a small step never increases the loss
+    np.testing.assert_allclose(R.final_theta(h), R.least_squares(X, y), atol=1e-8)
+    assert h["theta"].shape == (501, 2) and h["loss"].shape == (501,)
+    assert np.all(np.diff(h["loss"]) <= 1e-15)  # batch GD with a small step never increases the loss
 
 
 def test_learning_rate_threshold_is_two_over_lambda_max():
@@ -69,33 +69,33 @@ def test_learning_rate_threshold_is_two_over_lambda_max():
     lr_max = R.max_stable_lr(X)
     ok = R.fit(R.mse_loss_grad, X, y, lr=0.95 * lr_max, steps=2000)
     bad = R.fit(R.mse_loss_grad, X, y, lr=1.05 * lr_max, steps=2000)
-    assert ok.loss[-1] < 0.02
-    assert not np.isfinite(bad.loss[-1]) or bad.loss[-1] > 1e6
+    assert ok["loss"][-1] < 0.02
+    assert not np.isfinite(bad["loss"][-1]) or bad["loss"][-1] > 1e6
 
 
 def test_minibatch_and_sgd_count_updates_and_examples():
     X, y = _line(n=10)
     for bs, per_epoch in [(None, 1), (1, 10), (4, 3)]:
         h = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=bs)
-        assert h.updates[-1] == 3 * per_epoch
-        assert h.examples[-1] == 30
+        assert h["updates"][-1] == 3 * per_epoch
+        assert h["examples"][-1] == 30
     h1 = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=1, seed=3)
     h2 = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=1, seed=3)
-    np.testing.assert_array_equal(h1.params, h2.params)
+    np.testing.assert_array_equal(h1["theta"], h2["theta"])
 
 
 def test_sgd_converges_near_optimum():
     X, y = _line(n=50)
     h = R.fit(R.mse_loss_grad, X, y, lr=0.02, epochs=30, batch_size=1)
-    assert h.loss[-1] < 1.2 * R.mse_loss_grad(R.least_squares(X, y), X, y)[0]
+    assert h["loss"][-1] < 1.2 * R.mse_loss_grad(R.least_squares(X, y), X, y)[0]
 
 
 def test_steps_to_and_record_every():
     X, y = _line()
     h = R.fit(R.mse_loss_grad, X, y, lr=0.1, steps=100, record_every=10)
-    assert list(h.updates) == list(range(0, 101, 10))
-    assert h.steps_to(h.loss[3]) == 30
-    assert h.steps_to(-1.0) is None
+    assert list(h["updates"]) == list(range(0, 101, 10))
+    assert R.steps_to(h, h["loss"][3]) == 30
+    assert R.steps_to(h, -1.0) is None
 
 
 def test_scaling_improves_conditioning():
@@ -121,7 +121,7 @@ def test_logistic_fit_separates():
     X = np.r_[rng.normal(-1, 0.5, (20, 2)), rng.normal(1, 0.5, (20, 2))]
     y = np.r_[np.zeros(20), np.ones(20)]
     h = R.fit(R.logistic_loss_grad, X, y, lr=0.5, epochs=200)
-    assert np.mean((R.predict_proba(h.theta, X) > 0.5) == y) == 1.0
+    assert np.mean((R.predict_proba(R.final_theta(h), X) > 0.5) == y) == 1.0
 
 
 def test_bad_inputs():

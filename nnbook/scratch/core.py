@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Cache", "Grads", "Layer", "Sequential", "ActivationLayer", "Flatten", "minibatches", "sgd_step"]
+__all__ = ["Cache", "Grads", "Layer", "Sequential", "ActivationLayer", "Flatten", "minibatches", "sgd_step", "train_steps"]
 
 Cache = Any
 Grads = dict[str, np.ndarray]
@@ -129,3 +129,17 @@ def sgd_step(params: dict[str, np.ndarray], grads: Grads, lr: float) -> None:
     """Plain gradient descent, in place: ``p <- p - lr * dL/dp`` for every parameter."""
     for name, p in params.items():
         p -= lr * grads[name]
+
+
+def train_steps(net: Layer, loss, X: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], lr: float) -> Iterator[float]:
+    """Gradient descent on ``net``, one step per batch of rows; yields each batch's loss (before its step).
+
+    ``loss(y_pred, target) -> (value, dvalue/dy_pred)`` is the one loss interface of
+    :mod:`nnbook.scratch.losses`; the caller records what it yields (e.g. into a ``History``).
+    """
+    for rows in batches:
+        y_pred, cache = net.forward(X[rows])
+        value, grad_y = loss(y_pred, y[rows])
+        _, grads = net.backward(cache, grad_y)
+        sgd_step(net.params, grads, lr)
+        yield value
