@@ -71,7 +71,7 @@ def test_init_options_are_passed_on():
 
 
 def test_summary_rows():
-    rows = depth.summary(20, inits=("xavier_normal", "he_normal"), activations=("relu",))
+    rows = depth.signal_summary(20, inits=("xavier_normal", "he_normal"), activations=("relu",))
     assert [(r["activation"], r["init"]) for r in rows] == [("relu", "xavier_normal"), ("relu", "he_normal")]
     assert rows[0]["act_std_last"] < rows[1]["act_std_last"]
 

@@ -58,7 +58,7 @@ def _line(n=30, seed=0):
 
 def test_batch_gd_reaches_least_squares():
     X, y = _line()
-    h = R.fit(R.mse_loss_grad, X, y, lr=0.1, steps=500)
+    h = R.descend(R.mse_loss_grad, X, y, lr=0.1, steps=500)
     np.testing.assert_allclose(R.final_theta(h), R.least_squares(X, y), atol=1e-8)
     assert h["theta"].shape == (501, 2) and h["loss"].shape == (501,)
     assert np.all(np.diff(h["loss"]) <= 1e-15)  # batch GD with a small step never increases the loss
@@ -67,8 +67,8 @@ def test_batch_gd_reaches_least_squares():
 def test_learning_rate_threshold_is_two_over_lambda_max():
     X, y = _line()
     lr_max = R.max_stable_lr(X)
-    ok = R.fit(R.mse_loss_grad, X, y, lr=0.95 * lr_max, steps=2000)
-    bad = R.fit(R.mse_loss_grad, X, y, lr=1.05 * lr_max, steps=2000)
+    ok = R.descend(R.mse_loss_grad, X, y, lr=0.95 * lr_max, steps=2000)
+    bad = R.descend(R.mse_loss_grad, X, y, lr=1.05 * lr_max, steps=2000)
     assert ok["loss"][-1] < 0.02
     assert not np.isfinite(bad["loss"][-1]) or bad["loss"][-1] > 1e6
 
@@ -76,23 +76,23 @@ def test_learning_rate_threshold_is_two_over_lambda_max():
 def test_minibatch_and_sgd_count_updates_and_examples():
     X, y = _line(n=10)
     for bs, per_epoch in [(None, 1), (1, 10), (4, 3)]:
-        h = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=bs)
+        h = R.descend(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=bs)
         assert h["updates"][-1] == 3 * per_epoch
         assert h["examples"][-1] == 30
-    h1 = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=1, seed=3)
-    h2 = R.fit(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=1, seed=3)
+    h1 = R.descend(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=1, seed=3)
+    h2 = R.descend(R.mse_loss_grad, X, y, lr=0.05, epochs=3, batch_size=1, seed=3)
     np.testing.assert_array_equal(h1["theta"], h2["theta"])
 
 
 def test_sgd_converges_near_optimum():
     X, y = _line(n=50)
-    h = R.fit(R.mse_loss_grad, X, y, lr=0.02, epochs=30, batch_size=1)
+    h = R.descend(R.mse_loss_grad, X, y, lr=0.02, epochs=30, batch_size=1)
     assert h["loss"][-1] < 1.2 * R.mse_loss_grad(R.least_squares(X, y), X, y)[0]
 
 
 def test_steps_to_and_record_every():
     X, y = _line()
-    h = R.fit(R.mse_loss_grad, X, y, lr=0.1, steps=100, record_every=10)
+    h = R.descend(R.mse_loss_grad, X, y, lr=0.1, steps=100, record_every=10)
     assert list(h["updates"]) == list(range(0, 101, 10))
     assert R.steps_to(h, h["loss"][3]) == 30
     assert R.steps_to(h, -1.0) is None
@@ -120,7 +120,7 @@ def test_logistic_fit_separates():
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(-1, 0.5, (20, 2)), rng.normal(1, 0.5, (20, 2))]
     y = np.r_[np.zeros(20), np.ones(20)]
-    h = R.fit(R.logistic_loss_grad, X, y, lr=0.5, epochs=200)
+    h = R.descend(R.logistic_loss_grad, X, y, lr=0.5, epochs=200)
     assert np.mean((R.predict_proba(R.final_theta(h), X) > 0.5) == y) == 1.0
 
 
@@ -135,12 +135,12 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="labels y in"):
         R.logistic_loss_grad(np.zeros(2), X, y)
     with pytest.raises(ValueError, match="learning rate"):
-        R.fit(R.mse_loss_grad, X, y, lr=0)
+        R.descend(R.mse_loss_grad, X, y, lr=0)
     with pytest.raises(ValueError, match="batch_size"):
-        R.fit(R.mse_loss_grad, X, y, lr=0.1, batch_size=6)
+        R.descend(R.mse_loss_grad, X, y, lr=0.1, batch_size=6)
     with pytest.raises(ValueError, match="epochs"):
-        R.fit(R.mse_loss_grad, X, y, lr=0.1, epochs=-1)
+        R.descend(R.mse_loss_grad, X, y, lr=0.1, epochs=-1)
     with pytest.raises(ValueError, match="steps"):
-        R.fit(R.mse_loss_grad, X, y, lr=0.1, steps=1.5)
+        R.descend(R.mse_loss_grad, X, y, lr=0.1, steps=1.5)
     with pytest.raises(ValueError, match="same number of points"):
         R.loss_surface(np.zeros(3), np.zeros(4), [0.0], [0.0])

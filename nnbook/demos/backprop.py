@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook.scratch.autograd import Value
-from nnbook.scratch.mlp import MLP, layer_grad_norms
+from nnbook.scratch.backprop import MLP, layer_grad_norms
 
 __all__ = ["draw_graph", "neuron_graph", "vanishing_figure"]
 

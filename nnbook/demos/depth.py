@@ -20,7 +20,7 @@ from nnbook.scratch.activations import get
 from nnbook.scratch.init import INITIALISERS
 from nnbook.scratch.layers import dense_network
 
-__all__ = ["INITS", "ACTS", "layer_statistics", "summary", "depth_figure", "grid_figure", "demo"]
+__all__ = ["INITS", "ACTS", "layer_statistics", "signal_summary", "depth_figure", "grid_figure", "demo"]
 
 INITS = ("normal", "xavier_normal", "he_normal", "orthogonal")
 ACTS = ("tanh", "relu", "sigmoid")
@@ -90,7 +90,7 @@ def _run(depth, init, activation, width, batch, seed, keep_activations, init_opt
     return stats
 
 
-def summary(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequence[str] = ACTS, **kw) -> list[dict]:
+def signal_summary(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequence[str] = ACTS, **kw) -> list[dict]:
     """One row per (activation, init): the last layer's activation std and the first layer's gradient std."""
     rows = []
     for act in activations:

@@ -69,7 +69,7 @@ def gd_figure(points: str = DEFAULT_POINTS, lr: float = 0.05, steps: int = 30, a
     """
     x, y = parse_points(points)
     X = x[:, None]
-    hist = R.fit(R.mse_loss_grad, X, y, lr=lr, steps=int(steps), theta0=np.array([a0, b0]))
+    hist = R.descend(R.mse_loss_grad, X, y, lr=lr, steps=int(steps), theta0=np.array([a0, b0]))
     opt = R.least_squares(X, y)
     best = R.mse_loss_grad(opt, X, y)[0]
     fig, axes = figure(3, width=13.0, height=4.0)
@@ -113,7 +113,7 @@ def learning_rates_figure(points: str = DEFAULT_POINTS, lrs=(0.005, 0.05, 0.1), 
     best = R.mse_loss_grad(opt, X, y)[0]
     fig, axes = figure(len(lrs), width=4.3 * len(lrs), height=4.0)
     for ax, lr in zip(np.ravel(axes), lrs):
-        h = R.fit(R.mse_loss_grad, X, y, lr=lr, steps=steps, theta0=np.array([a0, b0]))
+        h = R.descend(R.mse_loss_grad, X, y, lr=lr, steps=steps, theta0=np.array([a0, b0]))
         _contour(ax, x, y, h, opt, extra=[(a0, b0)])
         last = h["loss"][-1]
         verdict = "diverges" if not np.isfinite(last) or last > h["loss"][0] else ("converged" if last < 1.01 * best else "too slow")
@@ -131,7 +131,7 @@ def scaling_figure(x: np.ndarray, y: np.ndarray, lr_fraction: float = 0.95, step
     for ax, (name, xs) in zip(axes, [("raw x", x), ("standardised x", R.standardize(x[:, None])[0][:, 0])]):
         X = xs[:, None]
         lr = lr_fraction * R.max_stable_lr(X)
-        h = R.fit(R.mse_loss_grad, X, y, lr=lr, steps=steps)
+        h = R.descend(R.mse_loss_grad, X, y, lr=lr, steps=steps)
         opt = R.least_squares(X, y)
         _contour(ax, xs, y, h, opt, extra=[(0.0, 0.0)], equal=True)
         ax.set_title(f"{name}: condition number {R.condition_number(X):.3g}\nloss after {steps} steps: {h['loss'][-1]:.3g}")

@@ -6,7 +6,7 @@ The losses are means over the examples, so their gradients do not grow with the 
 * linear:   L = (1/n) sum_i (w.x_i + b - y_i)^2          (mean squared error)
 * logistic: L = -(1/n) sum_i [y_i log p_i + (1 - y_i) log(1 - p_i)],  p_i = sigmoid(w.x_i + b)
 
-:func:`fit` runs batch, stochastic or mini-batch gradient descent and records the history of
+:func:`descend` runs batch, stochastic or mini-batch gradient descent and records the history of
 parameters and full-data loss, which the chapter plots.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from nnbook.scratch.losses import LOSSES, Loss, least_squares
 
 __all__ = [
     "predict_linear", "predict_proba", "linear_loss_grad", "mse_loss_grad", "logistic_loss_grad",
-    "gradient_descent", "batch_schedule", "record", "fit", "final_theta", "steps_to", "standardize",
+    "gradient_descent", "batch_schedule", "record", "descend", "final_theta", "steps_to", "standardize",
     "mse_hessian", "condition_number", "max_stable_lr", "least_squares", "loss_surface",
 ]
 
@@ -121,7 +121,7 @@ def record(thetas: Iterable[np.ndarray], full_loss: Callable[[np.ndarray], float
     return history
 
 
-def fit(
+def descend(
     loss_grad: LossGrad,
     X: np.ndarray,
     y: np.ndarray,

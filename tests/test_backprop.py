@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from nnbook.data import load_digits
 from nnbook.scratch.gradcheck import check_params
 from nnbook.demos.backprop import vanishing_figure
-from nnbook.scratch.mlp import MLP, backprop_trace, count_mults, layer_grad_norms, time_passes, torch_grads
+from nnbook.scratch.backprop import MLP, backprop_trace, count_mults, layer_grad_norms, time_passes, torch_grads
 
 def independent_torch_grads(model: MLP, X, y):
     """PyTorch's own modules (nn.Linear, nn.CrossEntropyLoss) with the model's weights copied in."""
