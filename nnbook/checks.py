@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "real_array", "real_number", "positive_number", "positive_int", "int_at_least", "int_in_range", "one_of", "rng", "shape",
+    "real_array", "real_number", "positive_number", "learning_rate", "layer_widths", "positive_int", "int_at_least", "int_in_range", "one_of", "rng", "shape",
     "inputs", "labels01", "class_labels",
 ]
 
@@ -54,6 +54,27 @@ def positive_number(value: Any, name: str) -> float:
     if not value > 0 or not math.isfinite(value):
         raise ValueError(f"{name} must be a positive finite number; got {value}")
     return float(value)
+
+
+def learning_rate(lr: Any) -> float:
+    """A learning rate: a positive finite number."""
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr must be a positive learning rate (a finite number > 0, e.g. 0.1); got {lr!r}")
+    return float(lr)
+
+
+def layer_widths(sizes: Any) -> list[int]:
+    """Layer widths, input first, such as ``[784, 16, 10]``: at least two positive integers."""
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError("sizes must list at least two positive layer widths, at least an input and an output width, "
+                         f"e.g. [784, 16, 10]; got {sizes}")
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"layer widths must be integers; got {s!r} in {sizes}")
+        if s < 1:
+            raise ValueError(f"layer widths must be positive; got {s} in {sizes}")
+    return [int(s) for s in sizes]
 
 
 def positive_int(value: Any, name: str, *, minimum: int = 1) -> int:

@@ -34,9 +34,7 @@ class MLP:
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", *, seed: int = 0, init: str | None = None) -> None:
-        sizes = list(sizes)
-        if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
-            raise ValueError(f"sizes must list at least two positive layer widths, e.g. (64, 32, 10); got {sizes}")
+        sizes = checks.layer_widths(sizes)
         if get(activation).name == "step":
             raise ValueError("activation must be one with a useful gradient, e.g. 'relu'; the step's gradient is 0 everywhere")
         init = init or ("he" if activation == "relu" else "xavier")
@@ -115,8 +113,7 @@ class MLP:
         per epoch (mean over batches), and validation accuracy ``val_acc`` per epoch when ``X_val`` is given."""
         X = self._check_X(X)
         y = self._check_y(y, len(X))
-        if not lr > 0:
-            raise ValueError(f"lr must be a positive learning rate; got {lr!r}")
+        checks.learning_rate(lr)
         checks.positive_int(batch_size, "batch_size")
         rng = np.random.default_rng(seed)
         history = History()

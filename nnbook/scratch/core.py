@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from nnbook import checks
+
 __all__ = ["Cache", "Grads", "Layer", "Sequential", "ActivationLayer", "Flatten", "minibatches", "sgd_step", "train_steps"]
 
 Cache = Any
@@ -118,8 +120,7 @@ class Flatten(Layer):
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator | None = None) -> Iterator[np.ndarray]:
     """Index arrays of one epoch's mini-batches over ``n`` examples (shuffled when ``rng`` is given)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+    checks.positive_int(batch_size, "batch_size")
     order = rng.permutation(n) if rng is not None else np.arange(n)
     for start in range(0, n, batch_size):
         yield order[start:start + batch_size]

@@ -107,18 +107,6 @@ def _check_layers(layers) -> list[Dense]:
     return layers
 
 
-def _check_sizes(sizes) -> list[int]:
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output width, e.g. [784, 16, 10]; got {sizes}")
-    for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"layer widths must be integers; got {s!r} in {sizes}")
-        if s < 1:
-            raise ValueError(f"layer widths must be positive; got {s} in {sizes}")
-    return [int(s) for s in sizes]
-
-
 def dense_network(
     sizes: Sequence[int],
     rng: np.random.Generator,
@@ -130,7 +118,7 @@ def dense_network(
 ) -> Sequential:
     """A multilayer perceptron of :class:`Dense` layers with widths ``sizes`` (input first): weights
     from initialiser ``init``, zero biases."""
-    sizes = _check_sizes(sizes)
+    sizes = checks.layer_widths(sizes)
     get(activation), get(output_activation)
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -149,7 +137,7 @@ def count_parameters(layers, *, per_layer: bool = False):
     if layers and all(isinstance(x, Dense) for x in layers):
         counts = [l.W.size + l.b.size for l in _check_layers(layers)]
     elif layers and not any(isinstance(x, Dense) for x in layers):
-        sizes = _check_sizes(layers)
+        sizes = checks.layer_widths(layers)
         counts = [n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     else:
         raise TypeError("layers must be a non-empty list of Dense layers or of integer widths, not a mixture")

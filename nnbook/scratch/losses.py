@@ -137,7 +137,7 @@ def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, st
     """
     checks.one_of(loss, ("mae", "mse", "huber"), "loss")
     checks.positive_int(steps, "steps")
-    lr = checks.real_number(lr, "lr", low=0.0, low_inclusive=False, hint="the learning rate")
+    lr = checks.learning_rate(lr)
     x, y = _xy(x, y)
     value_grad = LOSSES[loss]
     kw = {"delta": delta} if loss == "huber" else {}

@@ -87,8 +87,7 @@ class Perceptron:
     update_epoch_: list[int] = field(init=False, repr=False)  # epoch (from 1) of each update
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr (learning rate) must be a positive number; got {self.lr!r}")
+        checks.learning_rate(self.lr)
         checks.int_at_least(self.max_epochs, "max_epochs", 1)
 
     def fit(self, X, y, w0=None, b0: float = 0.0) -> Perceptron:
@@ -255,8 +254,7 @@ def train_two_layer(X, T, n_hidden: int, *, lr: float = 1.0, epochs: int = 1000,
     X = as_inputs(X)
     T = np.asarray(T, dtype=np.float64)
     T = as_targets(T, len(X), 1 if T.ndim == 1 else T.shape[-1])
-    if not lr > 0:
-        raise ValueError(f"lr (learning rate) must be a positive number; got {lr!r}")
+    checks.learning_rate(lr)
     checks.int_at_least(epochs, "epochs", 1)
     params = init_params(X.shape[1], n_hidden, T.shape[1], seed, scale)
     net = two_layer_network(params)  # holds the arrays of params: training updates both

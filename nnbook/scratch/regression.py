@@ -143,7 +143,7 @@ def descend(
     """
     X, y = _check_xy(X, y)
     n, d = X.shape
-    lr = checks.real_number(lr, "lr (the learning rate)", low=0.0)
+    lr = checks.learning_rate(lr)
     bs = n if batch_size is None else batch_size
     if isinstance(bs, bool) or not isinstance(bs, (int, np.integer)) or not 1 <= bs <= n:
         raise ValueError(f"batch_size must be an integer in [1, n={n}] or None for full batch; got {batch_size!r}")
