@@ -17,7 +17,7 @@ from nnbook.checks import real_array as as_float_array
 __all__ = [
     "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
     "leaky_relu", "leaky_relu_grad", "softplus", "softplus_grad", "swish", "swish_grad",
-    "silu", "silu_grad", "softmax", "softmax_jacobian", "softmax_backward",
+    "silu", "silu_grad", "elu", "elu_grad", "selu", "selu_grad", "gelu", "gelu_grad", "SELU_ALPHA", "SELU_SCALE", "softmax", "softmax_jacobian", "softmax_backward",
     "identity", "identity_grad", "Activation", "ACTIVATIONS", "get", "catalogue", "summary_frame", "summary_table",
 ]
 
@@ -140,6 +140,53 @@ def silu_grad(x) -> np.ndarray:
     return swish_grad(x, 1.0)
 
 
+# --- ELU, SELU, GELU ----------------------------------------------------------------------------
+
+# SELU's constants (Klambauer et al. 2017): the values that make mean 0, variance 1 a fixed point.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def elu(x, alpha: float = 1.0) -> np.ndarray:
+    """Exponential linear unit: x for x > 0, alpha (e^x - 1) for x <= 0 (expm1 of non-positive numbers only)."""
+    alpha = checks.real_number(alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1")
+    x = as_float_array(x)
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def elu_grad(x, alpha: float = 1.0) -> np.ndarray:
+    """Derivative of ELU: 1 for x > 0, alpha e^x for x <= 0 (PyTorch's choice at 0)."""
+    alpha = checks.real_number(alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1")
+    x = as_float_array(x)
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))).astype(x.dtype)
+
+
+def selu(x) -> np.ndarray:
+    """Scaled ELU: SELU_SCALE * elu(x, SELU_ALPHA)."""
+    return SELU_SCALE * elu(x, SELU_ALPHA)
+
+
+def selu_grad(x) -> np.ndarray:
+    """Derivative of SELU: SELU_SCALE for x > 0, SELU_SCALE * SELU_ALPHA * e^x for x <= 0."""
+    return SELU_SCALE * elu_grad(x, SELU_ALPHA)
+
+
+def gelu(x) -> np.ndarray:
+    """Gaussian error linear unit x Phi(x), Phi the standard normal CDF (the exact form, not the tanh approximation)."""
+    from scipy.special import ndtr
+
+    x = as_float_array(x)
+    return x * ndtr(x)
+
+
+def gelu_grad(x) -> np.ndarray:
+    """Derivative of GELU: Phi(x) + x phi(x), phi the standard normal density."""
+    from scipy.special import ndtr
+
+    x = as_float_array(x)
+    return ndtr(x) + x * np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+
+
 # --- softmax ------------------------------------------------------------------------------------
 
 def _check_temperature(temperature) -> float:
@@ -229,6 +276,14 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("swish", swish, swish_grad, "x sigmoid(beta x)", "s + beta x s (1 - s)", (-0.2784645427610738, np.inf),
                    "[-0.278, inf) for beta = 1", "left side: output and slope tend to 0", "deep CNNs and transformers (SiLU, beta = 1)",
                    "beta", 1.0, torch_module="SiLU"),
+        Activation("elu", elu, elu_grad, "x if x > 0 else alpha (e^x - 1)", "1 if x > 0 else alpha e^x", (-1.0, np.inf),
+                   "(-alpha, inf)", "left side: output tends to -alpha, slope to 0", "smooth ReLU with negative outputs",
+                   "alpha", 1.0, torch_module="ELU"),
+        Activation("selu", selu, selu_grad, "lambda elu_alpha(x), lambda = 1.0507, alpha = 1.6733", "lambda if x > 0 else lambda alpha e^x",
+                   (-SELU_SCALE * SELU_ALPHA, np.inf), "(-1.758, inf)", "left side: output tends to -1.758",
+                   "self-normalising MLPs (with LeCun init)", torch_module="SELU", gain=0.75),
+        Activation("gelu", gelu, gelu_grad, "x Phi(x)", "Phi(x) + x phi(x)", (-0.16997120747990366, np.inf), "[-0.170, inf)",
+                   "left side: output and slope tend to 0", "transformers (BERT, GPT)", torch_module="GELU"),
     ]
 }
 

@@ -99,4 +99,4 @@ def test_bad_input_is_explained():
     with pytest.raises(ValueError, match="unknown init"):
         depth.layer_statistics(5, init="lecun")
     with pytest.raises(ValueError, match="unknown activation"):
-        depth.layer_statistics(5, activation="gelu")
+        depth.layer_statistics(5, activation="mish")

@@ -144,7 +144,7 @@ def test_bad_input_is_explained():
     with pytest.raises(ValueError, match="W must be a matrix"):
         Dense(np.zeros(4), np.zeros(4))
     with pytest.raises(ValueError, match="unknown activation"):
-        Dense(np.zeros((3, 4)), np.zeros(3), "gelu")
+        Dense(np.zeros((3, 4)), np.zeros(3), "mish")
     with pytest.raises(ValueError, match="input must have shape"):
         dense(np.zeros((2, 3)), np.zeros((3, 4)), np.zeros(3))
     with pytest.raises(ValueError, match="at least an input and an output"):

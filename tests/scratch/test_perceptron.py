@@ -227,8 +227,8 @@ def test_bad_inputs_raise_clear_errors():
     p = P.Perceptron().fit(X, y)
     with pytest.raises(ValueError, match="2 feature column"):
         p.predict(np.ones((3, 5)))
-    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
-        P.neuron(X, [1, 1], 0, "gelu")
+    with pytest.raises(ValueError, match="unknown activation 'mish'"):
+        P.neuron(X, [1, 1], 0, "mish")
     with pytest.raises(ValueError, match="w must be a 1-D weight vector"):
         P.neuron(X, [[1, 1]], 0)
     with pytest.raises(ValueError, match="does not separate"):
