@@ -36,7 +36,8 @@ class History:
         return max((len(v) for v in self.records.values()), default=0)
 
     def to_frame(self):
-        """A pandas DataFrame with one column per series (shorter series padded with NaN)."""
+        """A pandas DataFrame with one column per series of numbers (shorter series padded with NaN)."""
         import pandas as pd
 
-        return pd.DataFrame({k: pd.Series(v, dtype=float) for k, v in self.records.items()})
+        scalar = {k: v for k, v in self.records.items() if not v or np.ndim(v[0]) == 0}  # array series stay out
+        return pd.DataFrame({k: pd.Series(v, dtype=float) for k, v in scalar.items()})
