@@ -161,3 +161,15 @@ def test_bad_input_is_explained():
         from_torch(torch.nn.Sequential(torch.nn.Linear(3, 2, bias=False)))
     with pytest.raises(TypeError, match="not supported"):
         from_torch(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax(dim=1)))
+
+
+def test_trace_shapes_numbers_the_layers_and_names_their_activations():
+    net = dense_network([4, 3, 2], np.random.default_rng(0), activation="tanh", output_activation="sigmoid")
+    rows = trace_shapes(net, batch=2)
+    assert [r["layer"] for r in rows] == [1, 2] and [r["activation"] for r in rows] == ["tanh", "sigmoid"]
+
+
+@pytest.mark.parametrize("activation", ["step", "leaky_relu"])
+def test_to_torch_refuses_activations_without_a_parameter_free_module(activation):
+    with pytest.raises(TypeError, match="no parameter-free torch module"):
+        to_torch([Dense(np.zeros((2, 3)), np.zeros(2), activation)])

@@ -253,3 +253,14 @@ def test_bad_network_inputs_raise_clear_errors():
         P.train_two_layer(np.zeros((4, 2)), np.zeros(4), 2, lr=-1)
     with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
         P.train_two_layer(np.zeros((4, 2)), np.zeros(4), 2, epochs=0)
+
+
+def test_network_functions_check_the_input_width():
+    X = np.zeros((4, 3))
+    with pytest.raises(ValueError, match="2 feature column"):
+        P.gradients(P.xor_hand_params(), X, np.zeros(4))
+    with pytest.raises(ValueError, match="2 feature column"):
+        P.neuron(X, [1.0, 1.0], 0.0)
+    with pytest.raises(ValueError, match="labels in 0..1"):
+        P.one_hot(np.array([0, 2]), 2)
+    np.testing.assert_array_equal(P.one_hot(np.array([1, 0]), 2), [[0, 1], [1, 0]])

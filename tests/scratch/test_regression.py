@@ -144,3 +144,38 @@ def test_bad_inputs():
         R.descend(R.mse_loss_grad, X, y, lr=0.1, steps=1.5)
     with pytest.raises(ValueError, match="same number of points"):
         R.loss_surface(np.zeros(3), np.zeros(4), [0.0], [0.0])
+
+
+def test_standardize_applies_the_training_statistics_and_keeps_constant_columns():
+    rng = np.random.default_rng(1)
+    X_train = np.c_[rng.normal(5, 2, 30), np.full(30, 3.0)]
+    X_test = np.c_[rng.normal(5, 2, 10), np.full(10, 4.0)]
+    _, mean, std = R.standardize(X_train)
+    np.testing.assert_allclose(std, [X_train[:, 0].std(), 1.0])  # a constant column is centred, not divided
+    np.testing.assert_allclose(R.standardize(X_test, mean, std)[0], (X_test - mean) / std)
+    np.testing.assert_allclose(R.standardize(X_test, mean, std)[0][:, 1], 1.0)
+
+
+def test_condition_number_is_that_of_the_hessian():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(20, 3)) * [1.0, 10.0, 0.1]
+    assert R.condition_number(X) == pytest.approx(np.linalg.cond(R.mse_hessian(X)), rel=1e-9)
+
+
+def test_loss_surface_at_points_not_on_a_unit_grid():
+    x, y = np.array([0.5, 2.0, 3.0]), np.array([1.0, -1.0, 4.0])
+    a, b = np.array([-1.5, 0.5, 2.0]), np.array([0.25, 3.0])
+    Z = R.loss_surface(x, y, a, b)
+    for i, bi in enumerate(b):
+        for j, aj in enumerate(a):
+            assert Z[i, j] == pytest.approx(np.mean((aj * x + bi - y) ** 2))
+
+
+def test_one_step_is_the_gradient_descent_update():
+    X, y = _line(n=7)
+    theta0 = np.array([0.5, -0.5])
+    h = R.descend(R.mse_loss_grad, X, y, lr=0.1, steps=1, theta0=theta0)
+    np.testing.assert_allclose(R.final_theta(h), theta0 - 0.1 * R.mse_loss_grad(theta0, X, y)[1])
+    path = list(R.gradient_descent(R.mse_loss_grad, theta0, X, y, 0.1, [np.arange(7)] * 3))
+    np.testing.assert_allclose(h["theta"][1], path[0])
+    assert len(path) == 3
