@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import rel_entr, xlogy
 
 from nnbook import checks
+from nnbook.history import History
 from nnbook.checks import real_array as as_float_array
 from nnbook.scratch.activations import sigmoid, softmax
 
@@ -129,11 +130,11 @@ def least_squares(X, y) -> np.ndarray:
 
 
 def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, steps: int = 5000,
-             decay: bool = False) -> tuple[float, float, np.ndarray]:
+             decay: bool = False) -> tuple[float, float, History]:
     """Fit y ~ w x + b by full-batch gradient descent on ``loss`` ("mae", "mse" or "huber").
 
     Starts at w = b = 0. With ``decay`` the step shrinks as lr / sqrt(1 + t / 100), which a
-    non-smooth loss (MAE) needs to settle. Returns w, b and the loss after every step.
+    non-smooth loss (MAE) needs to settle. Returns w, b and a History of the loss after every step.
     """
     checks.one_of(loss, ("mae", "mse", "huber"), "loss")
     checks.positive_int(steps, "steps")
@@ -142,12 +143,12 @@ def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, st
     value_grad = LOSSES[loss]
     kw = {"delta": delta} if loss == "huber" else {}
     w = b = 0.0
-    history = np.empty(steps)
+    history = History()
     for t in range(steps):
         _, r = value_grad(w * x + b, y, **kw)  # dL/dy_pred for each point
         eta = lr / np.sqrt(1.0 + t / 100.0) if decay else lr
         w, b = w - eta * float(r @ x), b - eta * float(r.sum())
-        history[t] = value_grad(w * x + b, y, **kw)[0]
+        history.record(loss=value_grad(w * x + b, y, **kw)[0])
     return float(w), float(b), history
 
 
