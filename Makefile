@@ -7,8 +7,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 VENDOR := $(VENV)/.vendored
 JOBS ?= 2
+# One BLAS/OpenMP thread per process: the book's models are small, and with two notebooks running
+# side by side (or any other load) PyTorch's spinning worker threads made tiny training loops 50x slower.
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
-.PHONY: help env book test unit notebooks lab release grade clean
+.PHONY: help env book test unit notebooks lab release grade bench clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (executes every notebook, cached)"
@@ -16,6 +20,7 @@ help:
 	@echo "make lab      open the chapters as notebooks in JupyterLab (widgets work)"
 	@echo "make release  write the student versions of the exercises into _build/release"
 	@echo "make grade SUBMISSIONS=dir MASTER=exercises/ch01_perceptron.md   grade a folder of submissions"
+	@echo "make bench    benchmarks: notebook times, book build, accuracy claims over 3 seeds, NumPy vs PyTorch, grading vs nbgrader"
 	@echo "make clean    remove build outputs (keeps the environment)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -55,6 +60,9 @@ release: env
 grade: env
 	@test -n "$(SUBMISSIONS)" -a -n "$(MASTER)" || { echo "usage: make grade SUBMISSIONS=dir MASTER=exercises/chNN_<topic>.md [OUT=grades.csv]"; exit 2; }
 	$(VENV)/bin/nnbook grade $(SUBMISSIONS) --master $(MASTER) --out $(or $(OUT),grades.csv)
+
+bench: env
+	$(PY) -m benchmarks.run
 
 clean:
 	rm -rf _build

@@ -34,7 +34,7 @@ def test_fingerprint_covers_package_data(tmp_path):
 
 
 def test_export_writes_ipynb_and_manifest(tmp_path):
-    src = ROOT / "book" / "glossary.md"
+    src = ROOT / "book" / "ch00_introduction.md"
     manifest = notebooks.export([src], tmp_path)
-    assert (tmp_path / "book" / "glossary.ipynb").is_file()
-    assert manifest["notebooks"]["book/glossary.ipynb"]["gpu_cells"] == 0
+    assert (tmp_path / "book" / "ch00_introduction.ipynb").is_file()
+    assert manifest["notebooks"]["book/ch00_introduction.ipynb"]["gpu_cells"] == 0

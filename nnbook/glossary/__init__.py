@@ -21,6 +21,7 @@ class Term:
     definition: str
     page: str
     title: str
+    aliases: tuple[str, ...] = ()  # other names a reader may know, e.g. 暂退法 for dropout
 
 
 def pages() -> list[str]:
@@ -37,7 +38,7 @@ def terms(page: str | None = None) -> list[Term]:
     for name in known if page is None else [page]:
         data = yaml.safe_load((HERE / f"{name}.yml").read_text(encoding="utf-8"))
         for t in data["terms"]:
-            out.append(Term(t["en"], t["zh"], t["definition"].strip(), data["page"], data["title"]))
+            out.append(Term(t["en"], t["zh"], t["definition"].strip(), data["page"], data["title"], tuple(t.get("aliases", ()))))
     return out
 
 
@@ -48,7 +49,8 @@ def table(page: str | None = None, *, link: bool = False) -> str:
     sep = "|---|---|---|" + ("---|" if link else "")
     lines = [head, sep]
     for t in rows:
-        line = f"| {t.en} | {t.zh} | {t.definition} |"
+        zh = "、".join((t.zh, *t.aliases))
+        line = f"| {t.en} | {zh} | {t.definition} |"
         if link:
             line += f" [{t.title}]({t.page}.md) |"
         lines.append(line)
@@ -60,3 +62,42 @@ def show(page: str | None = None, *, link: bool = False):
     from IPython.display import Markdown
 
     return Markdown(table(page, link=link))
+
+
+PAGE_HEADER = """# Glossary 术语表
+
+Every technical term of the book in English and Chinese, with its meaning and a link to the chapter
+that teaches it. Terms in the chapters link here at their first use. This page is generated from
+`nnbook/glossary/` (the same files that fill each chapter's summary table) by
+`python -m nnbook.glossary book/glossary.md`; a test checks that it is up to date.
+"""
+
+
+def glossary_page() -> str:
+    """The text of ``book/glossary.md``: a Sphinx glossary whose entries are the English and Chinese names.
+
+    Each entry can be linked from a chapter with ``{term}`English name` `` (or the Chinese name), and
+    ends with a link to the page that teaches it; a broken link fails the strict build.
+    """
+    lines = [PAGE_HEADER, ":::{glossary}", ":sorted:", ""]
+    for t in sorted(terms(), key=lambda t: t.en.lower()):
+        lines.append(t.en)
+        lines.append(t.zh)
+        lines.extend(t.aliases)
+        also = f" Also called {', '.join(t.aliases)}." if t.aliases else ""
+        lines.append(f"  {t.definition}{also} Taught in {{doc}}`{t.title} <{t.page}>`.")
+        lines.append("")
+    lines.append(":::")
+    return "\n".join(lines) + "\n"
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m nnbook.glossary book/glossary.md", file=sys.stderr)
+        return 2
+    Path(args[0]).write_text(glossary_page(), encoding="utf-8")
+    return 0
+

@@ -1,0 +1,1 @@
+"""Texts written for the book and shipped with the package (read them with ``nnbook.sequences.load_text``)."""

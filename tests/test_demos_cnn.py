@@ -1,0 +1,74 @@
+"""nnbook.demos.cnn: the figures are pure functions; the NumPy CNN trains exactly like its PyTorch twin."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from nnbook.demos import cnn as D
+from nnbook.models.cnn import lenet
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("args", [(7, 3, 2, 1, 1), (5, 3, 1, 0, 2), (1, 1, 1, 0, 1), (12, 5, 4, 3, 2)])
+def test_output_size_figure_states_the_formula(args):
+    fig = D.output_size_figure(*args)
+    from nnbook.scratch.conv import output_size
+
+    assert fig._suptitle.get_text().endswith(f"= {output_size(*args)}")
+
+
+def test_output_size_figure_explains_an_impossible_setting():
+    fig = D.output_size_figure(2, 7, 1, 0, 1)
+    assert "no output" in fig.axes[0].texts[0].get_text()
+
+
+def test_kernels_sum_to_zero_and_ignore_constant_brightness():
+    maps = D.apply_kernels(np.full((2, 64), 0.4), D.KERNELS, padding="valid")
+    assert maps.shape == (2, 4, 6, 6) and np.abs(maps).max() < 1e-12
+
+
+def test_figures_draw():
+    rng = np.random.default_rng(0)
+    images, y = rng.random((20, 64)), np.arange(20) % 10
+    model = lenet((8, 8), 16)
+    D.kernel_maps_figure(images[0])
+    D.pooling_figure()
+    D.filters_figure(model[1].weight.detach().numpy(), "t")
+    D.feature_maps_figure(model, images[0], "t")
+    D.confusion_figure(np.eye(10, dtype=int) * 3, "t")
+    D.misclassified_figure(images, y, (y + 1) % 10, "t")
+    D.misclassified_figure(images, y, y, "t")
+    D.augmentation_figure(images, n=4, **D.AUGMENT)
+
+
+def test_numpy_cnn_trains_exactly_like_its_torch_twin():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((70, 1, 8, 8)), rng.integers(0, 10, 70)
+    net = D.numpy_cnn(np.random.default_rng(1), channels=4)
+    twin = D.torch_twin(net)
+    h_np = D.train_numpy(net, X, y, epochs=2, lr=0.1, batch_size=16, rng=np.random.default_rng(2))
+    h_pt = D.train_torch_same(twin, X, y, epochs=2, lr=0.1, batch_size=16, rng=np.random.default_rng(2))
+    np.testing.assert_allclose(h_np["loss"], h_pt["loss"], rtol=1e-10)
+    np.testing.assert_allclose(twin[4].weight.detach().numpy(), net.layers[4].W, atol=1e-12)
+
+
+def test_full_batches_drop_only_the_incomplete_one():
+    batches = D.full_batches(70, 16, np.random.default_rng(0))
+    assert [len(b) for b in batches] == [16] * 4
+    assert len(np.unique(np.concatenate(batches))) == 64
+
+
+def test_train_lenet_is_reproducible():
+    rng = np.random.default_rng(0)
+    data = (rng.random((40, 64)).astype(np.float32), rng.integers(0, 10, 40))
+    a, _ = D.train_lenet(data, seed=3, epochs=2, augment=D.AUGMENT, channels=(4, 4), hidden=8)
+    b, _ = D.train_lenet(data, seed=3, epochs=2, augment=D.AUGMENT, channels=(4, 4), hidden=8)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
