@@ -27,7 +27,8 @@ ALLOWED: dict[str, str] = {
 def _modules() -> list[types.ModuleType]:
     mods = [nnbook]
     for info in pkgutil.walk_packages(nnbook.__path__, prefix="nnbook."):
-        mods.append(importlib.import_module(info.name))
+        if info.name.rsplit(".", 1)[-1] != "__main__":  # running it would start a command
+            mods.append(importlib.import_module(info.name))
     return mods
 
 
