@@ -264,3 +264,23 @@ def test_network_functions_check_the_input_width():
     with pytest.raises(ValueError, match="labels in 0..1"):
         P.one_hot(np.array([0, 2]), 2)
     np.testing.assert_array_equal(P.one_hot(np.array([1, 0]), 2), [[0, 1], [1, 0]])
+
+
+def test_novikoff_bound_by_hand():
+    # AND with the separator (1, 1, -1.5): R^2 = max |(x, 1)|^2 = 3; the margin is min |w.x + b| / |(w, b)| = 0.5 / sqrt(4.25)
+    X, y = truth_table("and")
+    assert P.novikoff_bound(X, y, [1.0, 1.0], -1.5) == pytest.approx(3 / (0.5 / np.sqrt(4.25)) ** 2, rel=1e-12)
+    with pytest.raises(ValueError, match="does not separate"):
+        P.novikoff_bound(X, y, [1.0, 1.0], -1.0)  # (1, 0) lies on this line: margin 0 is not a separation
+
+
+def test_shuffled_sweeps_are_seeded_and_recorded():
+    X, y = blobs(40, seed=1)
+    runs = [P.Perceptron(shuffle=True, seed=s).fit(X, y) for s in (0, 0, 1)]
+    in_order = P.Perceptron().fit(X, y)
+    assert runs[0].updated_on_ == runs[1].updated_on_
+    assert runs[0].updated_on_ != runs[2].updated_on_ or runs[0].updated_on_ != in_order.updated_on_
+    for p in runs + [in_order]:
+        assert all(isinstance(i, int) and 0 <= i < len(X) for i in p.updated_on_)
+        assert p.update_epoch_ == sorted(p.update_epoch_) and len(p.update_epoch_) == p.n_updates_
+        assert [p.update_epoch_.count(e) for e in range(1, len(p.errors_) + 1)] == p.errors_

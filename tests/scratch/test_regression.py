@@ -179,3 +179,19 @@ def test_one_step_is_the_gradient_descent_update():
     path = list(R.gradient_descent(R.mse_loss_grad, theta0, X, y, 0.1, [np.arange(7)] * 3))
     np.testing.assert_allclose(h["theta"][1], path[0])
     assert len(path) == 3
+
+
+def test_mini_batches_are_shuffled_by_the_seed():
+    X, y = _line(n=12)
+    paths = [R.descend(R.mse_loss_grad, X, y, lr=0.05, epochs=2, batch_size=3, seed=s)["theta"] for s in (0, 0, 1)]
+    np.testing.assert_array_equal(paths[0], paths[1])
+    assert not np.allclose(paths[0], paths[2])
+    batches = R.batch_schedule(12, 3, 8, np.random.default_rng(0))
+    assert sorted(np.concatenate(batches[:4])) == list(range(12)) and not np.array_equal(np.concatenate(batches[:4]), np.arange(12))
+
+
+def test_divergence_stops_at_the_first_non_finite_loss():
+    X, y = _line(n=7)
+    h = R.descend(R.mse_loss_grad, X * 1e3, y, lr=10.0, steps=500)
+    assert not np.isfinite(h["loss"][-1]) and np.all(np.isfinite(h["loss"][:-1]))
+    assert h["updates"][-1] < 500 and h["examples"][0] == 0 and h["examples"][1] == 7
