@@ -154,17 +154,3 @@ def grid_figure(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequ
     axes[0, 1].legend(fontsize=9)
     fig.suptitle(title or f"{depth} layers of width 256: spread of activations and gradients (floor 1e-30)")
     return fig
-
-
-def demo():
-    """The widget: choose depth, init and activation; see :func:`depth_figure`."""
-    import ipywidgets as w
-
-    from nnbook.widgets import Demo
-
-    return Demo(
-        depth_figure,
-        depth=w.IntSlider(value=30, min=20, max=50, step=5, description="depth"),
-        init=w.Dropdown(options=list(INITIALISERS.keys())[1:], value="xavier_normal", description="init"),
-        activation=w.Dropdown(options=["tanh", "relu", "sigmoid", "identity"], value="tanh", description="activation"),
-    )

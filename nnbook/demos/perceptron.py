@@ -1,7 +1,7 @@
 """Figures and widgets of the chapter "Neurons and the perceptron".
 
-Each figure is a pure function of its parameters (the tests call them directly); the ``*_demo``
-factories wrap two of them in :class:`nnbook.widgets.Demo` for the book.
+Each figure is a pure function of its parameters (the tests call them directly); the chapter wraps
+two of them in :class:`nnbook.widgets.Demo`.
 """
 from __future__ import annotations
 
@@ -74,21 +74,6 @@ def neuron_figure(w1: float = 1.0, w2: float = 1.0, b: float = -1.5) -> Figure:
     return fig
 
 
-def neuron_demo():
-    """Widget: sliders for w1, w2 and b over :func:`neuron_figure`."""
-    import ipywidgets as w
-
-    from nnbook.widgets import Demo
-
-    s = dict(min=-3.0, max=3.0, step=0.1, continuous_update=False)
-    return Demo(
-        neuron_figure,
-        w1=w.FloatSlider(value=1.0, description="w1", **s),
-        w2=w.FloatSlider(value=1.0, description="w2", **s),
-        b=w.FloatSlider(value=-1.5, description="b", **s),
-    )
-
-
 # --- widget (b): stepping through perceptron updates ---------------------------------------------
 
 def dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -133,21 +118,6 @@ def perceptron_steps_figure(update: int = 0, name: str = "and", lr: float = 1.0)
     verdict = f"converged after {len(p.errors_)} epochs" if p.converged_ else f"no error-free epoch in {len(p.errors_)}"
     ax_err.set_title(f"{name.upper() if name != 'blobs' else 'Blobs'}: {verdict}")
     return fig
-
-
-def perceptron_steps_demo():
-    """Widget: a data set menu and an update slider over :func:`perceptron_steps_figure`."""
-    import ipywidgets as w
-
-    from nnbook.widgets import Demo
-
-    longest = max(perceptron_run(n).n_updates_ for n in DATASETS)
-    return Demo(
-        perceptron_steps_figure,
-        update=w.IntSlider(value=perceptron_run("and").n_updates_, min=0, max=longest, description="update", continuous_update=False),
-        name=w.Dropdown(options=list(DATASETS), value="and", description="data"),
-        lr=1.0,
-    )
 
 
 # --- figures of the chapter ------------------------------------------------------------------

@@ -84,10 +84,6 @@ def test_figures_and_widget():
     fig = depth.grid_figure(20, inits=("xavier_normal",), activations=("tanh", "relu"), title="t")
     assert len(fig.axes) == 4
     plt.close(fig)
-    d = depth.demo()
-    assert d.defaults() == {"depth": 30, "init": "xavier_normal", "activation": "tanh"}
-    box = d.widget()
-    assert len(box.children[1].outputs) == 1
     plt.close("all")
 
 

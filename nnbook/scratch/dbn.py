@@ -1,0 +1,141 @@
+"""Deep belief networks in NumPy: greedy layer-wise pretraining of stacked RBMs, fine-tuning the
+stack as a classifier (a core ``Sequential`` of ``Dense`` layers initialised from the RBMs), and
+generating a digit for a requested label from a top-level RBM over (features, label).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnbook.history import History
+from nnbook.scratch import init as _init
+from nnbook.scratch.core import Sequential, minibatches, sgd_step
+from nnbook.scratch.layers import Dense
+from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
+from nnbook.scratch.rbm import RBM, gibbs_step, sample_bernoulli, train_rbm
+
+__all__ = [
+    "pretrain_stack", "classifier_from_rbms", "random_classifier", "train_classifier", "accuracy", "shift_images",
+    "LabelledRBM", "train_labelled_rbm", "generate_digits",
+]
+
+
+def pretrain_stack(X: np.ndarray, sizes: Sequence[int], rng: np.random.Generator, *, epochs: int = 30,
+                   lr: float = 0.1, batch_size: int = 20, first: RBM | None = None) -> list[RBM]:
+    """Greedy layer-wise pretraining: each RBM learns the hidden probabilities of the one below.
+
+    ``sizes`` are the hidden layer widths; ``first`` is an already trained bottom RBM to reuse.
+    """
+    rbms: list[RBM] = []
+    data = np.asarray(X, dtype=float)
+    for i, n_hidden in enumerate(sizes):
+        if i == 0 and first is not None:
+            if first.n_hidden != n_hidden or first.n_visible != data.shape[1]:
+                raise ValueError(f"first RBM has shape {first.W.shape}; expected ({n_hidden}, {data.shape[1]})")
+            rbm = first
+        else:
+            rbm = RBM.create(data.shape[1], n_hidden, rng, visible_mean=data.mean(axis=0))
+            train_rbm(rbm, data, epochs=epochs, lr=lr, rng=rng, batch_size=batch_size)
+        rbms.append(rbm)
+        data = rbm.hidden_probs(data)  # the next RBM models this layer's features
+    return rbms
+
+
+def classifier_from_rbms(rbms: Sequence[RBM], n_classes: int, rng: np.random.Generator) -> Sequential:
+    """Sigmoid ``Dense`` layers holding copies of the RBMs' W and c, topped by a softmax layer of logits."""
+    layers = [Dense(r.W.copy(), r.c.copy(), "sigmoid") for r in rbms]
+    top = rbms[-1].n_hidden
+    layers.append(Dense(_init.xavier_uniform((n_classes, top), rng), np.zeros(n_classes)))
+    return Sequential(layers)
+
+
+def random_classifier(n_inputs: int, sizes: Sequence[int], n_classes: int, rng: np.random.Generator) -> Sequential:
+    """The same architecture as :func:`classifier_from_rbms`, with Xavier-initialised weights."""
+    widths = [n_inputs, *sizes]
+    layers = [Dense(_init.xavier_uniform((o, i), rng), np.zeros(o), "sigmoid") for i, o in zip(widths, widths[1:])]
+    layers.append(Dense(_init.xavier_uniform((n_classes, widths[-1]), rng), np.zeros(n_classes)))
+    return Sequential(layers)
+
+
+def accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of rows of X whose largest logit is at the true label."""
+    return float(np.mean(net(np.asarray(X, dtype=float)).argmax(axis=1) == np.asarray(y)))
+
+
+def train_classifier(net: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, lr: float,
+                     rng: np.random.Generator, batch_size: int = 32,
+                     val: tuple[np.ndarray, np.ndarray] | None = None,
+                     augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+                     anneal: bool = True) -> History:
+    """Mini-batch SGD on the softmax cross-entropy; records loss, learning rate (and val accuracy) per epoch.
+
+    With ``anneal`` the learning rate falls linearly from ``lr`` towards 0 over the epochs, so the
+    last epochs settle instead of jumping around a minimum. ``augment(X, rng)``, when given,
+    returns a randomly altered copy of the training images each epoch.
+    """
+    history = History()
+    for epoch in range(epochs):
+        lr_now = lr * (1 - epoch / epochs) if anneal else lr
+        X_epoch = augment(X, rng) if augment is not None else X
+        for idx in minibatches(len(X), batch_size, rng):
+            z, cache = net.forward(X_epoch[idx])
+            _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
+            sgd_step(net.params, grads, lr_now)
+        values = {"loss": softmax_cross_entropy(net(X), y), "lr": lr_now}
+        if val is not None:
+            values["val_accuracy"] = accuracy(net, *val)
+        history.record(**values)
+    return history
+
+
+def shift_images(X: np.ndarray, rng: np.random.Generator, max_shift: int = 1) -> np.ndarray:
+    """Each 8x8 image (a row of 64 pixels) moved by a random whole number of pixels in [-max_shift,
+    max_shift] along each axis, with zeros (background) shifted in."""
+    imgs = np.asarray(X, dtype=float).reshape(-1, 8, 8)
+    out = np.zeros_like(imgs)
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(len(imgs), 2))
+    for (dy, dx) in {tuple(s) for s in shifts.tolist()}:
+        m = np.all(shifts == (dy, dx), axis=1)
+        src = imgs[m][:, max(0, -dy):8 - max(0, dy), max(0, -dx):8 - max(0, dx)]
+        block = np.zeros((m.sum(), 8, 8))
+        block[:, max(0, dy):8 - max(0, -dy), max(0, dx):8 - max(0, -dx)] = src
+        out[m] = block
+    return out.reshape(len(imgs), 64)
+
+
+# --- the generative direction --------------------------------------------------------------------
+
+@dataclass
+class LabelledRBM(RBM):
+    """An RBM whose visible vector is (features, one-hot label); the last ``n_classes`` visible units are the label."""
+
+    n_classes: int = 10
+
+
+def train_labelled_rbm(features: np.ndarray, labels: np.ndarray, n_hidden: int, rng: np.random.Generator, *,
+                       n_classes: int = 10, epochs: int = 30, lr: float = 0.1, batch_size: int = 20) -> LabelledRBM:
+    """The top RBM of a generative DBN, trained with CD-1 on the features joined with one-hot labels."""
+    V = np.hstack([features, np.eye(n_classes)[labels]])
+    base = RBM.create(V.shape[1], n_hidden, rng, visible_mean=V.mean(axis=0))
+    top = LabelledRBM(base.W, base.b, base.c, n_classes)
+    train_rbm(top, V, epochs=epochs, lr=lr, rng=rng, batch_size=batch_size)
+    return top
+
+
+def generate_digits(rbms: Sequence[RBM], top: LabelledRBM, labels: Sequence[int], rng: np.random.Generator,
+                    steps: int = 200) -> np.ndarray:
+    """One image per requested label: Gibbs sampling in the top RBM with the label units clamped,
+    then one deterministic pass down through the lower RBMs (mean-field p(v | h))."""
+    labels = np.asarray(labels)
+    clamp = np.eye(top.n_classes)[labels]
+    n_feat = top.n_visible - top.n_classes
+    v = np.hstack([np.zeros((len(labels), n_feat)), clamp])  # at first only the label drives the hidden units
+    for _ in range(steps):
+        v, _h = gibbs_step(top, v, rng)
+        v[:, n_feat:] = clamp
+    x = top.visible_probs(top.hidden_probs(v))[:, :n_feat]  # a last mean-field step, noise-free
+    for rbm in reversed(rbms):
+        x = rbm.visible_probs(x)
+    return x
