@@ -20,7 +20,7 @@ from nnbook.scratch.activations import get
 from nnbook.scratch.init import INITIALISERS
 from nnbook.scratch.layers import dense_network
 
-__all__ = ["INITS", "ACTS", "layer_statistics", "signal_summary", "depth_figure", "grid_figure", "demo"]
+__all__ = ["INITS", "ACTS", "layer_statistics", "signal_summary", "depth_figure", "grid_figure"]
 
 INITS = ("normal", "xavier_normal", "he_normal", "orthogonal")
 ACTS = ("tanh", "relu", "sigmoid")
