@@ -25,7 +25,7 @@ class Claim:
 def numpy_mlp(seed: int) -> float:
     """Chapter 6: the from-scratch 64-32-10 ReLU MLP, 30 epochs of SGD (batches of 32, learning rate 0.1)."""
     from nnbook.data import load_digits
-    from nnbook.scratch.mlp import MLP
+    from nnbook.scratch.backprop import MLP
 
     X, y = load_digits("train")
     Xt, yt = load_digits("test")

@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 
 from nnbook.data import blobs, truth_table
 from nnbook.plot import PALETTE, decision_regions, figure, images
-from nnbook.scratch.perceptron import Perceptron, Trained, forward, neuron, sigmoid, step
+from nnbook.scratch.perceptron import Perceptron, Trained, layer_outputs, neuron, sigmoid, step
 
 GATES = ("and", "or", "xor")
 DATASETS = ("and", "or", "nand", "xor", "blobs")
@@ -185,9 +185,9 @@ def hidden_space_figure(params: dict, activation: str = "step", title: str = "")
     """XOR through a 2-2-1 network. Left: the inputs and the hidden units' lines. Right: the same
     four points in hidden space (h1, h2), where the output unit's line separates them."""
     X, y = truth_table("xor")
-    H, _ = forward(params, X, activation)
+    H, _ = layer_outputs(params, X, activation)
     fig, (ax_in, ax_h) = figure(2, width=9.6, height=4.0)
-    f = (lambda P: forward(params, P, activation)[1][:, 0] >= 0.5)
+    f = (lambda P: layer_outputs(params, P, activation)[1][:, 0] >= 0.5)
     decision_regions(ax_in, lambda P: f(P).astype(int), X, y)
     xlim = _limits(ax_in, X)
     for j, style in zip(range(2), ("--", ":")):
