@@ -29,6 +29,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.lock
 	$(PY) -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	@# the kernel name the chapters' headers carry, so saving a chapter in JupyterLab keeps its header
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" > /dev/null
 	touch $@
 
 $(VENDOR): js/vendor.json scripts/vendor_js.py
@@ -45,10 +47,12 @@ book: env
 test: env
 	rm -rf _build/nbval
 	$(VENV)/bin/nnbook export _build/nbval
-	$(PY) -m pytest tests _build/nbval -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=300 -p no:randomly
+	@# tests/test_browser.py builds the book (cached) and checks every page in headless Chromium;
+	@# -rs prints why a test was skipped (no Chromium: how to install it)
+	$(PY) -m pytest tests _build/nbval -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=300 -p no:randomly -rs
 
 unit: env
-	$(PY) -m pytest tests -n $(JOBS)
+	$(PY) -m pytest tests -n $(JOBS) --ignore=tests/test_browser.py
 
 lint: env
 	$(VENV)/bin/ruff check nnbook tests scripts

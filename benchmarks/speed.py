@@ -21,7 +21,7 @@ def mlp_step():
     import torch
 
     from nnbook.data import load_digits
-    from nnbook.scratch.mlp import MLP, torch_grads
+    from nnbook.scratch.backprop import MLP, torch_grads
 
     X, y = load_digits("train")
     Xb, yb = X[:32], y[:32]

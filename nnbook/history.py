@@ -13,15 +13,15 @@ class History:
     """Values recorded during training, e.g. ``loss``, ``val_loss``, ``val_accuracy``, ``lr``.
 
     ``record(loss=0.3, val_loss=0.4)`` appends one value to each named list; ``history["loss"]``
-    returns that list as an array. Every NumPy training loop in the book returns one of these.
+    returns that list as an array (a series of arrays, e.g. ``theta``, stacks to one row per record). Every NumPy training loop in the book returns one of these.
     """
 
-    records: dict[str, list[float]] = field(default_factory=dict)
+    records: dict[str, list] = field(default_factory=dict)
 
-    def record(self, **values: float) -> None:
-        """Append one value to each named series."""
+    def record(self, **values) -> None:
+        """Append one value to each named series (a number, or a copy of an array such as the parameters)."""
         for name, value in values.items():
-            self.records.setdefault(name, []).append(float(value))
+            self.records.setdefault(name, []).append(float(value) if np.ndim(value) == 0 else np.array(value, dtype=float))
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.records:
@@ -36,7 +36,8 @@ class History:
         return max((len(v) for v in self.records.values()), default=0)
 
     def to_frame(self):
-        """A pandas DataFrame with one column per series (shorter series padded with NaN)."""
+        """A pandas DataFrame with one column per series of numbers (shorter series padded with NaN)."""
         import pandas as pd
 
-        return pd.DataFrame({k: pd.Series(v, dtype=float) for k, v in self.records.items()})
+        scalar = {k: v for k, v in self.records.items() if not v or np.ndim(v[0]) == 0}  # array series stay out
+        return pd.DataFrame({k: pd.Series(v, dtype=float) for k, v in scalar.items()})

@@ -10,6 +10,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIRS = ("book", "exercises")
 GPU_TAG = "gpu"
+PAGE_ONLY = {"sphinxext.py"}  # package files that shape the HTML pages but no notebook output
 
 
 def is_text_notebook(path: Path) -> bool:
@@ -96,7 +97,9 @@ def package_fingerprint(root: Path = ROOT) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    files = sorted(p for p in (root / "nnbook").rglob("*") if p.is_file() and p.suffix in {".py", ".yml", ".json"})
+    # The Sphinx extension only shapes the HTML around the outputs, so it does not count.
+    files = sorted(p for p in (root / "nnbook").rglob("*") if p.is_file() and p.suffix in {".py", ".yml", ".json"}
+                   and p.name not in PAGE_ONLY)
     for p in files + [root / "requirements.lock"]:
         h.update(p.relative_to(root).as_posix().encode())
         h.update(p.read_bytes())
@@ -122,10 +125,65 @@ def guard_cache(build_dir: Path, root: Path = ROOT) -> bool:
     return True
 
 
-if __name__ == "__main__":  # python -m nnbook.notebooks guard-cache _build
+def lab_kernelspec(name: str = "python3") -> dict:
+    """The kernelspec metadata JupyterLab writes into a notebook that ran on kernel ``name``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(name)
+    return {"display_name": spec.display_name, "language": spec.language, "name": name}
+
+
+def lab_saved_text(path: Path) -> str:
+    """The text JupyterLab saves for the text notebook ``path`` after opening and running it.
+
+    Uses JupyterLab's own contents manager (jupytext's) on a copy: open the notebook, set the
+    kernel metadata the running kernel gives it, save. A source in this form stays unchanged
+    when a reader opens, runs and closes it in ``make lab``.
+    """
+    import asyncio
+    import shutil
+    import tempfile
+
+    from jupytext.async_contentsmanager import AsyncTextFileContentsManager
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(path, Path(tmp) / path.name)
+        cm = AsyncTextFileContentsManager(root_dir=tmp)
+
+        async def open_run_save() -> None:
+            nb = (await cm.get(path.name, content=True))["content"]
+            nb.metadata["kernelspec"] = lab_kernelspec(nb.metadata.get("kernelspec", {}).get("name", "python3"))
+            nb.metadata["language_info"] = {"name": "python", "mimetype": "text/x-python", "file_extension": ".py"}
+            await cm.save({"type": "notebook", "format": "json", "content": nb}, path.name)
+
+        asyncio.run(open_run_save())
+        return (Path(tmp) / path.name).read_text(encoding="utf-8")
+
+
+def normalise(paths: list[Path]) -> list[Path]:
+    """Rewrite each text notebook in the form JupyterLab saves (see :func:`lab_saved_text`);
+    returns the files that changed."""
+    changed = []
+    for p in paths:
+        text = lab_saved_text(p)
+        if text != p.read_text(encoding="utf-8"):
+            p.write_text(text, encoding="utf-8")
+            changed.append(p)
+    return changed
+
+
+USAGE = """usage: python -m nnbook.notebooks guard-cache BUILD_DIR
+       python -m nnbook.notebooks normalise [FILE.md ...]   (default: every notebook of book/)"""
+
+if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:2] != ["guard-cache"] or len(sys.argv) != 3:
-        sys.exit("usage: python -m nnbook.notebooks guard-cache BUILD_DIR")
-    if guard_cache(Path(sys.argv[2])):
-        print("nnbook changed since the last build: notebooks will be executed again")
+    cmd, args = sys.argv[1:2], sys.argv[2:]
+    if cmd == ["guard-cache"] and len(args) == 1:
+        if guard_cache(Path(args[0])):
+            print("nnbook changed since the last build: notebooks will be executed again")
+    elif cmd == ["normalise"]:
+        for p in normalise([Path(a) for a in args] or find_notebooks(ROOT, ("book",))):
+            print(f"normalised {p}")
+    else:
+        sys.exit(USAGE)

@@ -32,8 +32,24 @@ STYLE = {
 
 
 def use_style() -> None:
-    """Apply the book's matplotlib style (readable at book width, colour-blind-safe colours)."""
+    """Apply the book's matplotlib style (readable at book width, colour-blind-safe colours);
+    in a notebook, figures are shown as double-resolution PNG (crisp on high-density screens)."""
     matplotlib.rcParams.update(STYLE)
+    _crisp_inline_figures()
+
+
+def _crisp_inline_figures() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    ip = get_ipython()
+    if ip is None or getattr(ip, "_nnbook_retina", False):
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("retina")
+    ip._nnbook_retina = True
 
 
 def figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float = 4.0, **kw) -> tuple[Figure, np.ndarray | Axes]:

@@ -50,7 +50,8 @@ def main() -> int:
                 for member in tar.getmembers():
                     for pattern, target in pkg["files"].items():
                         if member.isfile() and fnmatch.fnmatch(member.name, pattern):
-                            to = dest / target / Path(member.name).name if target.endswith("/") else dest / target
+                            base = ROOT / pkg["root"] if "root" in pkg else dest
+                            to = base / target / Path(member.name).name if target.endswith("/") else base / target
                             to.parent.mkdir(parents=True, exist_ok=True)
                             to.write_bytes(tar.extractfile(member).read())
             print(f"vendored {ref}")

@@ -27,11 +27,23 @@ kernelspec:
 GOOD = HEADER + """
 # A page
 
-Math $\\sigma(z) = 1/(1+e^{-z})$ and a widget.
+Math $\\sigma(z) = 1/(1+e^{-z})$ and a widget. A **neuron (神经元)**.
 
 ```{code-cell} ipython3
 import ipywidgets as w
 w.IntSlider(value=3)
+```
+
+```{code-cell} ipython3
+import matplotlib.pyplot as plt
+from nnbook.widgets import Demo
+
+def line(a=1):
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, a])
+    return fig
+
+Demo(line, a=w.IntSlider(value=1, min=0, max=3, description="slope"))
 ```
 """
 
@@ -100,3 +112,14 @@ def test_a_good_page_builds_and_loads_nothing_from_the_internet(tmp_path):
     assert "application/vnd.jupyter.widget-state+json" in page
     # vendored files are not auto-injected on every page (they are not in html_static_path)
     assert page.count("embed-amd.js") == 1
+    # the thebe set-up script once (twice is a SyntaxError: `const THEBE_JS_URL` redeclared)
+    assert page.count("const THEBE_JS_URL") <= 1
+    # a Demo is pre-rendered: frames and offline controls, no widget
+    assert page.count('class="nnbook-demo"') == 1 and 'class="nnbook-demo-data"' in page and 'type="range"' in page
+    assert "_static/nnbook.js" in page and (html_dir / "_static" / "nnbook.js").is_file()
+    # the notebook to run it yourself
+    assert (html_dir / "_notebooks" / "page.ipynb").is_file() and "_notebooks/page.ipynb" in page
+    # the Chinese glyphs of the page are served as a webfont cut to them
+    css = (html_dir / "_static" / "nnbook-cjk.css").read_text()
+    assert "U+795e" in css and "U+7ecf" in css and "nnbook-cjk.css" in page
+    assert any((html_dir / "_static" / "fonts").glob("cjk-*.woff"))

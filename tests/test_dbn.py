@@ -83,3 +83,33 @@ def test_generate_digits_clamps_the_requested_labels():
     # the generated images mostly carry the requested class's block of pixels
     blocks = np.stack([out[:, :20].mean(1), out[:, 20:40].mean(1), out[:, 40:].mean(1)], axis=1)
     assert np.sum(blocks.argmax(1) == requested) >= 10
+
+
+def test_momentum_and_weight_decay_follow_the_heavy_ball_update():
+    from nnbook.scratch.losses import softmax_cross_entropy_grad
+
+    X, y = small_data(30)
+    rng = np.random.default_rng(0)
+    net = dbn.random_classifier(64, [8], 3, rng)
+    ref = {n: p.copy() for n, p in net.params.items()}
+    lr, mu, wd = 0.3, 0.8, 0.01
+    # one batch holding every example, so the shuffle does not change the gradient
+    dbn.train_classifier(net, X, y, epochs=3, lr=lr, rng=rng, batch_size=len(X), anneal=False, momentum=mu,
+                         weight_decay=wd)
+    copy = dbn.random_classifier(64, [8], 3, np.random.default_rng(1))
+    for n, p in copy.params.items():
+        p[...] = ref[n]
+    v = {n: np.zeros_like(p) for n, p in ref.items()}
+    for _ in range(3):
+        z, cache = copy.forward(X)
+        _, g = copy.backward(cache, softmax_cross_entropy_grad(z, y))
+        for n, p in copy.params.items():
+            grad = g[n] + (wd * p if n.endswith(".W") else 0.0)
+            v[n] = mu * v[n] + grad
+            p -= lr * v[n]
+    for n, p in net.params.items():
+        np.testing.assert_allclose(p, copy.params[n], rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="momentum"):
+        dbn.train_classifier(net, X, y, epochs=1, lr=0.1, rng=rng, momentum=1.0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        dbn.train_classifier(net, X, y, epochs=1, lr=0.1, rng=rng, weight_decay=-1.0)

@@ -72,3 +72,19 @@ def test_train_lenet_is_reproducible():
     a, _ = D.train_lenet(data, seed=3, epochs=2, augment=D.AUGMENT, channels=(4, 4), hidden=8)
     b, _ = D.train_lenet(data, seed=3, epochs=2, augment=D.AUGMENT, channels=(4, 4), hidden=8)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_best_kernel_match_finds_a_kernel_up_to_sign_scale_and_offset():
+    rng = np.random.default_rng(0)
+    weights = rng.standard_normal((5, 1, 3, 3))
+    weights[3, 0] = -2.5 * D.KERNELS["vertical line"] + 0.7  # flipped, scaled and shifted: still a perfect match
+    match = D.best_kernel_match(weights)
+    assert set(match) == set(D.KERNELS)
+    assert abs(match["vertical line"] - 1.0) < 1e-12
+    assert all(0.0 <= v <= 1.0 + 1e-12 for v in match.values())
+
+
+def test_random_kernel_matches_are_a_distribution_below_one():
+    chance = D.random_kernel_matches(32, (3, 3), draws=50, rng=np.random.default_rng(1))
+    for values in chance.values():
+        assert values.shape == (50,) and (values > 0.3).all() and (values < 1.0).all() and values.std() > 0.01

@@ -27,3 +27,12 @@ def test_glossary_entries_link_to_the_teaching_page_and_list_aliases():
     softmax = page[page.index("\nsoftmax\n"):]
     entry = softmax[: softmax.index("\n\n")]
     assert "softmax 函数" in entry and "归一化指数函数" in entry and "{doc}`Activation functions <ch02_activations>`" in entry
+
+
+def test_every_term_is_linked_from_the_page_that_teaches_it():
+    # scripts/link_terms.py links each first use; a new term or chapter must be linked too
+    missing = []
+    for page in glossary.pages():
+        text = (ROOT / "book" / f"{page}.md").read_text(encoding="utf-8")
+        missing += [f"{page}: {t.en}" for t in glossary.terms(page) if f"<{t.en}>`" not in text and f"{{term}}`{t.en}`" not in text]
+    assert not missing, f"run .venv/bin/python scripts/link_terms.py; unlinked: {missing}"

@@ -11,6 +11,7 @@ from helpers import CORRECT, TOY, reference_nb, student_nb, submission, write  #
 
 from nnbook.cli import main  # noqa: E402
 from nnbook.grading.grade import find_submissions, student_id  # noqa: E402
+from nnbook.grading.isolation import probe  # noqa: E402
 
 WRONG_SHAPE = "def scale(x, a):\n    return np.zeros(7)"
 FLAGS = ["--cell-timeout", "5", "--call-timeout", "5", "--submission-timeout", "90", "--memory-mb", "2048", "--no-progress"]
@@ -39,7 +40,9 @@ def rows(path):
 
 def test_gradebook_columns_and_points(two_runs):
     book = rows(two_runs[0])
-    assert list(book[0]) == ["student", "file", "status", "q1", "q2", "q3", "total", "max", "feedback", "reasons"]
+    assert list(book[0]) == ["student", "file", "status", "q1", "q2", "q3", "total", "max", "isolation", "feedback",
+                             "reasons"]
+    assert {r["isolation"] for r in book} == {probe().kind}
     got = {r["student"]: (r["q1"], r["q2"], r["q3"], r["total"], r["max"]) for r in book}
     assert got == {"alice": ("2", "1", "3", "6", "6"), "bob": ("0", "0", "3", "3", "6"), "carol": ("0", "0", "0", "0", "6"),
                    "dave": ("2", "1", "3", "6", "6")}

@@ -41,6 +41,10 @@ ESCAPES = {
     "PathLike that changes its mind": (
         "class P:\n    n = 0\n    def __fspath__(self):\n        P.n += 1\n"
         f"        return {MASTER!r} if P.n % 2 else 'ok.txt'\nopen(P()).read()"),
+    "pathlib slot swapped": (
+        "import itertools, os, pathlib\nflip = itertools.cycle([" + repr(MASTER) + ", 'ok.txt'])\n"
+        "slot = vars(pathlib.PurePath)['_str']\npathlib.PurePath._str = property(lambda self: next(flip))\n"
+        "try:\n    os.open(pathlib.PurePosixPath('x'), os.O_RDONLY)\nfinally:\n    pathlib.PurePath._str = slot"),
     "str subclass": f"class S(str):\n    def startswith(self, *a): return True\nopen(S({MASTER!r})).read()",
     "import by a str subclass": (
         "import importlib\nclass S(str):\n    def __eq__(self, o): return False\n    def __hash__(self): return 1\n"

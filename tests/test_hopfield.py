@@ -81,3 +81,24 @@ def test_bad_inputs_are_explained():
         H.mixture_state(np.ones((2, 4)))
     with pytest.raises(ValueError, match="n_flips"):
         H.corrupt(np.ones(4), 5, np.random.default_rng(0))
+
+
+def test_true_ties_keep_the_unit_despite_rounding():
+    """Hebbian weights are multiples of 1/N: a field that is exactly 0 can come out as +-1e-17."""
+    rng = np.random.default_rng(102)
+    xi = H.random_patterns(10, 200, rng)
+    W = H.hebbian_weights(xi)
+    exact = np.rint(xi.T @ xi).astype(int)  # N * W in integers
+    np.fill_diagonal(exact, 0)
+    s = rng.choice([-1.0, 1.0], 200)
+    ties = np.flatnonzero(exact @ s.astype(int) == 0)
+    assert any(W[i] @ s != 0 for i in ties)  # rounding really hides the tie
+    for i in ties:
+        t = s.copy()
+        assert not H.update_unit(W, t, i) and np.array_equal(t, s)
+    # a fixed point reached by recall, with true ties in it: every routine must agree it is stable
+    final = H.recall(W, s, rng, max_sweeps=50).final
+    field = exact @ final.astype(int)
+    assert np.all(final * field >= 0) and np.any((field == 0) & (final * (W @ final) < 0))
+    assert H.is_fixed_point(W, final)
+    assert H.recall_overlaps(W, final[None], final[None], rng, sweeps=1)[0] == 1.0

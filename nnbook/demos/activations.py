@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnbook import checks
 from nnbook.plot import PALETTE, figure
 from nnbook.scratch import activations as A
 
-CHOICES = [*A.ACTIVATIONS, "softmax"]
+CHOICES = [*(a.name for a in A.catalogue()), "softmax"]
 SATURATED = 0.01  # a unit counts as saturated when its derivative is below this
 
 
@@ -27,8 +28,7 @@ def gaussian_layer(name: str, *, scale: float = 1.0, alpha: float = 0.01, beta: 
 
     Returns the pre-activations z, the outputs f(z) and the derivatives f'(z), each of shape (n, units).
     """
-    if name not in CHOICES:
-        raise ValueError(f"unknown activation {name!r}; choose one of {CHOICES}")
+    checks.one_of(name, CHOICES, "activation")
     if not np.isfinite(scale) or scale <= 0:
         raise ValueError(f"scale must be a positive number (the standard deviation of the pre-activations); got {scale!r}")
     rng = np.random.default_rng(seed)

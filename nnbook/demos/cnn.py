@@ -50,6 +50,26 @@ def apply_kernels(images: np.ndarray, kernels: Mapping[str, np.ndarray], padding
     return C.conv2d_im2col(x, W, np.zeros(len(W)), padding=padding)
 
 
+def best_kernel_match(weights: np.ndarray, kernels: Mapping[str, np.ndarray] = KERNELS) -> dict[str, float]:
+    """For each hand-made kernel, the largest |cosine similarity| with any of the first-input-channel
+    kernels ``weights[:, 0]`` after removing each kernel's mean (the hand-made ones sum to zero)."""
+    k = np.asarray(weights, dtype=float)[:, 0].reshape(len(weights), -1)
+    k = k - k.mean(axis=1, keepdims=True)
+    k = k / np.linalg.norm(k, axis=1, keepdims=True)
+    return {name: float(np.abs(k @ (h.ravel() / np.linalg.norm(h))).max()) for name, h in kernels.items()}
+
+
+def random_kernel_matches(n_kernels: int, shape: tuple[int, int], draws: int, rng: np.random.Generator,
+                          kernels: Mapping[str, np.ndarray] = KERNELS) -> dict[str, np.ndarray]:
+    """:func:`best_kernel_match` for ``draws`` sets of ``n_kernels`` kernels with i.i.d. uniform
+    entries (the shape of PyTorch's default initialisation): the baseline of pure chance."""
+    out = {name: np.empty(draws) for name in kernels}
+    for i in range(draws):
+        for name, v in best_kernel_match(rng.uniform(-1, 1, (n_kernels, 1, *shape)), kernels).items():
+            out[name][i] = v
+    return out
+
+
 def kernel_maps_figure(image: np.ndarray, kernels: Mapping[str, np.ndarray] = KERNELS, title: str = "") -> Figure:
     """The image, each kernel, and the feature map it produces (red: strong positive response)."""
     maps = apply_kernels(image[None], kernels)[0]
@@ -278,8 +298,8 @@ def torch_twin(net: Sequential, dtype=torch.float64) -> torch.nn.Sequential:
 
 
 def full_batches(n: int, batch_size: int, rng: np.random.Generator):
-    """The shuffled mini-batches of one epoch without the last, incomplete one: on the digits
-    (1347 = 42 * 32 + 3) a plain SGD step on 3 examples is noisy enough to undo much of an epoch."""
+    """The shuffled mini-batches of one epoch without the last, incomplete one (on the digits
+    1347 = 42 * 32 + 3), so that every step averages over ``batch_size`` examples."""
     return [idx for idx in minibatches(n, batch_size, rng) if len(idx) == batch_size]
 
 

@@ -14,11 +14,13 @@ import numpy as np
 from matplotlib.figure import Figure
 from threadpoolctl import threadpool_limits
 
+from nnbook import checks
 from nnbook.plot import PALETTE, figure
+from nnbook.scratch.activations import get
 from nnbook.scratch.init import INITIALISERS
-from nnbook.scratch.layers import ACTIVATIONS, forward, mlp
+from nnbook.scratch.layers import dense_network
 
-__all__ = ["INITS", "ACTS", "layer_statistics", "summary", "depth_figure", "grid_figure", "demo"]
+__all__ = ["INITS", "ACTS", "layer_statistics", "signal_summary", "depth_figure", "grid_figure"]
 
 INITS = ("normal", "xavier_normal", "he_normal", "orthogonal")
 ACTS = ("tanh", "relu", "sigmoid")
@@ -43,12 +45,9 @@ def layer_statistics(
     With ``keep_activations`` the activations themselves come too, shape (depth, batch, width).
     """
     for name, value, lo, hi in (("depth", depth, 1, 1000), ("width", width, 1, 4096), ("batch", batch, 1, 100_000)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-            raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value!r}")
-    if init not in INITIALISERS:
-        raise ValueError(f"unknown init {init!r}; expected one of {sorted(INITIALISERS)}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)}")
+        checks.int_in_range(value, name, lo, hi)
+    checks.one_of(init, INITIALISERS, "init")
+    get(activation)
     if init_options:
         return _simulate(depth, init, activation, width, batch, seed, keep_activations, tuple(sorted(init_options.items())))
     stats = _cached(depth, init, activation, width, batch, seed, keep_activations)
@@ -68,18 +67,17 @@ def _simulate(depth, init, activation, width, batch, seed, keep_activations, ini
 
 def _run(depth, init, activation, width, batch, seed, keep_activations, init_options) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    layers = mlp([width] * (depth + 1), rng, activation=activation, output_activation=activation, init=init, **init_options)
+    net = dense_network([width] * (depth + 1), rng, activation=activation, output_activation=activation, init=init, **init_options)
     X = rng.standard_normal((batch, width))
-    zs, acts = forward(layers, X, return_all=True)
-    fprime = ACTIVATIONS[activation][1]
+    y, caches = net.forward(X)
     g = rng.standard_normal((batch, width))  # dL/da at the output
     grad_std, wgrad_std = np.empty(depth), np.empty(depth)
     for l in reversed(range(depth)):
-        delta = g * fprime(zs[l])  # dL/dz^(l+1)
-        grad_std[l] = delta.std()
-        wgrad_std[l] = (delta.T @ acts[l]).std()
-        g = delta @ layers[l].W  # dL/da^(l)
-    a = np.stack(acts[1:])
+        _, z = caches[l]
+        grad_std[l] = (g * get(activation).derivative_at(z)).std()  # dL/dz^(l+1)
+        g, grads = net[l].backward(caches[l], g)  # dL/da^(l) and dL/dW^(l+1)
+        wgrad_std[l] = grads["W"].std()
+    a = np.stack([x for x, _ in caches[1:]] + [y])
     stats = {
         "layer": np.arange(1, depth + 1),
         "act_mean": a.mean(axis=(1, 2)),
@@ -92,7 +90,7 @@ def _run(depth, init, activation, width, batch, seed, keep_activations, init_opt
     return stats
 
 
-def summary(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequence[str] = ACTS, **kw) -> list[dict]:
+def signal_summary(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequence[str] = ACTS, **kw) -> list[dict]:
     """One row per (activation, init): the last layer's activation std and the first layer's gradient std."""
     rows = []
     for act in activations:
@@ -156,17 +154,3 @@ def grid_figure(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequ
     axes[0, 1].legend(fontsize=9)
     fig.suptitle(title or f"{depth} layers of width 256: spread of activations and gradients (floor 1e-30)")
     return fig
-
-
-def demo():
-    """The widget: choose depth, init and activation; see :func:`depth_figure`."""
-    import ipywidgets as w
-
-    from nnbook.widgets import Demo
-
-    return Demo(
-        depth_figure,
-        depth=w.IntSlider(value=30, min=20, max=50, step=5, description="depth"),
-        init=w.Dropdown(options=list(INITIALISERS.keys())[1:], value="xavier_normal", description="init"),
-        activation=w.Dropdown(options=["tanh", "relu", "sigmoid", "identity"], value="tanh", description="activation"),
-    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnbook import checks
 from nnbook.plot import PALETTE, figure
 from nnbook.scratch import losses as L
 from nnbook.scratch.activations import softmax
@@ -57,8 +58,7 @@ def outlier_figure(n_outliers: int = 4, delta: float = 0.3) -> Figure:
 
 def distribution_figure(z1: float = 0.0, z2: float = 1.0, z3: float = 0.0, target: str = "soft") -> Figure:
     """Target p against prediction q = softmax(z1, z2, z3, 0), with H(p), H(p, q), KL(p||q) and KL(q||p) in bits."""
-    if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r}; choose one of {sorted(TARGETS)}")
+    checks.one_of(target, TARGETS, "target")
     p = TARGETS[target]
     q = softmax(np.array([z1, z2, z3, 0.0]))
     H, CE, KL, KLr = L.entropy(p), L.cross_entropy(p, q), L.kl_divergence(p, q), L.kl_divergence(q, p)

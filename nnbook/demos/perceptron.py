@@ -1,7 +1,7 @@
 """Figures and widgets of the chapter "Neurons and the perceptron".
 
-Each figure is a pure function of its parameters (the tests call them directly); the ``*_demo``
-factories wrap two of them in :class:`nnbook.widgets.Demo` for the book.
+Each figure is a pure function of its parameters (the tests call them directly); the chapter wraps
+two of them in :class:`nnbook.widgets.Demo`.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 
 from nnbook.data import blobs, truth_table
 from nnbook.plot import PALETTE, decision_regions, figure, images
-from nnbook.scratch.perceptron import Perceptron, Trained, forward, neuron, sigmoid, step
+from nnbook.scratch.perceptron import Perceptron, Trained, layer_outputs, neuron, sigmoid, step
 
 GATES = ("and", "or", "xor")
 DATASETS = ("and", "or", "nand", "xor", "blobs")
@@ -74,21 +74,6 @@ def neuron_figure(w1: float = 1.0, w2: float = 1.0, b: float = -1.5) -> Figure:
     return fig
 
 
-def neuron_demo():
-    """Widget: sliders for w1, w2 and b over :func:`neuron_figure`."""
-    import ipywidgets as w
-
-    from nnbook.widgets import Demo
-
-    s = dict(min=-3.0, max=3.0, step=0.1, continuous_update=False)
-    return Demo(
-        neuron_figure,
-        w1=w.FloatSlider(value=1.0, description="w1", **s),
-        w2=w.FloatSlider(value=1.0, description="w2", **s),
-        b=w.FloatSlider(value=-1.5, description="b", **s),
-    )
-
-
 # --- widget (b): stepping through perceptron updates ---------------------------------------------
 
 def dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -133,21 +118,6 @@ def perceptron_steps_figure(update: int = 0, name: str = "and", lr: float = 1.0)
     verdict = f"converged after {len(p.errors_)} epochs" if p.converged_ else f"no error-free epoch in {len(p.errors_)}"
     ax_err.set_title(f"{name.upper() if name != 'blobs' else 'Blobs'}: {verdict}")
     return fig
-
-
-def perceptron_steps_demo():
-    """Widget: a data set menu and an update slider over :func:`perceptron_steps_figure`."""
-    import ipywidgets as w
-
-    from nnbook.widgets import Demo
-
-    longest = max(perceptron_run(n).n_updates_ for n in DATASETS)
-    return Demo(
-        perceptron_steps_figure,
-        update=w.IntSlider(value=perceptron_run("and").n_updates_, min=0, max=longest, description="update", continuous_update=False),
-        name=w.Dropdown(options=list(DATASETS), value="and", description="data"),
-        lr=1.0,
-    )
 
 
 # --- figures of the chapter ------------------------------------------------------------------
@@ -215,9 +185,9 @@ def hidden_space_figure(params: dict, activation: str = "step", title: str = "")
     """XOR through a 2-2-1 network. Left: the inputs and the hidden units' lines. Right: the same
     four points in hidden space (h1, h2), where the output unit's line separates them."""
     X, y = truth_table("xor")
-    H, _ = forward(params, X, activation)
+    H, _ = layer_outputs(params, X, activation)
     fig, (ax_in, ax_h) = figure(2, width=9.6, height=4.0)
-    f = (lambda P: forward(params, P, activation)[1][:, 0] >= 0.5)
+    f = (lambda P: layer_outputs(params, P, activation)[1][:, 0] >= 0.5)
     decision_regions(ax_in, lambda P: f(P).astype(int), X, y)
     xlim = _limits(ax_in, X)
     for j, style in zip(range(2), ("--", ":")):

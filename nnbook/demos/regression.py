@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnbook.history import History
 from nnbook.plot import PALETTE, figure
 from nnbook.scratch import regression as R
 
@@ -36,11 +37,11 @@ def _window(centre, *points, pad=1.3, least=2.0):
     return centre - s, centre + s
 
 
-def _contour(ax, x, y, hist: R.History, opt, extra=(), equal=False):
+def _contour(ax, x, y, hist: History, opt, extra=(), equal=False):
     """Loss surface of y = a x + b around the optimum ``opt``, with the GD path(s) drawn on it.
 
     With ``equal`` both axes get the same span and scale, so round contours look round."""
-    P = hist.params
+    P = hist["theta"]
     a_lim = _window(opt[0], *P[:, 0], *[e[0] for e in extra])
     b_lim = _window(opt[1], *P[:, 1], *[e[1] for e in extra])
     if equal:
@@ -68,15 +69,15 @@ def gd_figure(points: str = DEFAULT_POINTS, lr: float = 0.05, steps: int = 30, a
     """
     x, y = parse_points(points)
     X = x[:, None]
-    hist = R.fit(R.mse_loss_grad, X, y, lr=lr, steps=int(steps), theta0=np.array([a0, b0]))
+    hist = R.descend(R.mse_loss_grad, X, y, lr=lr, steps=int(steps), theta0=np.array([a0, b0]))
     opt = R.least_squares(X, y)
     best = R.mse_loss_grad(opt, X, y)[0]
     fig, axes = figure(3, width=13.0, height=4.0)
     ax = axes[0]
     xx = np.linspace(x.min() - 0.5, x.max() + 0.5, 2)
-    for k, (a, b) in enumerate(hist.params):
+    for k, (a, b) in enumerate(hist["theta"]):
         if np.isfinite(a) and np.isfinite(b):
-            ax.plot(xx, a * xx + b, color=PALETTE[0], alpha=0.1 + 0.9 * k / max(len(hist.params) - 1, 1), lw=1)
+            ax.plot(xx, a * xx + b, color=PALETTE[0], alpha=0.1 + 0.9 * k / max(len(hist["theta"]) - 1, 1), lw=1)
     ax.scatter(x, y, color=PALETTE[1], zorder=3, s=40, label="points")
     ax.set_ylim(y.min() - 2, y.max() + 2)
     ax.set_xlabel("$x$")
@@ -85,8 +86,8 @@ def gd_figure(points: str = DEFAULT_POINTS, lr: float = 0.05, steps: int = 30, a
     ax.legend(loc="upper left")
 
     ax = axes[1]
-    finite = np.isfinite(hist.loss)
-    ax.semilogy(hist.updates[finite], hist.loss[finite], color=PALETTE[0], label="loss")
+    finite = np.isfinite(hist["loss"])
+    ax.semilogy(hist["updates"][finite], hist["loss"][finite], color=PALETTE[0], label="loss")
     ax.axhline(best, color="black", ls=":", label="least-squares minimum")
     ax.set_xlabel("step")
     ax.set_ylabel("mean squared error")
@@ -95,11 +96,11 @@ def gd_figure(points: str = DEFAULT_POINTS, lr: float = 0.05, steps: int = 30, a
 
     _contour(axes[2], x, y, hist, opt, extra=[(a0, b0)])
     axes[2].set_title("path on the loss surface")
-    last = hist.loss[-1]
-    if not np.isfinite(last) or last > hist.loss[0]:
-        verdict = f"lr = {lr:g} diverges: the loss grows from {hist.loss[0]:.3g} to {last:.3g}"
+    last = hist["loss"][-1]
+    if not np.isfinite(last) or last > hist["loss"][0]:
+        verdict = f"lr = {lr:g} diverges: the loss grows from {hist['loss'][0]:.3g} to {last:.3g}"
     else:
-        verdict = f"lr = {lr:g}, {hist.updates[-1]} steps: a = {hist.theta[0]:.3f}, b = {hist.theta[1]:.3f}, loss {last:.4g} (minimum {best:.4g})"
+        verdict = f"lr = {lr:g}, {hist['updates'][-1]} steps: a = {R.final_theta(hist)[0]:.3f}, b = {R.final_theta(hist)[1]:.3f}, loss {last:.4g} (minimum {best:.4g})"
     fig.suptitle(verdict)
     return fig
 
@@ -112,11 +113,11 @@ def learning_rates_figure(points: str = DEFAULT_POINTS, lrs=(0.005, 0.05, 0.1), 
     best = R.mse_loss_grad(opt, X, y)[0]
     fig, axes = figure(len(lrs), width=4.3 * len(lrs), height=4.0)
     for ax, lr in zip(np.ravel(axes), lrs):
-        h = R.fit(R.mse_loss_grad, X, y, lr=lr, steps=steps, theta0=np.array([a0, b0]))
+        h = R.descend(R.mse_loss_grad, X, y, lr=lr, steps=steps, theta0=np.array([a0, b0]))
         _contour(ax, x, y, h, opt, extra=[(a0, b0)])
-        last = h.loss[-1]
-        verdict = "diverges" if not np.isfinite(last) or last > h.loss[0] else ("converged" if last < 1.01 * best else "too slow")
-        ax.set_title(f"lr = {lr:.3g}: {verdict}\nloss {h.loss[0]:.3g} -> {last:.3g} in {h.updates[-1]} steps")
+        last = h["loss"][-1]
+        verdict = "diverges" if not np.isfinite(last) or last > h["loss"][0] else ("converged" if last < 1.01 * best else "too slow")
+        ax.set_title(f"lr = {lr:.3g}: {verdict}\nloss {h['loss'][0]:.3g} -> {last:.3g} in {h['updates'][-1]} steps")
     return fig
 
 
@@ -130,19 +131,19 @@ def scaling_figure(x: np.ndarray, y: np.ndarray, lr_fraction: float = 0.95, step
     for ax, (name, xs) in zip(axes, [("raw x", x), ("standardised x", R.standardize(x[:, None])[0][:, 0])]):
         X = xs[:, None]
         lr = lr_fraction * R.max_stable_lr(X)
-        h = R.fit(R.mse_loss_grad, X, y, lr=lr, steps=steps)
+        h = R.descend(R.mse_loss_grad, X, y, lr=lr, steps=steps)
         opt = R.least_squares(X, y)
         _contour(ax, xs, y, h, opt, extra=[(0.0, 0.0)], equal=True)
-        ax.set_title(f"{name}: condition number {R.condition_number(X):.3g}\nloss after {steps} steps: {h.loss[-1]:.3g}")
+        ax.set_title(f"{name}: condition number {R.condition_number(X):.3g}\nloss after {steps} steps: {h['loss'][-1]:.3g}")
     return fig
 
 
-def batch_modes_figure(histories: dict[str, R.History], best: float | None = None) -> Figure:
+def batch_modes_figure(histories: dict[str, History], best: float | None = None) -> Figure:
     """Loss against examples processed (left) and against parameter updates (right)."""
     fig, axes = figure(2, width=10.0, height=3.8)
     for k, (name, h) in enumerate(histories.items()):
-        axes[0].semilogy(h.examples, h.loss, color=PALETTE[k], label=name)
-        axes[1].semilogy(np.maximum(h.updates, 1), h.loss, color=PALETTE[k], label=name)
+        axes[0].semilogy(h["examples"], h["loss"], color=PALETTE[k], label=name)
+        axes[1].semilogy(np.maximum(h["updates"], 1), h["loss"], color=PALETTE[k], label=name)
     axes[1].set_xscale("log")
     for ax, xl in zip(axes, ["examples processed (gradient evaluations)", "parameter updates"]):
         if best is not None:

@@ -17,8 +17,30 @@ _STATE: dict = {}
 DENIED_EVENTS = ("ctypes.", "socket.", "gc.get_", "subprocess.", "os.exec", "os.posix_spawn", "os.spawn",
                  "os.fork", "os.forkpty", "os.system", "os.killpg", "os.link", "os.symlink", "pty.",
                  "sqlite3.", "webbrowser.", "sys.remote_exec")
-DENIED_IMPORTS = {"ctypes", "_ctypes", "_posixsubprocess", "_xxsubinterpreters", "_testcapi",
-                  "_testinternalcapi", "_socket", "socket", "mmap", "resource"}
+# Never importable, not even while ipykernel starts: native-code escapes, file access without audit
+# events (readline's history functions, mmap, dbm), the resource limits.
+DENIED_IMPORTS = {"ctypes", "_ctypes", "_xxsubinterpreters", "_testcapi", "_testinternalcapi", "mmap",
+                  "resource", "readline", "dbm", "_dbm", "_gdbm", "_sqlite3", "sqlite3", "_curses", "curses",
+                  "_tkinter", "tkinter", "_posixshmem", "_multiprocessing"}
+# Loaded by ipykernel itself; removed before student code runs, and not importable after.
+CUT_MODULES = ("_posixsubprocess", "_ctypes", "ctypes")
+# What student code may import once the kernel is ready (top-level names): the scientific packages
+# below and the standard library except what reaches the network, other processes or files without
+# audit events. A name outside both is refused (an allowlist: a new module is refused until added).
+ALLOWED_PACKAGES = frozenset("""
+numpy scipy sklearn matplotlib mpl_toolkits PIL torch pandas nnbook IPython ipywidgets tqdm kiwisolver
+cycler pyparsing dateutil packaging fontTools contourpy joblib threadpoolctl pytz tzdata six yaml sympy
+mpmath networkx jinja2 markupsafe filelock fsspec comm traitlets jupyterlab_widgets widgetsnbextension
+""".split())
+STDLIB_REFUSED = frozenset("""
+multiprocessing ssl http urllib ftplib smtplib poplib imaplib
+nntplib telnetlib xmlrpc socketserver wsgiref webbrowser ctypes readline rlcompleter mmap resource dbm
+sqlite3 curses tkinter turtle turtledemo idlelib pty tty termios fcntl grp pwd spwd crypt syslog
+venv ensurepip pydoc_data lib2to3 distutils code codeop pdb bdb trace tracemalloc faulthandler
+""".split())
+ALLOWED_IMPORTS = ALLOWED_PACKAGES | (frozenset(sys.stdlib_module_names) - STDLIB_REFUSED - frozenset(DENIED_IMPORTS)
+                                      - frozenset(CUT_MODULES) - frozenset(n for n in sys.stdlib_module_names
+                                                                           if n.startswith("_test")))
 WRITE_EVENTS = {"os.chdir", "os.mkdir", "os.remove", "os.rmdir", "os.rename", "os.chmod", "os.chown",
                 "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.copytree",
                 "shutil.move", "shutil.chown", "os.setxattr", "os.removexattr"}
@@ -29,7 +51,16 @@ class SandboxViolation(PermissionError):
     """An operation the grading sandbox does not allow."""
 
 
-def _make_hook(sandbox: str, read_roots: tuple[str, ...]):
+class SandboxImportError(ModuleNotFoundError):
+    """An import the grading sandbox does not allow (to library code, a module that is not there)."""
+
+
+def _latch():
+    """A one-way switch: once this generator is exhausted it stays so (nothing can restart it)."""
+    yield
+
+
+def _make_hook(sandbox: str, read_roots: tuple[str, ...], latch, extra_modules: tuple[str, ...] = ()):
     """The audit hook, as a closure over everything it uses.
 
     Students can rebind any module attribute (``os.path.realpath``, ``builtins.len``, this
@@ -41,17 +72,36 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...]):
     import posix
 
     _type, _len, _str, _bytes, _int, _list, _tuple = type, len, str, bytes, int, list, tuple
-    _OSError, _AttributeError, _Violation = OSError, AttributeError, SandboxViolation
+    _enumerate = enumerate
+    _OSError, _AttributeError, _Violation, _isinstance = OSError, AttributeError, SandboxViolation, isinstance
+    _ImportRefused = SandboxImportError
     _getcwd, _lstat, _readlink, _getpid, _fspath = posix.getcwd, posix.lstat, posix.readlink, posix.getpid, posix.fspath
     _islink, _startswith, _split, _join, _decode = _stat.S_ISLNK, str.startswith, str.split, "/".join, bytes.decode
     _copy = str.__str__  # an exact str from a str subclass (whose methods a student may override)
     _DirEntry = posix.DirEntry
     _paths = (pathlib.PosixPath, pathlib.PurePosixPath)
-    _pp = pathlib.PurePath
-    _fs, _tostr, _slot, _fmt = _pp.__fspath__, _pp.__str__, _pp.__dict__["_str"], _pp._format_parsed_parts.__func__
+    _tostr, _vars, _missing = pathlib.PurePath.__str__, vars, object()
+    # pathlib as it is now: every attribute of its classes (public API only: vars and identity)
+    _pathlib = tuple((c, tuple(vars(c).items())) for c in (pathlib.PurePath, pathlib.PurePosixPath, pathlib.Path,
+                                                              pathlib.PosixPath))
+
+    def pathlib_intact():
+        """True while no pathlib class has been changed since the guard was installed."""
+        for cls, items in _pathlib:
+            now = _vars(cls)
+            if _len(now) != _len(items):
+                return False
+            for key, value in items:
+                if now.get(key, _missing) is not value:
+                    return False
+        return True
+
     denied_events = _tuple(DENIED_EVENTS)
     denied_imports = frozenset(DENIED_IMPORTS)
+    cut_modules = frozenset(CUT_MODULES)
+    allowed_imports = ALLOWED_IMPORTS | frozenset(extra_modules)
     write_events = frozenset(WRITE_EVENTS)
+    copy_events = frozenset(("shutil.copyfile", "shutil.copytree"))
     write_flags = _WRITE_FLAGS
     write_roots = (sandbox, "/dev/null")
     read_roots = read_roots + (sandbox, "/dev/null", "/dev/urandom")
@@ -61,8 +111,7 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...]):
         t = _type(path)
         if t is _DirEntry:  # a C type that cannot be subclassed
             path = _fspath(path)
-        elif t in _paths and t.__fspath__ is _fs and t.__str__ is _tostr and t._str is _slot \
-                and t._format_parsed_parts.__func__ is _fmt:
+        elif t in _paths and pathlib_intact():
             path = _tostr(path)  # the value cached in the path, the same one open() used
         t = _type(path)
         if t is _str:
@@ -130,9 +179,10 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...]):
                 raise _Violation("the grading sandbox does not allow listing " + p)
             return
         if event in write_events:
-            for a in args[:2]:
+            for i, a in _enumerate(args[:2]):
                 p = text(a) if a is not None else None
-                if p is not None and not inside(resolve(p), write_roots):
+                roots = read_roots if (i == 0 and event in copy_events) else write_roots
+                if p is not None and not inside(resolve(p), roots):
                     raise _Violation("the grading sandbox does not allow " + event + " on " + p)
             return
         if event == "os.kill":
@@ -140,9 +190,18 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...]):
                 raise _Violation("the grading sandbox does not allow signalling other processes")
             return
         if event == "import":
-            if _len(args) > 0 and _copy(args[0]) in denied_imports:
-                raise _Violation("the grading sandbox does not allow importing " + _copy(args[0]))
+            name = _copy(args[0]) if _len(args) > 0 and _isinstance(args[0], _str) else ""
+            top = _split(name, ".")[0]
+            if name in denied_imports or top in denied_imports:
+                raise _ImportRefused("the grading sandbox does not allow importing " + name)
+            if latch.gi_frame is None and (top in cut_modules or not (
+                    top in allowed_imports or _startswith(top, "_sysconfigdata_"))):
+                raise _ImportRefused("the grading sandbox does not allow importing " + name +
+                                 " (student code may import NumPy, Matplotlib, PyTorch, SciPy, scikit-learn, "
+                                 "pandas, nnbook and the safe parts of the standard library)")
             return
+        if _startswith(event, "socket.") and latch.gi_frame is not None:
+            return  # asyncio's self-pipe while ipykernel starts (no student code has run yet)
         if _startswith(event, denied_events):
             raise _Violation("the grading sandbox does not allow " + event)
 
@@ -169,31 +228,38 @@ def _cut(blocked_modules: tuple[str, ...]) -> None:
                         pass
 
 
-def install(sandbox: str, read_roots: list[str], preload: list[str] = ()) -> None:
-    """Import ``preload``, then guard the kernel: reads only under ``read_roots`` and the sandbox,
-    writes only in the sandbox, no processes, sockets or native-code escapes."""
-    import importlib
+def guard(sandbox: str, read_roots: list[str], extra_modules: list[str] = ()) -> None:
+    """Install the audit hook (called by the kernel launcher before ipykernel is imported): reads
+    only under ``read_roots`` and the sandbox, writes only in the sandbox, no processes, sockets or
+    native-code escapes. Imports are limited to an allowlist once ``install`` has run."""
+    latch = _latch()
+    sandbox = os.path.realpath(sandbox)
+    hook = _make_hook(sandbox, tuple(os.path.realpath(r) for r in read_roots), latch, tuple(extra_modules))
+    _STATE["latch"] = latch
+    sys.addaudithook(hook)  # no reference to it is kept anywhere a student could reach
 
+
+def install(sandbox: str, python_guard: bool = True) -> None:
+    """Get the running kernel ready for student code (the grader's first execution): remove the
+    modules ipykernel loaded that would bypass the guard, and switch the import allowlist on."""
     from IPython import get_ipython
 
     import nnbook.grading.plain as plain
 
-    for name in preload:
-        try:
-            importlib.import_module(name)
-        except Exception:  # a missing optional module is the student's problem, not the guard's
-            pass
-    sandbox = os.path.realpath(sandbox)
-    hook = _make_hook(sandbox, tuple(os.path.realpath(r) for r in read_roots))
+    if python_guard and "latch" not in _STATE:
+        raise RuntimeError("the kernel was not started by the grader's launcher (no guard installed)")
     _STATE.update(ns=get_ipython().user_ns, plain=plain, open=os.open, write_fd=os.write, close=os.close,
                   dumps=json.dumps)
     try:  # exit() and quit() would end the kernel; in grading they do nothing
         get_ipython().ask_exit = lambda *a, **k: None
     except Exception:
         pass
-    os.chdir(sandbox)
-    _cut(("_posixsubprocess", "_ctypes", "ctypes"))
-    sys.addaudithook(hook)  # no reference to it is kept anywhere a student could reach
+    os.chdir(os.path.realpath(sandbox))
+    if not python_guard:  # tests of the OS layer on its own
+        return
+    _cut(CUT_MODULES)
+    for _ in _STATE.pop("latch"):  # exhaust it: imports are now limited to the allowlist, for good
+        pass
 
 
 def _error(e: BaseException) -> dict:
@@ -229,11 +295,38 @@ def call(kind: str, name: str, payload: str, out: str) -> None:
         s["close"](fd)
 
 
+def _public_inputs(ns: dict, qid: str, name: str) -> list:
+    """The arguments the public tests of ``qid`` call ``name`` with (recorded by running them)."""
+    from nnbook.grading.checks import run_public
+
+    seen, original = [], ns.get(name)
+    if not callable(original):
+        return seen
+
+    def recorder(*args, **kwargs):
+        try:
+            seen.append(_STATE["dumps"](_STATE["plain"]._to_tree(list(args)), sort_keys=True))
+        except Exception:  # not plain data: cannot be a hidden input anyway
+            pass
+        return original(*args, **kwargs)
+
+    ns[name] = recorder
+    try:
+        run_public(qid)
+    finally:
+        ns[name] = original
+    return seen
+
+
 def dump_specs(out: str) -> None:
-    """Write the hidden tests registered by the master (run as the reference) to ``out``."""
+    """Write the hidden tests registered by the master (run as the reference) to ``out``, each with
+    the inputs its question's public tests use (so ``nnbook check`` can refuse repeats)."""
     from nnbook.grading.checks import _HIDDEN
 
-    specs = [{"qid": h.qid, "points": h.points, "call": h.call, "value": h.value,
-              "inputs": [list(args) for args in h.inputs], "rtol": h.rtol, "atol": h.atol} for h in _HIDDEN]
+    plain = _STATE["plain"]
+    specs = []
+    for h in _HIDDEN:
+        h.public = _public_inputs(_STATE["ns"], h.qid, h.call) if h.call else []
+        specs.append(h.to_dict())
     with open(out, "w") as f:
-        f.write(_STATE["plain"].encode(specs))
+        f.write(plain.encode(specs))

@@ -7,14 +7,47 @@ import copy
 import inspect
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from nnbook.grading.compare import ATOL, RTOL, compare, short
+from nnbook.grading.spec import Spec
 
 
 class NotAttempted(NotImplementedError):
     """Raised by ``assert_close`` when the value is still the stub ``...``."""
+
+
+class CheckFailed(AssertionError):
+    """A failed ``assert_close``, carrying the hint of that check (not of the whole test)."""
+
+    def __init__(self, message: str, hint: str | None = None, what: str = ""):
+        super().__init__(message)
+        self.hint, self.what = hint, what
+
+
+@dataclass
+class Mistake:
+    """A typical wrong answer to a question, declared in a master's hidden part."""
+
+    qid: str
+    name: str
+    code: str
+
+
+_MISTAKES: list[Mistake] = []
+
+
+def typical_mistake(qid: str, name: str, code: str) -> None:
+    """Declare (master only, in a hidden cell, with literal arguments) a typical wrong answer to
+    ``qid``: ``code`` redefines what the solution defines, with the mistake in it. Each one must
+    fail at least one public test with a message and lose points in the hidden tests
+    (tests/test_grading_mistakes.py runs them). Here the code is only compiled."""
+    qid = _qid(qid)
+    if not (isinstance(name, str) and name and isinstance(code, str) and code.strip()):
+        raise ValueError("typical_mistake(qid, name, code) needs a name and the code of the wrong answer")
+    compile(code, f"<typical mistake {qid}: {name}>", "exec")
+    _MISTAKES[:] = [m for m in _MISTAKES if (m.qid, m.name) != (qid, name)] + [Mistake(qid, name, code)]
 
 
 @dataclass
@@ -24,23 +57,8 @@ class PublicTest:
     hint: str | None = None
 
 
-@dataclass
-class HiddenSpec:
-    """One hidden test: call ``call`` on each of ``inputs``, or read the variable ``value``."""
-
-    qid: str
-    points: float
-    call: str | None = None
-    value: str | None = None
-    inputs: list = field(default_factory=list)
-    rtol: float = RTOL
-    atol: float = ATOL
-    expected: Any = None
-    where: tuple = ()  # (file, line) of the call: re-running a cell replaces its tests
-
-
 _PUBLIC: dict[str, dict[str, PublicTest]] = {}
-_HIDDEN: list[HiddenSpec] = []
+_HIDDEN: list[Spec] = []
 
 
 def _key(fn: Callable) -> str:
@@ -68,13 +86,15 @@ def public_test(qid: str, hint: str | None = None) -> Callable:
     return register
 
 
-def assert_close(got, expected, what: str = "value", rtol: float = RTOL, atol: float = ATOL) -> None:
-    """Raise AssertionError saying expected vs got unless ``got`` matches ``expected``."""
+def assert_close(got, expected, what: str = "value", rtol: float = RTOL, atol: float = ATOL,
+                 hint: str | None = None) -> None:
+    """Raise AssertionError saying what was checked and expected vs got unless ``got`` matches
+    ``expected``; ``hint`` is shown for this check only (instead of the test's hint)."""
     if got is Ellipsis:
         raise NotAttempted(f"{what} is still `...`")
     msg = compare(got, expected, rtol=rtol, atol=atol)
     if msg:
-        raise AssertionError(f"{what}: {msg}")
+        raise CheckFailed(f"{what}: {msg}", hint, what)
 
 
 @dataclass
@@ -99,7 +119,8 @@ def run_public(qid: str) -> list[Outcome]:
     KeyboardInterrupt through, so an interrupt stops a runaway test)."""
     outcomes = []
     for i, test in enumerate(_PUBLIC.get(qid, {}).values(), 1):
-        name = test.fn.__name__ if test.fn.__name__ != "_" else f"test {i}"
+        doc = (test.fn.__doc__ or "").strip().splitlines()
+        name = doc[0] if doc else test.fn.__name__.replace("_", " ").strip() or f"test {i}"
         try:
             test.fn()
         except NotImplementedError as e:
@@ -109,8 +130,10 @@ def run_public(qid: str) -> list[Outcome]:
                 outcomes.append(Outcome("not attempted", name, "the answer is still `...`"))
             else:
                 outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
-        except AssertionError as e:
-            outcomes.append(Outcome("failed", name, str(e) or _describe_error(e), test.hint))
+        except AssertionError as e:  # the hint of the check that failed, else the test's
+            if not doc and test.fn.__name__ == "_" and getattr(e, "what", ""):
+                name = e.what  # an unnamed test is named by the check that failed
+            outcomes.append(Outcome("failed", name, str(e) or _describe_error(e), getattr(e, "hint", None) or test.hint))
         except (Exception, SystemExit) as e:
             outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
         else:
@@ -167,10 +190,14 @@ def _plain_inputs(inputs) -> list[tuple]:
 
 
 def hidden_test(qid: str, points: float, call: str | None = None, value: str | None = None, inputs=None,
-                rtol: float = RTOL, atol: float = ATOL, expected=None) -> None:
+                rtol: float = RTOL, atol: float = ATOL, expected=None, part: int | None = None,
+                label: str = "") -> None:
     """Declare a hidden test (master only). In the master it also checks the reference solution:
     the function must run on every input and return plain data, matching ``expected`` if given
-    (a list with one expected result per input for ``call``, the value itself for ``value``)."""
+    (a list with one expected result per input for ``call``, the value itself for ``value``).
+    With ``part=k`` (``call`` only) the test grades item k of the function's tuple result (named
+    ``label`` in the feedback): a question's points can then be split over the parts of its
+    answer, one hidden test each, and ``expected`` gives that item."""
     from nnbook.grading.plain import encode
 
     qid = _qid(qid)
@@ -178,11 +205,14 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
         raise ValueError("hidden_test needs exactly one of call='function_name' or value='variable_name'")
     if not (isinstance(points, (int, float)) and points > 0):
         raise ValueError(f"hidden_test points must be a positive number; got {points!r}")
-    spec = HiddenSpec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, expected)
+    if part is not None and (call is None or not isinstance(part, int) or isinstance(part, bool)):
+        raise ValueError("hidden_test(part=k) takes an integer index and needs call=")
+    spec = Spec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, part=part,
+                label=str(label))
     if value is not None and inputs is not None:
         raise ValueError("hidden_test(value=...) takes no inputs")
     frame = sys._getframe(1)
-    caller, where = frame.f_globals, (frame.f_code.co_filename, frame.f_lineno)
+    caller, where = frame.f_globals, (frame.f_code.co_filename, frame.f_lineno, part)  # a loop may declare parts
     name = call or value
     if name not in caller:
         raise NameError(f"hidden_test({qid!r}): {name!r} is not defined in the notebook")
@@ -195,6 +225,9 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
         expected = None if expected is None else [expected]
     for i, got in enumerate(results):
         encode(got)  # the reference must return plain data, or the grader cannot compare
+        has_part, got = spec.select(got)
+        if not has_part:
+            raise ValueError(f"hidden_test({qid!r}, part={part}): the reference result has no item {part}")
         if expected is not None:
             msg = compare(got, expected[i], rtol, atol)
             if msg:
@@ -204,4 +237,4 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
     _HIDDEN.append(spec)
 
 
-__all__ = ["check", "public_test", "hidden_test", "assert_close", "short"]
+__all__ = ["check", "public_test", "hidden_test", "assert_close", "short", "typical_mistake"]

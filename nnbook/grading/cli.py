@@ -33,7 +33,7 @@ def _limits(args: argparse.Namespace):
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from nnbook.grading.grade import GradingError
+    from nnbook.grading.spec import GradingError
     from nnbook.grading.gradebook import grade_all, summary
 
     subs, master = Path(args.submissions), Path(args.master)
@@ -46,18 +46,20 @@ def _grade(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     try:
         plan, results = grade_all(subs, master, Path(args.out), workers=args.workers, limits=_limits(args),
-                                  progress=not args.no_progress)
+                                  progress=not args.no_progress, require_isolation=args.require_isolation)
     except GradingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(summary(plan, results, time.monotonic() - t0))
+    print(f"isolation of student kernels: {plan.isolation.describe()}")
     print(f"gradebook: {args.out}; feedback: {Path(args.out).parent / 'feedback'}/")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     """Check masters: the release has no leak and the reference solution passes its hidden tests."""
-    from nnbook.grading.grade import GradingError, reference_plan
+    from nnbook.grading.reference import reference_plan
+    from nnbook.grading.spec import GradingError
     from nnbook.grading.master import read_master
     from nnbook.grading.release import masters_in, release_one
 
@@ -71,22 +73,32 @@ def _check(args: argparse.Namespace) -> int:
             print(f"FAIL {path}: {e}")
             failed += 1
             continue
+        if plan.problems:
+            print(f"FAIL {path}: " + "; ".join(plan.problems))
+            failed += 1
+            continue
         headings = read_master(path).headings
         notes = [f"{q}: heading says {headings[q]:g} points, hidden tests give {plan.max_points(q):g}"
                  for q in plan.questions if q in headings and not math.isnan(headings[q]) and headings[q] != plan.max_points(q)]
         notes += [f"{q}: no hidden test" for q in headings if q not in plan.questions]
         if plan.allow_ctypes:
-            notes.append("the master needs ctypes (PyTorch): student kernels load it, a weaker sandbox")
+            notes.append("the master needs ctypes (PyTorch, SciPy, scikit-learn or pandas): student kernels load it, "
+                         "a weaker Python-level guard")
         print(f"ok   {path}: {len(plan.questions)} question(s), {len(plan.specs)} hidden test(s), "
               f"{plan.max_points():g} point(s)" + "".join(f"\n     note: {n}" for n in notes))
     return 1 if failed else 0
 
 
 def _add_limits(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per notebook cell (default 30)")
-    p.add_argument("--call-timeout", type=float, default=10.0, help="seconds per hidden-test case (default 10)")
-    p.add_argument("--submission-timeout", type=float, default=300.0, help="seconds per submission (default 300)")
-    p.add_argument("--memory-mb", type=int, default=4096, help="address-space cap of each kernel in MiB (default 4096)")
+    from nnbook.grading.kernel import Limits
+
+    d = Limits()  # the one place the default limits are defined
+    p.add_argument("--cell-timeout", type=float, default=d.cell, help="seconds per notebook cell (default %(default)g)")
+    p.add_argument("--call-timeout", type=float, default=d.call, help="seconds per hidden-test case (default %(default)g)")
+    p.add_argument("--submission-timeout", type=float, default=d.submission,
+                   help="seconds per submission (default %(default)g)")
+    p.add_argument("--memory-mb", type=int, default=d.memory_mb,
+                   help="address-space cap of each kernel in MiB (default %(default)d)")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -103,6 +115,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="grades.csv", help="gradebook CSV; feedback/ is written next to it (default grades.csv)")
     p.add_argument("--workers", type=int, default=2, help="parallel kernels (default 2)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--require-isolation", action="store_true",
+                   help="refuse to grade unless student kernels are isolated by the operating system (bubblewrap)")
     _add_limits(p)
     p.set_defaults(func=_grade)
 

@@ -35,8 +35,37 @@ def _numeric_array(x):
             arr = np.array(x)
         except (ValueError, TypeError):
             return None
-        return arr if arr.dtype.kind in "iuf" else None
+        return arr if arr.dtype.kind in "biuf" else None
     return None
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, (bool, np.bool_)) or (isinstance(x, np.ndarray) and x.shape == () and x.dtype.kind == "b")
+
+
+def diagnose(got, expected) -> str:
+    """A hint at what went wrong that quotes no value: 'sign flipped', 'off by a constant factor
+    of 2', 'looks transposed'; '' when none of these fits."""
+    g, e = _numeric_array(got) if not _is_number(got) else np.asarray(got), \
+        _numeric_array(expected) if not _is_number(expected) else np.asarray(expected)
+    if g is None or e is None or g.dtype.kind == "b" or e.dtype.kind == "b" or e.size == 0:
+        return ""
+    g, e = g.astype(float), e.astype(float)
+    if e.ndim == 2 and g.shape == e.shape[::-1] and np.allclose(g.T, e, rtol=1e-6, atol=1e-12) \
+            and not (g.shape == e.shape and np.allclose(g, e, rtol=1e-6, atol=1e-12)):
+        return "looks transposed"
+    if g.shape != e.shape or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
+        return ""
+    big = np.abs(e) > 1e-12
+    if not big.any() or np.any(np.abs(g[~big]) > 1e-12):
+        return ""
+    ratio = g[big] / e[big]
+    r = float(np.median(ratio))
+    if not np.allclose(ratio, r, rtol=1e-6, atol=1e-12) or np.isclose(r, 1.0, rtol=1e-6):
+        return ""
+    if np.isclose(r, -1.0, rtol=1e-6):
+        return "sign flipped"
+    return f"off by a constant factor of {r:.3g}" if r != 0 else ""
 
 
 def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "") -> str | None:
@@ -50,15 +79,15 @@ def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "
         if np.isnan(expected) and np.isnan(got):
             return None
         if not np.isclose(float(got), float(expected), rtol=rtol, atol=atol):
-            return f"expected {short(expected)}{where}, got {short(got)}"
+            return f"expected {short(expected)}{where}, got {short(got)}" + _why(got, expected)
         return None
     exp_arr = _numeric_array(expected)
     if exp_arr is not None and (isinstance(expected, np.ndarray) or isinstance(got, np.ndarray)):
-        got_arr = _numeric_array(got) if not _is_number(got) else np.asarray(got)
+        got_arr = np.asarray(got) if _is_number(got) or _is_bool(got) else _numeric_array(got)
         if got_arr is None:
             return f"expected an array of shape {exp_arr.shape}{where}, got {short(got)}"
         if got_arr.shape != exp_arr.shape:
-            return f"expected shape {exp_arr.shape}{where}, got shape {got_arr.shape}: {short(got)}"
+            return f"expected shape {exp_arr.shape}{where}, got shape {got_arr.shape}: {short(got)}" + _why(got_arr, exp_arr)
         if exp_arr.dtype.kind == "b" or got_arr.dtype.kind == "b":
             bad = exp_arr != got_arr
         else:
@@ -67,10 +96,11 @@ def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             return (f"{int(bad.sum())} of {bad.size} entries differ{where}; first at index {idx}: "
-                    f"expected {exp_arr[idx].item()!r}, got {got_arr[idx].item()!r}\n  expected {short(exp_arr)}\n  got      {short(got_arr)}")
+                    f"expected {exp_arr[idx].item()!r}, got {got_arr[idx].item()!r}{_why(got_arr, exp_arr)}"
+                    f"\n  expected {short(exp_arr)}\n  got      {short(got_arr)}")
         return None
-    if isinstance(expected, (bool, np.bool_)):
-        if not isinstance(got, (bool, np.bool_)) or bool(got) != bool(expected):
+    if isinstance(expected, (bool, np.bool_)):  # a 0-d bool array is a bool, as a bool array is bools
+        if not _is_bool(got) or bool(got) != bool(expected):
             return f"expected {expected!r}{where}, got {short(got)}"
         return None
     if expected is None or isinstance(expected, str):
@@ -102,6 +132,11 @@ def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "
     raise TypeError(f"cannot compare with an expected value of type {type(expected).__name__}")
 
 
+def _why(got, expected) -> str:
+    d = diagnose(got, expected)
+    return f" ({d})" if d else ""
+
+
 def _kind(x) -> str:
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape}"
@@ -121,8 +156,8 @@ def coarse(got, expected, path: str = "") -> str:
         if got_arr is None:
             return f"wrong type{where}: expected an array of shape {exp_arr.shape}, got {_kind(got)}"
         if got_arr.shape != exp_arr.shape:
-            return f"wrong shape{where}: expected {exp_arr.shape}, got {got_arr.shape}"
-        return f"wrong values{where}"
+            return f"wrong shape{where}: expected {exp_arr.shape}, got {got_arr.shape}" + _why(got_arr, exp_arr)
+        return f"wrong values{where}" + _why(got_arr, exp_arr)
     if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
         if len(got) != len(expected):
             return f"wrong length{where}: expected {len(expected)} items, got {len(got)}"
@@ -131,4 +166,4 @@ def coarse(got, expected, path: str = "") -> str:
                 return coarse(g, e, f"{path}[{i}]" if path else f"item {i}")
     if _kind(got) != _kind(expected) and not (_is_number(got) and _is_number(expected)):
         return f"wrong type{where}: expected {_kind(expected)}, got {_kind(got)}"
-    return f"wrong value{where}"
+    return f"wrong value{where}" + (_why(got, expected) if _is_number(got) and _is_number(expected) else "")

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import csv
+import io
+import os
 import re
+import tempfile
 from pathlib import Path
 
-from nnbook.grading.grade import Plan, Result
+from nnbook.grading.plan import Plan
+from nnbook.grading.scoring import Result
+from nnbook.grading.isolation import NONE_WARNING
 
 STATUS_TEXT = {
     "passed": "passed",
@@ -20,7 +25,35 @@ STATUS_TEXT = {
 
 
 def columns(plan: Plan) -> list[str]:
-    return ["student", "file", "status", *plan.questions, "total", "max", "feedback", "reasons"]
+    return ["student", "file", "status", *plan.questions, "total", "max", "isolation", "feedback", "reasons"]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a new temporary file next to ``path``, then rename it over ``path``: a
+    reader never sees half a file, and whatever was at ``path`` (a FIFO, a link) is replaced, never
+    opened or followed."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
+
+
+def escape(text: str) -> str:
+    """Text from a student (file names, error messages, cell sources) made inert in Markdown: no
+    HTML, no emphasis, links, headings, tables or code spans, and on one line."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def feedback_name(result: Result, results: list[Result]) -> str:
@@ -31,15 +64,17 @@ def feedback_name(result: Result, results: list[Result]) -> str:
 
 
 def write_csv(path: Path, plan: Plan, results: list[Result], feedback_dir: Path | None) -> None:
-    """One row per submission, sorted by student id then file name."""
+    """One row per submission, sorted by student id then file name (written atomically)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(columns(plan))
-        for r in sorted(results, key=lambda r: (r.student, r.file)):
-            fb = str(Path(feedback_dir.name) / feedback_name(r, results)) if feedback_dir else ""
-            w.writerow([_cell(r.student), _cell(r.file), r.status, *[_num(r.scores.get(q, 0.0)) for q in plan.questions],
-                        _num(r.total), _num(plan.max_points()), fb, " | ".join(r.reasons)])
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns(plan))
+    for r in sorted(results, key=lambda r: (r.student, r.file)):
+        fb = str(Path(feedback_dir.name) / feedback_name(r, results)) if feedback_dir else ""
+        w.writerow([_cell(r.student), _cell(r.file), r.status, *[_num(r.scores.get(q, 0.0)) for q in plan.questions],
+                    _num(r.total), _num(plan.max_points()), r.isolation or plan.isolation.kind, fb,
+                    _cell(" | ".join(r.reasons))])
+    write_atomic(path, buf.getvalue())
 
 
 def _cell(text: str) -> str:
@@ -53,10 +88,13 @@ def _num(x: float) -> str:
 
 def feedback_markdown(plan: Plan, r: Result) -> str:
     """What passed and what failed, question by question, without hidden inputs or expected values."""
-    lines = [f"# Feedback: {plan.chapter}, {r.student}", "",
-             f"Submission `{r.file}`: **{_num(r.total)} / {_num(plan.max_points())} points** ({r.status}).", ""]
+    lines = [f"# Feedback: {escape(plan.chapter)}, {escape(r.student)}", ""]
+    if not plan.isolation.active:
+        lines += [f"> **Warning: {NONE_WARNING}** ({escape(plan.isolation.reason)}).", ""]
+    lines += [f"Submission {escape(r.rel or r.file)}: **{_num(r.total)} / {_num(plan.max_points())} points** "
+              f"({r.status}).", ""]
     if r.reasons:
-        lines += ["## Notes", ""] + [f"- {x}" for x in r.reasons] + [""]
+        lines += ["## Notes", ""] + [f"- {escape(x)}" for x in r.reasons] + [""]
     lines += ["## Questions", "", "| question | points | max |", "|---|---|---|"]
     lines += [f"| {q} | {_num(r.scores.get(q, 0.0))} | {_num(plan.max_points(q))} |" for q in plan.questions]
     lines.append("")
@@ -73,11 +111,11 @@ def feedback_markdown(plan: Plan, r: Result) -> str:
             lines.append(f"- `{test}`: {n_ok} of {len(cs)} hidden case(s) passed")
             for c in cs:
                 if c.status != "passed":
-                    detail = f": {c.detail}" if c.detail else ""
+                    detail = f": {escape(c.detail)}" if c.detail else ""
                     lines.append(f"  - case {c.index}: {STATUS_TEXT.get(c.status, c.status)}{detail}")
         lines.append("")
     if r.cell_errors:
-        lines += ["## When your notebook ran", ""] + [f"- {e}" for e in r.cell_errors[:20]]
+        lines += ["## When your notebook ran", ""] + [f"- {escape(e)}" for e in r.cell_errors[:20]]
         if len(r.cell_errors) > 20:
             lines.append(f"- ... and {len(r.cell_errors) - 20} more")
         lines.append("")
@@ -87,4 +125,4 @@ def feedback_markdown(plan: Plan, r: Result) -> str:
 def write_feedback(feedback_dir: Path, plan: Plan, results: list[Result]) -> None:
     feedback_dir.mkdir(parents=True, exist_ok=True)
     for r in results:
-        (feedback_dir / feedback_name(r, results)).write_text(feedback_markdown(plan, r), encoding="utf-8")
+        write_atomic(feedback_dir / feedback_name(r, results), feedback_markdown(plan, r))

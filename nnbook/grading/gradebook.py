@@ -3,40 +3,61 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from tqdm import tqdm
 
 from nnbook.grading.feedback import write_csv, write_feedback
-from nnbook.grading.grade import Limits, Plan, Result, find_submissions, grade_submission, mark_duplicates, reference_plan
+from nnbook.grading.grade import grade_submission
+from nnbook.grading.intake import Submission, find_submissions
+from nnbook.grading.kernel import Limits
+from nnbook.grading.reference import reference_plan
+from nnbook.grading.scoring import Result
+from nnbook.grading.plan import Plan
+from nnbook.grading.spec import GradingError
+from nnbook.grading.isolation import NONE_WARNING, probe
 
 
 def grade_all(submissions: Path, master: Path, out_csv: Path, workers: int = 2, limits: Limits | None = None,
-              progress: bool = True) -> tuple[Plan, list[Result]]:
+              progress: bool = True, require_isolation: bool = False) -> tuple[Plan, list[Result]]:
     """Grade every submission in ``submissions`` against ``master``; write ``out_csv`` and
-    ``feedback/<student>.md`` next to it. Returns the plan and the results (sorted)."""
+    ``feedback/<student>.md`` next to it. Returns the plan and the results (sorted).
+
+    Every submission is copied into memory before any kernel starts, and graded from that copy.
+    Without OS isolation the grader warns on stderr (and in the CSV and every feedback file), or,
+    with ``require_isolation``, refuses (GradingError)."""
     limits = limits or Limits()
-    plan = reference_plan(Path(master), limits)
+    isolation = probe()
+    if not isolation.active:
+        if require_isolation:
+            raise GradingError(f"no operating-system isolation on this machine ({isolation.reason}); "
+                               "refusing to grade (--require-isolation)")
+        print(f"WARNING: {NONE_WARNING} ({isolation.reason})", file=sys.stderr)
     out_csv = Path(out_csv)
     feedback_dir = out_csv.parent / "feedback"
-    subs = find_submissions(Path(submissions), exclude=(out_csv, feedback_dir))
+    root = Path(submissions)
+    taken = [Submission.take(sid, path, root) for sid, path in find_submissions(root, exclude=(out_csv, feedback_dir))]
+    plan = reference_plan(Path(master), limits, isolation)
     results: list[Result] = []
-    bar = tqdm(total=len(subs), desc=f"grading {plan.chapter}", unit="nb", disable=not progress)
-    if workers <= 1 or len(subs) <= 1:
-        for sid, path in subs:
-            results.append(grade_submission(path, sid, plan))
+    bar = tqdm(total=len(taken), desc=f"grading {plan.chapter}", unit="nb", disable=not progress)
+    if workers <= 1 or len(taken) <= 1:
+        for sub in taken:
+            results.append(grade_submission(sub, plan=plan))
             bar.update()
     else:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(grade_submission, path, sid, plan): (sid, path) for sid, path in subs}
+            futures = {pool.submit(grade_submission, sub, plan=plan): sub for sub in taken}
             for fut in as_completed(futures):
-                sid, path = futures[fut]
                 try:
                     results.append(fut.result())
-                except Exception:  # a broken worker pool: grade this one here instead of losing it
-                    results.append(grade_submission(path, sid, plan))
+                except Exception as e:  # a broken worker pool: grade this one here, and say so
+                    result = grade_submission(futures[fut], plan=plan)
+                    result.reasons.append(f"graded again in the main process after its worker failed "
+                                          f"({type(e).__name__})")
+                    results.append(result)
                 bar.update()
     bar.close()
     mark_duplicates(results)
@@ -44,6 +65,21 @@ def grade_all(submissions: Path, master: Path, out_csv: Path, workers: int = 2, 
     write_feedback(feedback_dir, plan, results)
     write_csv(out_csv, plan, results, feedback_dir)
     return plan, results
+
+
+def mark_duplicates(results: list[Result]) -> None:
+    """Every submission of a duplicated student id is graded and kept, flagged for the teacher."""
+    by_id: dict[str, list[Result]] = {}
+    for r in results:
+        by_id.setdefault(r.student, []).append(r)
+    for sid, group in by_id.items():
+        if len(group) > 1:
+            files = ", ".join(r.rel or r.file for r in group)
+            for r in group:
+                r.reasons.append(f"duplicated student id {sid!r}: {len(group)} submissions ({files}); "
+                                 "each is graded, keep the right one by hand")
+                if r.status == "graded":
+                    r.status = "graded with issues"
 
 
 def default_workers() -> int:
@@ -59,4 +95,4 @@ def summary(plan: Plan, results: list[Result], seconds: float) -> str:
             f"{n - len(graded)} rejected, {issues} with notes; mean {mean:.2f} / {plan.max_points():g}")
 
 
-__all__ = ["grade_all", "summary", "default_workers"]
+__all__ = ["grade_all", "summary", "default_workers", "mark_duplicates"]

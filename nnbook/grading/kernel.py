@@ -8,7 +8,7 @@ import secrets
 import shutil
 import stat
 import subprocess
-import site
+import json
 import sys
 import tempfile
 import time
@@ -19,6 +19,7 @@ from jupyter_client import KernelManager
 
 import nnbook
 from nnbook.grading import plain
+from nnbook.grading.isolation import Isolation, probe, python_roots
 
 PACKAGE_DIR = Path(nnbook.__file__).resolve().parent
 LAUNCHER = Path(__file__).resolve().with_name("launch.py")
@@ -26,7 +27,7 @@ LAUNCHER = Path(__file__).resolve().with_name("launch.py")
 
 @dataclass
 class Limits:
-    """Time limits in seconds and the kernel's memory cap in MiB."""
+    """Time limits in seconds, the kernel's memory cap and file-size cap in MiB, its process cap."""
 
     cell: float = 30.0
     call: float = 10.0
@@ -34,6 +35,13 @@ class Limits:
     startup: float = 60.0
     memory_mb: int = 4096
     max_restarts: int = 25  # each restart replays the notebook; the submission time limit bounds them too
+    file_mb: int = 256
+    processes: int = 64  # threads count too; enforced per sandbox where it has its own user namespace
+
+    @property
+    def cpu_seconds(self) -> int:
+        """CPU time of one kernel process (the OS kills it beyond): the whole submission's budget."""
+        return int(self.submission + self.startup) + 10
 
 
 @dataclass
@@ -44,56 +52,94 @@ class Exec:
     error: str = ""
 
 
-class _LimitedKernelManager(KernelManager):
-    memory_mb = 4096
-    allow_ctypes = False
+class _LaunchingKernelManager(KernelManager):
+    """Starts the kernel through our launcher, inside the OS sandbox when there is one."""
+
+    launch_cmd: list[str] = []
 
     def format_kernel_cmd(self, extra_arguments=None):
-        flags = [] if self.allow_ctypes else ["--no-ctypes"]
-        # run as a file in isolated mode: importing the nnbook package first would load ctypes
-        return [sys.executable, "-I", str(LAUNCHER), str(self.memory_mb), *flags, "-f", self.connection_file]
+        return [*self.launch_cmd, "-f", self.connection_file]
 
 
 def read_roots() -> list[str]:
     """Where a sandboxed kernel may read: the Python installation and nnbook's own package."""
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(PACKAGE_DIR)}
-    roots.update(p for p in site.getsitepackages() if os.path.isdir(p))
+    roots = set(python_roots()) | {str(PACKAGE_DIR)}
     roots.update(["/usr/lib", "/usr/lib64", "/usr/share/zoneinfo", "/usr/share/fonts", "/etc/localtime"])
     return sorted(roots)
 
 
+def _empty_config_dirs(conf: Path) -> None:
+    """IPython and Jupyter configuration folders with nothing in them (read-only for the kernel)."""
+    for d in ("ipython/profile_default/startup", "ipython/profile_default/security", "ipython/profile_default/log",
+              "ipython/profile_default/pid", "jupyter", "mpl"):
+        (conf / d).mkdir(parents=True, exist_ok=True)
+    (conf / "ipython/README").write_text("IPython folder of a grading kernel: read-only, no configuration.\n")
+    (conf / "ipython/profile_default/startup/README").write_text("Empty on purpose: no startup files in grading.\n")
+
+
 class Sandbox:
-    """One kernel in one fresh temporary directory; ``close`` removes both."""
+    """One kernel in a fresh folder (a new one on every restart), isolated by the OS where it can
+    be (see nnbook.grading.isolation) and guarded in Python in any case; ``close`` removes it all."""
 
     def __init__(self, limits: Limits, preload: list[str] = (), files: dict[str, bytes] | None = None,
-                 allow_ctypes: bool = False):
+                 allow_ctypes: bool = False, isolation: Isolation | None = None, python_guard: bool = True):
         self.limits = limits
+        self.python_guard = python_guard  # False only in tests that check the OS layer on its own
         self.preload = list(preload)
         self.allow_ctypes = allow_ctypes  # PyTorch needs ctypes to load; NumPy does not
+        self.isolation = isolation if isolation is not None else probe()
+        self.files = dict(files or {})
         self.root = Path(tempfile.mkdtemp(prefix="nnbook-grade-"))
-        self.work = self.root / "work"
-        self.run_dir = self.root / "run"
-        for d in (self.work, self.work / "tmp", self.run_dir):
-            d.mkdir()
-        for name, data in (files or {}).items():
-            (self.work / name).write_bytes(data)
+        self.conf = self.root / "conf"
+        _empty_config_dirs(self.conf)
+        self.work = self.run_dir = None
         self.km = self.kc = None
         self.restarts = 0
+        self.starts = 0
 
     # -- life cycle -------------------------------------------------------------------------------
+    def _fresh_folders(self) -> None:
+        """A new, empty sandbox folder (and socket folder) for each kernel; the old ones are removed."""
+        for old in (self.work, self.run_dir):
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        self.starts += 1
+        self.work = self.root / f"work-{self.starts}"
+        self.run_dir = self.root / f"run-{self.starts}"
+        for d in (self.work, self.work / "tmp", self.run_dir):
+            d.mkdir()
+        for name, data in self.files.items():
+            (self.work / name).write_bytes(data)
+
     def _env(self) -> dict[str, str]:
-        w = str(self.work)
+        w, c = str(self.work), str(self.conf)
         return {"PATH": "/usr/bin:/bin", "HOME": w, "TMPDIR": str(self.work / "tmp"), "LANG": "C.UTF-8",
-                "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(w, ".mpl"), "IPYTHONDIR": os.path.join(w, ".ipython"),
-                "JUPYTER_RUNTIME_DIR": str(self.run_dir), "JUPYTER_CONFIG_DIR": os.path.join(w, ".jupyter"),
-                "JUPYTER_DATA_DIR": os.path.join(w, ".jupyter"), "JUPYTER_PLATFORM_DIRS": "1",
+                "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(w, ".mpl"), "IPYTHONDIR": os.path.join(c, "ipython"),
+                "JUPYTER_RUNTIME_DIR": str(self.run_dir), "JUPYTER_CONFIG_DIR": os.path.join(c, "jupyter"),
+                "JUPYTER_DATA_DIR": os.path.join(c, "jupyter"), "JUPYTER_PLATFORM_DIRS": "1",
+                "JUPYTER_CONFIG_PATH": os.path.join(c, "jupyter"), "JUPYTER_PATH": os.path.join(c, "jupyter"),
                 "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                 "PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
+    def _launch_cmd(self) -> list[str]:
+        lim = self.limits
+        config = {"sandbox": str(self.work), "read_roots": read_roots() + [str(self.conf), str(self.run_dir)],
+                  "preload": self.preload, "allow_ctypes": self.allow_ctypes, "memory_mb": lim.memory_mb,
+                  "cpu_s": lim.cpu_seconds, "file_mb": lim.file_mb,
+                  "nproc": lim.processes if self.isolation.active else 0, "own_pid_namespace": self.isolation.active,
+                  "python_guard": self.python_guard}
+        path = self.conf / f"launch-{self.starts}.json"
+        path.write_text(json.dumps(config), encoding="utf-8")
+        cmd = [sys.executable, "-I", str(LAUNCHER), str(path)]
+        return self.isolation.wrap(cmd, read_only=[*python_roots(), str(PACKAGE_DIR), str(self.conf)],
+                                   writable=[str(self.work), str(self.run_dir)], cwd=str(self.work))
+
     def start(self) -> None:
-        km = _LimitedKernelManager(connection_file=str(self.run_dir / f"kernel-{secrets.token_hex(4)}.json"))
-        km.memory_mb = self.limits.memory_mb
-        km.allow_ctypes = self.allow_ctypes
+        self._fresh_folders()
+        km = _LaunchingKernelManager(connection_file=str(self.run_dir / f"kernel-{secrets.token_hex(4)}.json"))
+        km.launch_cmd = self._launch_cmd()
+        if self.isolation.active:  # a signal to the process group would also stop bwrap itself
+            km.kernel_spec.interrupt_mode = "message"
         km.transport = "ipc"  # Unix sockets in the run folder: no TCP port open to other users
         km.ip = str(self.run_dir / "k")
         km.start_kernel(cwd=str(self.work), env=self._env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -105,7 +151,7 @@ class Sandbox:
         except RuntimeError as e:
             raise RuntimeError(f"the grading kernel did not start: {e}") from None
         code = (f"import nnbook.grading.agent as _nnbook_agent; _nnbook_agent.install({str(self.work)!r}, "
-                f"{read_roots()!r}, {self.preload!r}); del _nnbook_agent")
+                f"{self.python_guard!r}); del _nnbook_agent")
         r = self.execute(code, self.limits.startup)
         if r.status != "ok":
             raise RuntimeError(f"could not set up the grading kernel: {r.status} {r.error}")
@@ -121,6 +167,7 @@ class Sandbox:
         self.km = self.kc = None
 
     def restart(self) -> None:
+        """A new kernel in a new, empty folder: nothing the old one wrote survives."""
         self.restarts += 1
         self.stop()
         self.start()
@@ -139,11 +186,13 @@ class Sandbox:
     def _drain(self, budget: float = 0.1) -> None:
         """Discard pending output, for at most ``budget`` seconds (a print loop never ends)."""
         end = time.monotonic() + budget
-        try:
-            while time.monotonic() < end:
+        while time.monotonic() < end:
+            try:
                 self.kc.get_iopub_msg(timeout=0)
-        except queue.Empty:
-            pass
+            except queue.Empty:
+                return
+            except ValueError:  # a message that fails its signature check: discarded like the rest
+                continue
 
     def _wait(self, msg_id: str, timeout: float) -> dict | None:
         deadline = time.monotonic() + timeout
@@ -206,7 +255,9 @@ class Sandbox:
                 text = f.read(plain.MAX_BYTES + 1)
             os.unlink(out)
             reply = plain.decode_reply(text)
-        except (Exception, RecursionError) as e:  # whatever the kernel wrote, it costs only this case
+        except RecursionError:
+            return "not plain data", "the result is nested too deeply to be read as plain data"
+        except Exception as e:  # whatever the kernel wrote, it costs only this case
             return "not plain data", f"the result could not be read as plain data: {type(e).__name__}"
         if "value" in reply:
             return "value", reply["value"]

@@ -50,6 +50,21 @@ def hidden_arguments(source: str) -> list[str]:
     return parts
 
 
+def lines_outside_mistakes(source: str) -> list[str]:
+    """The lines of a hidden cell, without those of its ``typical_mistake`` calls: a typical
+    mistake repeats the stub's ``def`` line and the like, which the student version shows anyway."""
+    lines = source.splitlines()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return lines
+    drop = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "typical_mistake":
+            drop.update(range(node.lineno - 1, node.end_lineno))
+    return [line for i, line in enumerate(lines) if i not in drop]
+
+
 def student_version(master: Master) -> tuple[nbformat.NotebookNode, list[str], list[str]]:
     """The student notebook of ``master``, the solution lines removed and the hidden lines removed."""
     nb = copy.deepcopy(master.nb)
@@ -57,7 +72,7 @@ def student_version(master: Master) -> tuple[nbformat.NotebookNode, list[str], l
     cells, solutions, hidden = [], [], []
     for i, (cell, qid) in enumerate(zip(nb.cells, qids)):
         if is_hidden(cell):
-            hidden += cell.source.splitlines() + hidden_arguments(cell.source)
+            hidden += lines_outside_mistakes(cell.source) + hidden_arguments(cell.source)
             continue
         if cell.cell_type in ("code", "markdown"):
             s = strip_solutions(cell.source, qid, markdown=cell.cell_type == "markdown", where=f"{master.path.name}, cell {i}")

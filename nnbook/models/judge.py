@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["judge_net", "digit_judge", "judge_predict"]
+__all__ = ["judge_net", "digit_judge", "judge_predict", "judge_proba"]
 
 
 def judge_net() -> nn.Sequential:
@@ -44,12 +44,22 @@ def digit_judge(seed: int = 0, epochs: int = 40) -> nn.Sequential:
     return net.eval()
 
 
-@torch.no_grad()
-def judge_predict(images, seed: int = 0) -> np.ndarray:
-    """The judge's predicted digit for each image: ``images`` of shape (n, 8, 8) or (n, 64) with values in [0, 1]."""
+def _as_images(images) -> torch.Tensor:
     x = torch.as_tensor(np.asarray(images, dtype=np.float32))
     if x.ndim == 2 and x.shape[1] == 64:
         x = x.reshape(-1, 8, 8)
     if x.ndim != 3 or x.shape[1:] != (8, 8):
         raise ValueError(f"images must have shape (n, 8, 8) or (n, 64); got {tuple(x.shape)}")
-    return digit_judge(seed)(x.unsqueeze(1)).argmax(1).numpy()
+    return x.unsqueeze(1)
+
+
+@torch.no_grad()
+def judge_proba(images, seed: int = 0) -> np.ndarray:
+    """The judge's softmax probabilities over the ten digits, shape (n, 10); it has no "not a digit" class."""
+    return torch.softmax(digit_judge(seed)(_as_images(images)), dim=1).numpy()
+
+
+@torch.no_grad()
+def judge_predict(images, seed: int = 0) -> np.ndarray:
+    """The judge's predicted digit for each image: ``images`` of shape (n, 8, 8) or (n, 64) with values in [0, 1]."""
+    return digit_judge(seed)(_as_images(images)).argmax(1).numpy()

@@ -11,33 +11,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnbook import checks
+from nnbook.checks import real_array as as_float_array
+
 __all__ = [
     "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
     "leaky_relu", "leaky_relu_grad", "softplus", "softplus_grad", "swish", "swish_grad",
     "silu", "silu_grad", "elu", "elu_grad", "selu", "selu_grad", "gelu", "gelu_grad", "SELU_ALPHA", "SELU_SCALE", "softmax", "softmax_jacobian", "softmax_backward",
-    "Activation", "ACTIVATIONS", "get", "summary_frame", "summary_table",
+    "identity", "identity_grad", "Activation", "ACTIVATIONS", "get", "catalogue", "summary_frame", "summary_table",
 ]
 
 
-def as_float_array(x, name: str = "x") -> np.ndarray:
-    """``x`` as a floating-point array (integers and booleans become float64); TypeError otherwise."""
-    arr = np.asarray(x)
-    if arr.dtype == bool or np.issubdtype(arr.dtype, np.integer):
-        return arr.astype(np.float64)
-    if not np.issubdtype(arr.dtype, np.floating):
-        raise TypeError(f"{name} must be a real number or an array of real numbers; got dtype {arr.dtype}")
-    return arr
+# --- identity ---------------------------------------------------------------------------------
+
+def identity(x) -> np.ndarray:
+    """The identity f(x) = x: a layer without a non-linearity (e.g. the output of a regression)."""
+    return as_float_array(x)
 
 
-def _check_param(value, name: str, *, low: float, low_inclusive: bool, hint: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number ({hint}); got {value!r} of type {type(value).__name__}")
-    v = float(value)
-    ok = np.isfinite(v) and (v >= low if low_inclusive else v > low)
-    if not ok:
-        bound = ">=" if low_inclusive else ">"
-        raise ValueError(f"{name} must be a finite number {bound} {low} ({hint}); got {value!r}")
-    return v
+def identity_grad(x) -> np.ndarray:
+    """Derivative of the identity: 1 everywhere."""
+    return np.ones_like(as_float_array(x))
 
 
 # --- step -------------------------------------------------------------------------------------
@@ -96,41 +90,41 @@ def relu_grad(x) -> np.ndarray:
 
 def leaky_relu(x, alpha: float = 0.01) -> np.ndarray:
     """Leaky ReLU: x for x >= 0, alpha * x for x < 0."""
-    alpha = _check_param(alpha, "alpha", low=0.0, low_inclusive=True, hint="the slope for x < 0, usually 0.01")
+    alpha = checks.real_number(alpha, "alpha", low=0.0, low_inclusive=True, hint="the slope for x < 0, usually 0.01")
     x = as_float_array(x)
     return np.where(x >= 0, x, alpha * x)
 
 
 def leaky_relu_grad(x, alpha: float = 0.01) -> np.ndarray:
     """Derivative of Leaky ReLU: 1 for x > 0, alpha for x <= 0."""
-    alpha = _check_param(alpha, "alpha", low=0.0, low_inclusive=True, hint="the slope for x < 0, usually 0.01")
+    alpha = checks.real_number(alpha, "alpha", low=0.0, low_inclusive=True, hint="the slope for x < 0, usually 0.01")
     x = as_float_array(x)
     return np.where(x > 0, 1.0, alpha).astype(x.dtype)
 
 
 def softplus(x, beta: float = 1.0) -> np.ndarray:
     """Softplus log(1 + e^(beta x)) / beta, a smooth ReLU; computed with logaddexp (no overflow)."""
-    beta = _check_param(beta, "beta", low=0.0, low_inclusive=False, hint="the sharpness, 1 for the standard softplus")
+    beta = checks.real_number(beta, "beta", low=0.0, low_inclusive=False, hint="the sharpness, 1 for the standard softplus")
     x = as_float_array(x)
     return np.logaddexp(0.0, beta * x) / beta
 
 
 def softplus_grad(x, beta: float = 1.0) -> np.ndarray:
     """Derivative of softplus: sigmoid(beta x)."""
-    beta = _check_param(beta, "beta", low=0.0, low_inclusive=False, hint="the sharpness, 1 for the standard softplus")
+    beta = checks.real_number(beta, "beta", low=0.0, low_inclusive=False, hint="the sharpness, 1 for the standard softplus")
     return sigmoid(beta * as_float_array(x))
 
 
 def swish(x, beta: float = 1.0) -> np.ndarray:
     """Swish x * sigmoid(beta x); beta = 1 is SiLU, beta = 0 gives x / 2, beta -> inf gives ReLU."""
-    beta = _check_param(beta, "beta", low=0.0, low_inclusive=True, hint="the gate's sharpness, 1 for SiLU")
+    beta = checks.real_number(beta, "beta", low=0.0, low_inclusive=True, hint="the gate's sharpness, 1 for SiLU")
     x = as_float_array(x)
     return x * sigmoid(beta * x)
 
 
 def swish_grad(x, beta: float = 1.0) -> np.ndarray:
     """Derivative of swish: s + beta x s (1 - s), with s = sigmoid(beta x)."""
-    beta = _check_param(beta, "beta", low=0.0, low_inclusive=True, hint="the gate's sharpness, 1 for SiLU")
+    beta = checks.real_number(beta, "beta", low=0.0, low_inclusive=True, hint="the gate's sharpness, 1 for SiLU")
     x = as_float_array(x)
     s = sigmoid(beta * x)
     return s + beta * x * s * (1.0 - s)
@@ -155,14 +149,14 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 def elu(x, alpha: float = 1.0) -> np.ndarray:
     """Exponential linear unit: x for x > 0, alpha (e^x - 1) for x <= 0 (expm1 of non-positive numbers only)."""
-    alpha = _check_param(alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1")
+    alpha = checks.real_number(alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1")
     x = as_float_array(x)
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
 def elu_grad(x, alpha: float = 1.0) -> np.ndarray:
     """Derivative of ELU: 1 for x > 0, alpha e^x for x <= 0 (PyTorch's choice at 0)."""
-    alpha = _check_param(alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1")
+    alpha = checks.real_number(alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1")
     x = as_float_array(x)
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))).astype(x.dtype)
 
@@ -196,7 +190,7 @@ def gelu_grad(x) -> np.ndarray:
 # --- softmax ------------------------------------------------------------------------------------
 
 def _check_temperature(temperature) -> float:
-    return _check_param(temperature, "temperature", low=0.0, low_inclusive=False,
+    return checks.real_number(temperature, "temperature", low=0.0, low_inclusive=False,
                         hint="T > 0; 1 is the plain softmax, small T sharpens, large T flattens")
 
 
@@ -246,6 +240,9 @@ class Activation:
     used_in: str
     param: str | None = None
     default: float | None = None
+    torch_module: str | None = None  # the torch.nn module computing it (default parameter), if any
+    gain: float | None = None  # PyTorch's calculate_gain: the init scale that keeps the variance
+    in_catalogue: bool = True  # False: a helper entry (identity) the chapter-2 table leaves out
 
     def __call__(self, x, param: float | None = None) -> np.ndarray:
         return self.f(x) if self.param is None else self.f(x, self.default if param is None else param)
@@ -257,40 +254,48 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in [
+        Activation("identity", identity, identity_grad, "x", "1", (-np.inf, np.inf), "(-inf, inf)", "never",
+                   "outputs of regression networks; linear layers", gain=1.0, in_catalogue=False),
         Activation("step", step, step_grad, "1 if x >= 0 else 0", "0 (undefined at 0)", (0.0, 1.0), "{0, 1}",
-                   "everywhere: the gradient is 0", "perceptrons (chapter 1); not trainable by gradients"),
+                   "everywhere: the gradient is 0", "perceptrons (chapter 1); not trainable by gradients", torch_module=None),
         Activation("sigmoid", sigmoid, sigmoid_grad, "1 / (1 + e^-x)", "s (1 - s)", (0.0, 1.0), "(0, 1)",
-                   "both sides: s' < 0.01 once x > 4.6 or x < -4.6", "binary outputs (probabilities), gates in LSTM/GRU"),
+                   "both sides: s' < 0.01 once x > 4.6 or x < -4.6", "binary outputs (probabilities), gates in LSTM/GRU",
+                   torch_module="Sigmoid", gain=1.0),
         Activation("tanh", tanh, tanh_grad, "(e^x - e^-x) / (e^x + e^-x)", "1 - tanh^2", (-1.0, 1.0), "(-1, 1)",
-                   "both sides: tanh' < 0.01 once x > 3.0 or x < -3.0", "hidden layers of RNNs; zero-centred outputs"),
+                   "both sides: tanh' < 0.01 once x > 3.0 or x < -3.0", "hidden layers of RNNs; zero-centred outputs",
+                   torch_module="Tanh", gain=5.0 / 3.0),
         Activation("relu", relu, relu_grad, "max(0, x)", "1 if x > 0 else 0", (0.0, np.inf), "[0, inf)",
-                   "left side only: gradient exactly 0 for x < 0 ('dead' units)", "default for hidden layers of CNNs and MLPs"),
+                   "left side only: gradient exactly 0 for x < 0 ('dead' units)", "default for hidden layers of CNNs and MLPs",
+                   torch_module="ReLU", gain=float(np.sqrt(2.0))),
         Activation("leaky_relu", leaky_relu, leaky_relu_grad, "x if x >= 0 else alpha x", "1 if x > 0 else alpha",
                    (-np.inf, np.inf), "(-inf, inf)", "never: the slope is at least alpha", "hidden layers where ReLUs die; GAN discriminators",
-                   "alpha", 0.01),
+                   "alpha", 0.01, torch_module="LeakyReLU"),
         Activation("softplus", softplus, softplus_grad, "log(1 + e^(beta x)) / beta", "sigmoid(beta x)", (0.0, np.inf),
                    "(0, inf)", "left side: the slope tends to 0", "positive outputs (variances, rates); smooth ReLU",
-                   "beta", 1.0),
+                   "beta", 1.0, torch_module="Softplus"),
         Activation("swish", swish, swish_grad, "x sigmoid(beta x)", "s + beta x s (1 - s)", (-0.2784645427610738, np.inf),
                    "[-0.278, inf) for beta = 1", "left side: output and slope tend to 0", "deep CNNs and transformers (SiLU, beta = 1)",
-                   "beta", 1.0),
+                   "beta", 1.0, torch_module="SiLU"),
         Activation("elu", elu, elu_grad, "x if x > 0 else alpha (e^x - 1)", "1 if x > 0 else alpha e^x", (-1.0, np.inf),
                    "(-alpha, inf)", "left side: output tends to -alpha, slope to 0", "smooth ReLU with negative outputs",
-                   "alpha", 1.0),
+                   "alpha", 1.0, torch_module="ELU"),
         Activation("selu", selu, selu_grad, "lambda elu_alpha(x), lambda = 1.0507, alpha = 1.6733", "lambda if x > 0 else lambda alpha e^x",
                    (-SELU_SCALE * SELU_ALPHA, np.inf), "(-1.758, inf)", "left side: output tends to -1.758",
-                   "self-normalising MLPs (with LeCun init)"),
+                   "self-normalising MLPs (with LeCun init)", torch_module="SELU", gain=0.75),
         Activation("gelu", gelu, gelu_grad, "x Phi(x)", "Phi(x) + x phi(x)", (-0.16997120747990366, np.inf), "[-0.170, inf)",
-                   "left side: output and slope tend to 0", "transformers (BERT, GPT)"),
+                   "left side: output and slope tend to 0", "transformers (BERT, GPT)", torch_module="GELU"),
     ]
 }
 
 
 def get(name: str) -> Activation:
     """The element-wise activation called ``name`` (see ``ACTIVATIONS``)."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
-    return ACTIVATIONS[name]
+    return ACTIVATIONS[checks.one_of(name, ACTIVATIONS, "activation")]
+
+
+def catalogue() -> list[Activation]:
+    """The activations chapter 2 tabulates (every entry but helpers such as the identity)."""
+    return [a for a in ACTIVATIONS.values() if a.in_catalogue]
 
 
 def summary_frame():
@@ -298,13 +303,13 @@ def summary_frame():
     import pandas as pd
 
     rows = [{"f(x)": a.formula, "f'(x)": a.derivative, "range": a.range, "saturates": a.saturates, "used in": a.used_in}
-            for a in ACTIVATIONS.values()]
-    return pd.DataFrame(rows, index=pd.Index(list(ACTIVATIONS), name="activation"))
+            for a in catalogue()]
+    return pd.DataFrame(rows, index=pd.Index([a.name for a in catalogue()], name="activation"))
 
 
 def summary_table() -> str:
     """A Markdown table of the element-wise activations: formula, derivative, range, saturation, use."""
     lines = ["| name | f(x) | f'(x) | range | saturates | used in |", "|---|---|---|---|---|---|"]
-    for a in ACTIVATIONS.values():
+    for a in catalogue():
         lines.append(f"| {a.name} | `{a.formula}` | `{a.derivative}` | {a.range} | {a.saturates} | {a.used_in} |")
     return "\n".join(lines)

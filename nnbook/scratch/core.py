@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Cache", "Grads", "Layer", "Sequential", "ActivationLayer", "Flatten", "minibatches", "sgd_step"]
+from nnbook import checks
+
+__all__ = ["Cache", "Grads", "Layer", "Sequential", "ActivationLayer", "Flatten", "minibatches", "sgd_step", "train_steps"]
 
 Cache = Any
 Grads = dict[str, np.ndarray]
@@ -54,6 +56,15 @@ class Sequential(Layer):
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"layer {i} must be an nnbook.scratch.core.Layer; got {type(layer).__name__}")
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i: int) -> Layer:
+        return self.layers[i]
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self.layers)
 
     @property
     def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
@@ -109,8 +120,7 @@ class Flatten(Layer):
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator | None = None) -> Iterator[np.ndarray]:
     """Index arrays of one epoch's mini-batches over ``n`` examples (shuffled when ``rng`` is given)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+    checks.positive_int(batch_size, "batch_size")
     order = rng.permutation(n) if rng is not None else np.arange(n)
     for start in range(0, n, batch_size):
         yield order[start:start + batch_size]
@@ -120,3 +130,17 @@ def sgd_step(params: dict[str, np.ndarray], grads: Grads, lr: float) -> None:
     """Plain gradient descent, in place: ``p <- p - lr * dL/dp`` for every parameter."""
     for name, p in params.items():
         p -= lr * grads[name]
+
+
+def train_steps(net: Layer, loss, X: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], lr: float) -> Iterator[float]:
+    """Gradient descent on ``net``, one step per batch of rows; yields each batch's loss (before its step).
+
+    ``loss(y_pred, target) -> (value, dvalue/dy_pred)`` is the one loss interface of
+    :mod:`nnbook.scratch.losses`; the caller records what it yields (e.g. into a ``History``).
+    """
+    for rows in batches:
+        y_pred, cache = net.forward(X[rows])
+        value, grad_y = loss(y_pred, y[rows])
+        _, grads = net.backward(cache, grad_y)
+        sgd_step(net.params, grads, lr)
+        yield value

@@ -68,21 +68,36 @@ def train_classifier(net: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: i
                      rng: np.random.Generator, batch_size: int = 32,
                      val: tuple[np.ndarray, np.ndarray] | None = None,
                      augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
-                     anneal: bool = True) -> History:
+                     anneal: bool = True, momentum: float = 0.0, weight_decay: float = 0.0) -> History:
     """Mini-batch SGD on the softmax cross-entropy; records loss, learning rate (and val accuracy) per epoch.
 
     With ``anneal`` the learning rate falls linearly from ``lr`` towards 0 over the epochs, so the
-    last epochs settle instead of jumping around a minimum. ``augment(X, rng)``, when given,
-    returns a randomly altered copy of the training images each epoch.
+    last epochs settle instead of jumping around a minimum. ``momentum`` in [0, 1) keeps a velocity
+    per parameter (heavy ball: ``v <- momentum v + g``, ``p <- p - lr v``); ``weight_decay`` adds
+    ``weight_decay * W`` to the gradient of every weight matrix (not the biases).
+    ``augment(X, rng)``, when given, returns a randomly altered copy of the training images each epoch.
     """
+    if not 0.0 <= momentum < 1.0:
+        raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0; got {weight_decay!r}")
     history = History()
+    params = net.params
+    velocity = {name: np.zeros_like(p) for name, p in params.items()}
     for epoch in range(epochs):
         lr_now = lr * (1 - epoch / epochs) if anneal else lr
         X_epoch = augment(X, rng) if augment is not None else X
         for idx in minibatches(len(X), batch_size, rng):
             z, cache = net.forward(X_epoch[idx])
             _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
-            sgd_step(net.params, grads, lr_now)
+            if weight_decay:
+                grads = {n: g + weight_decay * params[n] if n.endswith(".W") else g for n, g in grads.items()}
+            if momentum:
+                for n, v in velocity.items():  # v <- momentum v + g; sgd_step then moves p by -lr v
+                    v *= momentum
+                    v += grads[n]
+                grads = velocity
+            sgd_step(params, grads, lr_now)
         values = {"loss": softmax_cross_entropy(net(X), y), "lr": lr_now}
         if val is not None:
             values["val_accuracy"] = accuracy(net, *val)

@@ -13,7 +13,12 @@ import numpy as np
 __all__ = [
     "to_bipolar", "to_binary", "hebbian_weights", "energy", "update_unit", "recall", "Recall",
     "corrupt", "random_patterns", "recall_overlaps", "capacity_curve", "mixture_state", "is_fixed_point",
+    "TIE",
 ]
+
+TIE = 1e-12
+"""A local field with |h| <= TIE counts as a tie (h = 0): Hebbian weights are multiples of 1/N,
+which floating point does not represent exactly, so a true tie can come out as +-1e-17."""
 
 
 def _check_bipolar(s, name: str = "s") -> np.ndarray:
@@ -57,7 +62,7 @@ def update_unit(W: np.ndarray, s: np.ndarray, i: int) -> bool:
     Returns whether the unit flipped.
     """
     h = W[i] @ s
-    new = s[i] if h == 0 else np.sign(h)
+    new = s[i] if abs(h) <= TIE else np.sign(h)
     flipped = new != s[i]
     s[i] = new
     return bool(flipped)
@@ -123,7 +128,7 @@ def recall_overlaps(W: np.ndarray, starts: np.ndarray, targets: np.ndarray, rng:
         changed = False
         for i in rng.permutation(S.shape[1]):
             h = S @ W[:, i]
-            new = np.where(h == 0, S[:, i], np.sign(h))
+            new = np.where(np.abs(h) <= TIE, S[:, i], np.sign(h))
             changed |= bool(np.any(new != S[:, i]))
             S[:, i] = new
         if not changed:
@@ -159,6 +164,6 @@ def mixture_state(patterns) -> np.ndarray:
 
 
 def is_fixed_point(W: np.ndarray, s) -> bool:
-    """True when no unit would flip: s_i * sum_j W_ij s_j >= 0 for every i (ties keep s_i)."""
+    """True when no unit would flip: s_i * sum_j W_ij s_j >= 0 for every i (ties, |h| <= TIE, keep s_i)."""
     s = _check_bipolar(s)
-    return bool(np.all(s * (W @ s) >= 0))
+    return bool(np.all(s * (W @ s) >= -TIE))

@@ -12,6 +12,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from nnbook import checks
+from nnbook.checks import rng as _check_rng
+from nnbook.checks import shape as _check_shape
+
 __all__ = [
     "fans",
     "gain",
@@ -29,32 +33,6 @@ __all__ = [
 ]
 
 
-def _check_shape(shape: Sequence[int], *, min_dims: int = 1) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (int(shape),)
-    if not isinstance(shape, (tuple, list)) or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in shape):
-        raise TypeError(f"shape must be a tuple of positive integers such as (fan_out, fan_in); got {shape!r}")
-    out = tuple(int(s) for s in shape)
-    if len(out) < min_dims or any(s < 1 for s in out):
-        need = "at least 2 dimensions (fan_out, fan_in, ...)" if min_dims >= 2 else "positive sizes"
-        raise ValueError(f"shape must have {need}; got {shape!r}")
-    return out
-
-
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, e.g. nnbook.seed(0); got {type(rng).__name__}")
-    return rng
-
-
-def _check_positive(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {value!r}")
-    if not value > 0 or not math.isfinite(value):
-        raise ValueError(f"{name} must be a positive finite number; got {value}")
-    return float(value)
-
-
 def fans(shape: Sequence[int]) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight of ``shape``: inputs and outputs per unit, as PyTorch counts them.
 
@@ -66,20 +44,20 @@ def fans(shape: Sequence[int]) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
-_GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
-
-
 def gain(activation: str = "linear", slope: float = 0.01) -> float:
-    """The factor by which an init scales its standard deviation for ``activation`` (PyTorch's values).
+    """The factor by which an init scales its standard deviation for ``activation`` (PyTorch's values,
+    stored with each activation in :data:`nnbook.scratch.activations.ACTIVATIONS`; "linear" is the identity).
 
     ReLU keeps half of a symmetric input's second moment, hence sqrt(2); leaky ReLU with negative
     slope ``slope`` keeps (1 + slope**2) / 2 of it.
     """
+    from nnbook.scratch.activations import ACTIVATIONS
+
     if activation == "leaky_relu":
         return math.sqrt(2.0 / (1.0 + float(slope) ** 2))
-    if activation not in _GAINS:
-        raise ValueError(f"unknown activation {activation!r}; expected one of {sorted([*_GAINS, 'leaky_relu'])}")
-    return _GAINS[activation]
+    known = {"linear": 1.0, **{a.name: a.gain for a in ACTIVATIONS.values() if a.gain is not None}}
+    checks.one_of(activation, [*known, "leaky_relu"], "activation")
+    return known[activation]
 
 
 def _fan(shape, mode: str) -> int:
@@ -101,26 +79,26 @@ def constant(shape: Sequence[int], rng: np.random.Generator | None = None, *, va
 
 def normal(shape: Sequence[int], rng: np.random.Generator, *, std: float = 0.01) -> np.ndarray:
     """Gaussian weights N(0, std**2) with a fixed standard deviation, whatever the layer's size."""
-    shape, rng, std = _check_shape(shape), _check_rng(rng), _check_positive("std", std)
+    shape, rng, std = _check_shape(shape), _check_rng(rng), checks.positive_number(std, "std")
     return rng.normal(0.0, std, size=shape)
 
 
 def uniform(shape: Sequence[int], rng: np.random.Generator, *, bound: float = 0.05) -> np.ndarray:
     """Uniform weights U(-bound, bound), variance bound**2 / 3, whatever the layer's size."""
-    shape, rng, bound = _check_shape(shape), _check_rng(rng), _check_positive("bound", bound)
+    shape, rng, bound = _check_shape(shape), _check_rng(rng), checks.positive_number(bound, "bound")
     return rng.uniform(-bound, bound, size=shape)
 
 
 def xavier_normal(shape: Sequence[int], rng: np.random.Generator, *, gain: float = 1.0) -> np.ndarray:
     """Glorot & Bengio (2010): N(0, gain**2 * 2 / (fan_in + fan_out))."""
-    rng, g = _check_rng(rng), _check_positive("gain", gain)
+    rng, g = _check_rng(rng), checks.positive_number(gain, "gain")
     fan_in, fan_out = fans(shape)
     return rng.normal(0.0, g * math.sqrt(2.0 / (fan_in + fan_out)), size=_check_shape(shape))
 
 
 def xavier_uniform(shape: Sequence[int], rng: np.random.Generator, *, gain: float = 1.0) -> np.ndarray:
     """Glorot & Bengio (2010): U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)), the same variance."""
-    rng, g = _check_rng(rng), _check_positive("gain", gain)
+    rng, g = _check_rng(rng), checks.positive_number(gain, "gain")
     fan_in, fan_out = fans(shape)
     a = g * math.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-a, a, size=_check_shape(shape))
@@ -146,7 +124,7 @@ def orthogonal(shape: Sequence[int], rng: np.random.Generator, *, gain: float = 
     wide: W W^T = gain**2 I. The QR factor's signs are fixed so the result is uniformly (Haar) distributed.
     """
     shape = _check_shape(shape, min_dims=2)
-    rng, g = _check_rng(rng), _check_positive("gain", gain)
+    rng, g = _check_rng(rng), checks.positive_number(gain, "gain")
     rows = shape[0]
     cols = math.prod(shape) // rows
     a = rng.normal(size=(max(rows, cols), min(rows, cols)))

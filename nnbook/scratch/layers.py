@@ -6,31 +6,17 @@ PyTorch's ``(n_out, n_in)`` shape, so a layer here and an ``nn.Linear`` hold ide
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from nnbook.scratch import activations as _act
+from nnbook import checks
 from nnbook.scratch import init as _init
-from nnbook.scratch.core import Grads, Layer
+from nnbook.scratch.activations import ACTIVATIONS, get
+from nnbook.scratch.core import Grads, Layer, Sequential
 
-__all__ = ["ACTIVATIONS", "Dense", "dense", "forward", "mlp", "count_parameters", "trace_shapes", "to_torch", "from_torch"]
-
-
-# Activation -> (function, derivative): the chapter's four, from nnbook.scratch.activations.
-ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
-    "identity": (lambda z: z, lambda z: np.ones_like(z)),
-    "tanh": (_act.tanh, _act.tanh_grad),
-    "relu": (_act.relu, _act.relu_grad),
-    "sigmoid": (_act.sigmoid, _act.sigmoid_grad),
-}
-
-
-def _check_activation(name: str) -> str:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
-    return name
+__all__ = ["Dense", "dense", "network", "forward", "dense_network", "count_parameters", "trace_shapes", "to_torch", "from_torch"]
 
 
 @dataclass
@@ -48,7 +34,7 @@ class Dense(Layer):
             raise ValueError(f"W must be a matrix of shape (n_out, n_in); got shape {self.W.shape}")
         if self.b.shape != (self.W.shape[0],):
             raise ValueError(f"b must have shape (n_out,) = ({self.W.shape[0]},) to match W {self.W.shape}; got {self.b.shape}")
-        _check_activation(self.activation)
+        get(self.activation)
 
     @property
     def params(self) -> dict[str, np.ndarray]:  # type: ignore[override]
@@ -56,11 +42,11 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         z = x @ self.W.T + self.b
-        return ACTIVATIONS[self.activation][0](z), (x, z)
+        return ACTIVATIONS[self.activation](z), (x, z)
 
     def backward(self, cache: tuple[np.ndarray, np.ndarray], grad_y: np.ndarray) -> tuple[np.ndarray, Grads]:
         x, z = cache
-        grad_z = grad_y * ACTIVATIONS[self.activation][1](z)
+        grad_z = grad_y * ACTIVATIONS[self.activation].derivative_at(z)  # dL/dz = dL/dy * f'(z)
         return grad_z @ self.W, {"W": grad_z.T @ x, "b": grad_z.sum(axis=0)}
 
     @property
@@ -80,30 +66,34 @@ def dense(A: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "identi
     A = np.asarray(A, dtype=float)
     if A.ndim not in (1, 2) or A.shape[-1] != W.shape[1]:
         raise ValueError(f"input must have shape (batch, {W.shape[1]}) or ({W.shape[1]},) for a weight of shape {W.shape}; got {A.shape}")
-    return ACTIVATIONS[_check_activation(activation)][0](A @ W.T + b)
+    return get(activation)(A @ W.T + b)
 
 
-def forward(layers: Sequence[Dense], X: np.ndarray, *, return_all: bool = False):
-    """The batched forward pass through ``layers``.
+def network(layers: Iterable[Dense]) -> Sequential:
+    """A :class:`~nnbook.scratch.core.Sequential` of dense layers whose widths chain (checked)."""
+    checked = _check_layers(layers)
+    return layers if isinstance(layers, Sequential) else Sequential(checked)
+
+
+def forward(layers: Iterable[Dense], X: np.ndarray, *, return_all: bool = False):
+    """The batched forward pass through ``layers`` (a list of :class:`Dense` or their ``Sequential``).
 
     Returns the output, or with ``return_all`` the lists of pre-activations ``z`` (one per layer)
     and activations ``a`` (the input first, then one per layer).
     """
-    layers = _check_layers(layers)
+    net = network(layers)
     a = np.asarray(X, dtype=float)
-    if a.ndim != 2 or a.shape[1] != layers[0].n_in:
-        raise ValueError(f"X must have shape (batch, {layers[0].n_in}) for this network; got {a.shape}")
-    zs, acts = [], [a]
-    for layer in layers:
-        z = a @ layer.W.T + layer.b
-        a = ACTIVATIONS[layer.activation][0](z)
-        zs.append(z)
-        acts.append(a)
-    return (zs, acts) if return_all else a
+    if a.ndim != 2 or a.shape[1] != net.layers[0].n_in:
+        raise ValueError(f"X must have shape (batch, {net.layers[0].n_in}) for this network; got {a.shape}")
+    y, caches = net.forward(a)
+    if not return_all:
+        return y
+    zs = [z for _, z in caches]
+    return zs, [a] + [x for x, _ in caches[1:]] + [y]
 
 
 def _check_layers(layers) -> list[Dense]:
-    layers = list(layers)
+    layers = list(layers.layers if isinstance(layers, Sequential) else layers)
     if not layers:
         raise ValueError("a network needs at least one layer; got an empty list")
     for i, layer in enumerate(layers):
@@ -117,19 +107,7 @@ def _check_layers(layers) -> list[Dense]:
     return layers
 
 
-def _check_sizes(sizes) -> list[int]:
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least an input and an output width, e.g. [784, 16, 10]; got {sizes}")
-    for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"layer widths must be integers; got {s!r} in {sizes}")
-        if s < 1:
-            raise ValueError(f"layer widths must be positive; got {s} in {sizes}")
-    return [int(s) for s in sizes]
-
-
-def mlp(
+def dense_network(
     sizes: Sequence[int],
     rng: np.random.Generator,
     *,
@@ -137,16 +115,16 @@ def mlp(
     output_activation: str = "identity",
     init: str = "xavier_normal",
     **init_options,
-) -> list[Dense]:
-    """A multilayer perceptron with widths ``sizes`` (input first): weights from initialiser ``init``, zero biases."""
-    sizes = _check_sizes(sizes)
-    _check_activation(activation)
-    _check_activation(output_activation)
+) -> Sequential:
+    """A multilayer perceptron of :class:`Dense` layers with widths ``sizes`` (input first): weights
+    from initialiser ``init``, zero biases."""
+    sizes = checks.layer_widths(sizes)
+    get(activation), get(output_activation)
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         f = output_activation if i == len(sizes) - 2 else activation
         layers.append(Dense(_init.initialise(init, (n_out, n_in), rng, **init_options), np.zeros(n_out), f))
-    return layers
+    return Sequential(layers)
 
 
 def count_parameters(layers, *, per_layer: bool = False):
@@ -155,11 +133,11 @@ def count_parameters(layers, *, per_layer: bool = False):
     ``layers`` is a list of :class:`Dense` layers or a list of widths such as ``[784, 16, 10]``.
     With ``per_layer`` a list with one count per layer is returned instead of the total.
     """
-    layers = list(layers)
+    layers = list(layers.layers if isinstance(layers, Sequential) else layers)
     if layers and all(isinstance(x, Dense) for x in layers):
         counts = [l.W.size + l.b.size for l in _check_layers(layers)]
     elif layers and not any(isinstance(x, Dense) for x in layers):
-        sizes = _check_sizes(layers)
+        sizes = checks.layer_widths(layers)
         counts = [n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     else:
         raise TypeError("layers must be a non-empty list of Dense layers or of integer widths, not a mixture")
@@ -169,8 +147,7 @@ def count_parameters(layers, *, per_layer: bool = False):
 def trace_shapes(layers: Sequence[Dense], batch: int = 1) -> list[dict]:
     """For each layer: the shapes of its input, W, b and output for a batch of ``batch`` examples."""
     layers = _check_layers(layers)
-    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
-        raise ValueError(f"batch must be a positive integer; got {batch!r}")
+    checks.positive_int(batch, "batch")
     return [
         {"layer": i + 1, "input": (batch, l.n_in), "W": l.W.shape, "b": l.b.shape, "output": (batch, l.n_out),
          "activation": l.activation, "parameters": l.W.size + l.b.size}
@@ -178,10 +155,12 @@ def trace_shapes(layers: Sequence[Dense], batch: int = 1) -> list[dict]:
     ]
 
 
-_TORCH_ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid"}
+def _torch_activations() -> dict[str, str]:
+    """Registry name -> torch.nn module name, for the activations without a parameter."""
+    return {a.name: a.torch_module for a in ACTIVATIONS.values() if a.torch_module and a.param is None}
 
 
-def to_torch(layers: Sequence[Dense]):
+def to_torch(layers: Iterable[Dense]):
     """An equivalent ``torch.nn.Sequential`` (float64) holding copies of the same weights."""
     import torch
 
@@ -193,16 +172,19 @@ def to_torch(layers: Sequence[Dense]):
             lin.bias.copy_(torch.from_numpy(layer.b))
         modules.append(lin)
         if layer.activation != "identity":
-            modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[layer.activation])())
+            if layer.activation not in _torch_activations():
+                raise TypeError(f"activation {layer.activation!r} has no parameter-free torch module; "
+                                f"supported: {sorted(_torch_activations())}")
+            modules.append(getattr(torch.nn, _torch_activations()[layer.activation])())
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(model) -> list[Dense]:
+def from_torch(model) -> Sequential:
     """The :class:`Dense` layers of a ``torch.nn.Sequential`` of Linear layers, each optionally followed by
     Tanh, ReLU or Sigmoid (weights copied as float64)."""
     import torch
 
-    names = {v: k for k, v in _TORCH_ACTIVATIONS.items()}
+    names = {v: k for k, v in _torch_activations().items()}
     layers: list[Dense] = []
     for i, m in enumerate(model):
         if isinstance(m, torch.nn.Linear):
@@ -213,4 +195,4 @@ def from_torch(model) -> list[Dense]:
             layers[-1].activation = names[type(m).__name__]
         else:
             raise TypeError(f"module {i} ({type(m).__name__}) is not supported; expected Linear optionally followed by one of {sorted(names)}")
-    return _check_layers(layers)
+    return network(layers)

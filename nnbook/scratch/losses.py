@@ -7,13 +7,19 @@ softmax cross-entropy from logits and binary cross-entropy with logits.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.special import rel_entr, xlogy
 
-from nnbook.scratch.activations import _check_param, as_float_array, sigmoid, softmax
+from nnbook import checks
+from nnbook.history import History
+from nnbook.checks import real_array as as_float_array
+from nnbook.scratch.activations import sigmoid, softmax
 
 __all__ = [
-    "mae", "mae_grad", "mse", "mse_grad", "huber", "huber_grad", "LOSSES", "least_squares",
+    "Loss", "value_and_grad", "mae", "mae_grad", "mse", "mse_grad", "huber", "huber_grad",
+    "half_squared_error", "half_squared_error_grad", "LOSSES", "least_squares",
     "fit_line", "information_content", "entropy", "binary_entropy", "cross_entropy",
     "kl_divergence", "binary_cross_entropy", "bce_with_logits", "bce_with_logits_grad",
     "logsumexp", "log_softmax", "softmax_cross_entropy", "softmax_cross_entropy_grad",
@@ -30,7 +36,7 @@ def _pair(y_pred, y) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _delta(delta) -> float:
-    return _check_param(delta, "delta", low=0.0, low_inclusive=False, hint="where Huber turns from quadratic to linear")
+    return checks.real_number(delta, "delta", low=0.0, low_inclusive=False, hint="where Huber turns from quadratic to linear")
 
 
 # --- regression losses (mean over all elements) ----------------------------------------------
@@ -74,7 +80,33 @@ def huber_grad(y_pred, y, delta: float = 1.0) -> np.ndarray:
     return np.clip(y_pred - y, -delta, delta) / y.size
 
 
-LOSSES = {"mae": (mae, mae_grad), "mse": (mse, mse_grad), "huber": (huber, huber_grad)}
+def half_squared_error(y_pred, y) -> float:
+    """Half the squared error summed over outputs, averaged over the n examples (rows): sum (y_pred - y)^2 / (2 n)."""
+    y_pred, y = _pair(y_pred, y)
+    return float(0.5 * np.sum((y_pred - y) ** 2) / len(y))
+
+
+def half_squared_error_grad(y_pred, y) -> np.ndarray:
+    """Gradient of :func:`half_squared_error` with respect to y_pred: (y_pred - y) / n."""
+    y_pred, y = _pair(y_pred, y)
+    return (y_pred - y) / len(y)
+
+
+# The one loss interface of NumPy training: loss(y_pred, target) -> (value, dvalue/dy_pred).
+Loss = Callable[..., tuple[float, np.ndarray]]
+
+
+def value_and_grad(value: Callable[..., float], grad: Callable[..., np.ndarray]) -> Loss:
+    """A :data:`Loss` from a loss function and its gradient with respect to the prediction."""
+    def loss(y_pred, y, **options) -> tuple[float, np.ndarray]:
+        return value(y_pred, y, **options), grad(y_pred, y, **options)
+
+    loss.__name__ = loss.__qualname__ = value.__name__
+    loss.__doc__ = f"``({value.__name__}, {grad.__name__})`` of the prediction and the target."
+    return loss
+
+
+LOSSES: dict[str, Loss] = {}  # filled below, once every loss is defined
 
 
 # --- fitting a line ---------------------------------------------------------------------------
@@ -86,43 +118,44 @@ def _xy(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def least_squares(x, y) -> tuple[float, float]:
-    """Slope and intercept minimising the squared error, from the normal equations (X^T X) theta = X^T y."""
-    x, y = _xy(x, y)
-    X = np.column_stack([x, np.ones_like(x)])
-    w, b = np.linalg.solve(X.T @ X, X.T @ y)
-    return float(w), float(b)
+def least_squares(X, y) -> np.ndarray:
+    """The parameters ``theta* = (w_1, ..., w_d, b)`` minimising the squared error of ``X w + b``
+    (the solution of the normal equations); a 1-D ``X`` is one feature, giving ``(slope, intercept)``."""
+    X, y = as_float_array(X, "X"), as_float_array(y, "y")
+    if X.ndim == 1:
+        X = _xy(X, y)[0][:, None]
+    if X.ndim != 2 or y.shape != (len(X),) or len(X) == 0:
+        raise ValueError(f"X must have shape (n, d) and y shape (n,), one target per row; got {X.shape} and {y.shape}")
+    return np.linalg.lstsq(np.c_[X, np.ones(len(X))], y, rcond=None)[0]
 
 
 def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, steps: int = 5000,
-             decay: bool = False) -> tuple[float, float, np.ndarray]:
+             decay: bool = False) -> tuple[float, float, History]:
     """Fit y ~ w x + b by full-batch gradient descent on ``loss`` ("mae", "mse" or "huber").
 
     Starts at w = b = 0. With ``decay`` the step shrinks as lr / sqrt(1 + t / 100), which a
-    non-smooth loss (MAE) needs to settle. Returns w, b and the loss after every step.
+    non-smooth loss (MAE) needs to settle. Returns w, b and a History of the loss after every step.
     """
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer; got {steps!r}")
-    lr = _check_param(lr, "lr", low=0.0, low_inclusive=False, hint="the learning rate")
+    checks.one_of(loss, ("mae", "mse", "huber"), "loss")
+    checks.positive_int(steps, "steps")
+    lr = checks.learning_rate(lr)
     x, y = _xy(x, y)
-    f, g = LOSSES[loss]
+    value_grad = LOSSES[loss]
     kw = {"delta": delta} if loss == "huber" else {}
     w = b = 0.0
-    history = np.empty(steps)
+    history = History()
     for t in range(steps):
-        r = g(w * x + b, y, **kw)  # dL/dy_pred for each point
+        _, r = value_grad(w * x + b, y, **kw)  # dL/dy_pred for each point
         eta = lr / np.sqrt(1.0 + t / 100.0) if decay else lr
         w, b = w - eta * float(r @ x), b - eta * float(r.sum())
-        history[t] = f(w * x + b, y, **kw)
+        history.record(loss=value_grad(w * x + b, y, **kw)[0])
     return float(w), float(b), history
 
 
 # --- information theory -----------------------------------------------------------------------
 
 def _log_base(base) -> float:
-    return np.log(_check_param(base, "base", low=1.0, low_inclusive=False, hint="2 for bits, np.e for nats"))
+    return np.log(checks.real_number(base, "base", low=1.0, low_inclusive=False, hint="2 for bits, np.e for nats"))
 
 
 def _distribution(p, name: str) -> np.ndarray:
@@ -259,3 +292,13 @@ def softmax_cross_entropy_grad(z, y) -> np.ndarray:
     """Gradient of :func:`softmax_cross_entropy` with respect to the logits: (softmax(z) - y) / n."""
     z, Y = _class_targets(z, y)
     return (softmax(z) - Y) / z.shape[0]
+
+
+LOSSES.update({
+    "mae": value_and_grad(mae, mae_grad),
+    "mse": value_and_grad(mse, mse_grad),
+    "huber": value_and_grad(huber, huber_grad),
+    "half_squared_error": value_and_grad(half_squared_error, half_squared_error_grad),
+    "bce_with_logits": value_and_grad(bce_with_logits, bce_with_logits_grad),
+    "softmax_cross_entropy": value_and_grad(softmax_cross_entropy, softmax_cross_entropy_grad),
+})

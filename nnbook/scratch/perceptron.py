@@ -5,11 +5,27 @@ Conventions: inputs ``X`` have shape ``(n, d)``; a layer's weights ``W`` have sh
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnbook.scratch.activations import sigmoid, step
+from nnbook import checks
+from nnbook.checks import inputs as as_inputs
+from nnbook.checks import labels01 as as_labels
+from nnbook.history import History
+from nnbook.scratch import init
+from nnbook.scratch.activations import get, sigmoid, step
+from nnbook.scratch.core import Sequential, train_steps
+from nnbook.scratch.layers import Dense
+from nnbook.scratch.losses import LOSSES
+
+__all__ = [
+    "PARAM_NAMES", "neuron", "perceptron_update", "perceptron_learning", "Perceptron", "novikoff_bound",
+    "two_layer_sizes", "two_layer_network", "layer_outputs", "xor_hand_params", "init_params", "as_targets",
+    "loss", "gradients", "Trained", "train_two_layer", "train_xor", "one_hot", "train_pixel_recogniser",
+    "sigmoid", "step",
+]
 
 Params = dict[str, np.ndarray]
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -18,40 +34,14 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 # --- single neurons --------------------------------------------------------------------------
 # step (1 where z >= 0, else 0) and sigmoid are the book's single implementations, from activations.py.
 
-ACTIVATIONS = {"step": step, "sigmoid": sigmoid}
-
-
-def as_inputs(X, n_features: int | None = None, name: str = "X") -> np.ndarray:
-    """``X`` as a float array of shape (n, d); a clear ValueError otherwise."""
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or len(X) == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array of shape (n_samples, n_features); got shape {X.shape}")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"{name} must have {n_features} feature column(s); got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} must contain only finite numbers")
-    return X
-
-
-def as_labels(y, n: int) -> np.ndarray:
-    """``y`` as an int array of n labels in {0, 1}; a clear ValueError otherwise."""
-    y = np.asarray(y)
-    if y.shape != (n,):
-        raise ValueError(f"y must have shape ({n},), one label per row of X; got shape {y.shape}")
-    if not np.all(np.isin(y, (0, 1))):
-        raise ValueError(f"y must hold the labels 0 and 1 only; got values {sorted(set(np.unique(y).tolist()))}")
-    return y.astype(np.int64)
-
-
 def neuron(X, w, b: float, activation: str = "step") -> np.ndarray:
     """Output of one neuron for each row of ``X``: ``activation(X @ w + b)``."""
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {activation!r}")
+    f = get(activation)
     w = np.asarray(w, dtype=np.float64)
     if w.ndim != 1:
         raise ValueError(f"w must be a 1-D weight vector; got shape {w.shape}")
     X = as_inputs(X, len(w))
-    return ACTIVATIONS[activation](X @ w + float(b))
+    return f(X @ w + float(b))
 
 
 # --- the perceptron ---------------------------------------------------------------------------
@@ -61,6 +51,20 @@ def perceptron_update(w: np.ndarray, b: float, x: np.ndarray, y: int, lr: float)
     y_hat = float(x @ w + b >= 0)
     delta = lr * (y - y_hat)
     return w + delta * x, b + delta, delta != 0
+
+
+def perceptron_learning(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lr: float,
+                        orders: Iterable[Iterable[int]]) -> Iterator[tuple[int, int, np.ndarray, float, bool]]:
+    """Sweep the examples in each epoch's order, applying the perceptron rule to each, until an epoch
+    makes no mistake. Yields ``(epoch, i, w, b, mistake)`` after every example."""
+    for epoch, order in enumerate(orders, start=1):
+        mistakes = 0
+        for i in order:
+            w, b, mistake = perceptron_update(w, b, X[i], y[i], lr)
+            mistakes += mistake
+            yield epoch, i, w, b, mistake
+        if mistakes == 0:
+            return
 
 
 @dataclass
@@ -83,10 +87,8 @@ class Perceptron:
     update_epoch_: list[int] = field(init=False, repr=False)  # epoch (from 1) of each update
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr (learning rate) must be a positive number; got {self.lr!r}")
-        if isinstance(self.max_epochs, bool) or not isinstance(self.max_epochs, (int, np.integer)) or self.max_epochs < 1:
-            raise ValueError(f"max_epochs must be an integer >= 1; got {self.max_epochs!r}")
+        checks.learning_rate(self.lr)
+        checks.int_at_least(self.max_epochs, "max_epochs", 1)
 
     def fit(self, X, y, w0=None, b0: float = 0.0) -> Perceptron:
         """Learn ``w_`` and ``b_`` from inputs ``X`` (n, d) and labels ``y`` in {0, 1}; start at ``w0`` (zeros)."""
@@ -97,20 +99,16 @@ class Perceptron:
             raise ValueError(f"w0 must have shape ({X.shape[1]},); got {w.shape}")
         b = float(b0)
         rng = np.random.default_rng(self.seed)
+        orders = (rng.permutation(len(X)) if self.shuffle else range(len(X)) for _ in range(self.max_epochs))
         self.errors_, self.history_, self.updated_on_, self.update_epoch_ = [], [(w.copy(), b)], [], []
-        for epoch in range(1, self.max_epochs + 1):
-            order = rng.permutation(len(X)) if self.shuffle else range(len(X))
-            mistakes = 0
-            for i in order:
-                w, b, changed = perceptron_update(w, b, X[i], y[i], self.lr)
-                if changed:
-                    mistakes += 1
-                    self.history_.append((w.copy(), b))
-                    self.updated_on_.append(int(i))
-                    self.update_epoch_.append(epoch)
-            self.errors_.append(mistakes)
-            if mistakes == 0:
-                break
+        for epoch, i, w, b, mistake in perceptron_learning(X, y, w, b, self.lr, orders):
+            if len(self.errors_) < epoch:
+                self.errors_.append(0)
+            if mistake:
+                self.errors_[-1] += 1
+                self.history_.append((w.copy(), b))
+                self.updated_on_.append(int(i))
+                self.update_epoch_.append(epoch)
         self.w_, self.b_ = w, b
         return self
 
@@ -151,9 +149,11 @@ def novikoff_bound(X, y, w_star, b_star: float) -> float:
     return float((R / gamma) ** 2)
 
 
-# --- two-layer networks -----------------------------------------------------------------------
+# --- two-layer networks: a Sequential of two Dense layers --------------------------------------
+# The chapter writes the weights as W1, b1, W2, b2; the network itself is the core's Sequential,
+# holding the very same arrays (layer 0's "W" is W1, layer 1's "b" is b2).
 
-def check_params(params: Params) -> tuple[int, int, int]:
+def two_layer_sizes(params: Params) -> tuple[int, int, int]:
     """Validate a two-layer network's shapes; return (inputs, hidden units, outputs)."""
     missing = [k for k in PARAM_NAMES if k not in params]
     if missing:
@@ -167,14 +167,19 @@ def check_params(params: Params) -> tuple[int, int, int]:
     return W1.shape[1], W1.shape[0], W2.shape[0]
 
 
-def forward(params: Params, X, activation: str = "sigmoid") -> tuple[np.ndarray, np.ndarray]:
+def two_layer_network(params: Params, activation: str = "sigmoid") -> Sequential:
+    """The network ``f(f(X W1^T + b1) W2^T + b2)`` as a Sequential of two :class:`Dense` layers
+    sharing the arrays of ``params`` (float64 arrays are used, not copied)."""
+    two_layer_sizes(params)
+    get(activation)
+    return Sequential([Dense(params["W1"], params["b1"], activation), Dense(params["W2"], params["b2"], activation)])
+
+
+def layer_outputs(params: Params, X, activation: str = "sigmoid") -> tuple[np.ndarray, np.ndarray]:
     """Hidden activations H (n, h) and outputs Y (n, k) of a two-layer network."""
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {activation!r}")
-    d, _, _ = check_params(params)
-    f = ACTIVATIONS[activation]
-    H = f(as_inputs(X, d) @ params["W1"].T + params["b1"])
-    return H, f(H @ params["W2"].T + params["b2"])
+    net = two_layer_network(params, activation)
+    Y, caches = net.forward(as_inputs(X, net[0].n_in))
+    return caches[1][0], Y  # the second layer's input is the hidden layer's output
 
 
 def xor_hand_params() -> Params:
@@ -188,15 +193,14 @@ def xor_hand_params() -> Params:
 
 
 def init_params(n_in: int, n_hidden: int, n_out: int, seed: int = 0, scale: float = 1.0) -> Params:
-    """Small random Gaussian weights (std ``scale``) and zero biases, from ``seed``."""
+    """Gaussian weights N(0, ``scale``^2) (``init.normal``) and zero biases, from ``seed``."""
     for name, v in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be an integer >= 1; got {v!r}")
+        checks.int_at_least(v, name, 1)
     rng = np.random.default_rng(seed)
     return {
-        "W1": scale * rng.standard_normal((n_hidden, n_in)),
+        "W1": init.normal((n_hidden, n_in), rng, std=scale),
         "b1": np.zeros(n_hidden),
-        "W2": scale * rng.standard_normal((n_out, n_hidden)),
+        "W2": init.normal((n_out, n_hidden), rng, std=scale),
         "b2": np.zeros(n_out),
     }
 
@@ -213,59 +217,54 @@ def as_targets(T, n: int, k: int) -> np.ndarray:
 
 def loss(params: Params, X, T) -> float:
     """Squared-error cost ``1/(2n) sum (Y - T)^2`` of a sigmoid network over n samples."""
-    _, Y = forward(params, X)
-    T = as_targets(T, *Y.shape)
-    return float(0.5 * np.sum((Y - T) ** 2) / len(Y))
+    _, Y = layer_outputs(params, X)
+    return LOSSES["half_squared_error"](Y, as_targets(T, *Y.shape))[0]
 
 
 def gradients(params: Params, X, T) -> Params:
-    """Gradients of :func:`loss` with respect to W1, b1, W2, b2, by the chain rule."""
-    X = as_inputs(X)
-    _, _, k = check_params(params)
-    return _loss_and_gradients(params, X, as_targets(T, len(X), k))[1]
-
-
-def _loss_and_gradients(params: Params, X: np.ndarray, T: np.ndarray) -> tuple[float, Params]:
-    """Cost and gradients in one forward and one backward pass (inputs already checked)."""
-    H = sigmoid(X @ params["W1"].T + params["b1"])
-    Y = sigmoid(H @ params["W2"].T + params["b2"])
-    dA2 = (Y - T) * Y * (1 - Y) / len(X)  # d loss / d (weighted input of the outputs)
-    dA1 = (dA2 @ params["W2"]) * H * (1 - H)  # ... of the hidden units
-    cost = float(0.5 * np.sum((Y - T) ** 2) / len(X))
-    return cost, {"W1": dA1.T @ X, "b1": dA1.sum(0), "W2": dA2.T @ H, "b2": dA2.sum(0)}
+    """Gradients of :func:`loss` with respect to W1, b1, W2, b2, by backpropagation through the layers."""
+    net = two_layer_network(params)
+    X = as_inputs(X, net[0].n_in)
+    Y, cache = net.forward(X)
+    _, grad_Y = LOSSES["half_squared_error"](Y, as_targets(T, *Y.shape))
+    _, grads = net.backward(cache, grad_Y)
+    return {"W1": grads["0.W"], "b1": grads["0.b"], "W2": grads["1.W"], "b2": grads["1.b"]}
 
 
 @dataclass
 class Trained:
-    """A trained two-layer sigmoid network and its cost after every epoch."""
+    """A trained two-layer sigmoid network and its cost after every epoch (``history["loss"]``)."""
 
     params: Params
-    losses: list[float]
+    history: History
+
+    @property
+    def losses(self) -> list[float]:
+        """The cost after each epoch."""
+        return list(self.history["loss"])
 
     def predict(self, X) -> np.ndarray:
         """Class labels: output > 0.5 for one output unit, the most active unit otherwise."""
-        _, Y = forward(self.params, X)
+        _, Y = layer_outputs(self.params, X)
         return (Y[:, 0] > 0.5).astype(np.int64) if Y.shape[1] == 1 else Y.argmax(1)
 
 
-def train(X, T, n_hidden: int, *, lr: float = 1.0, epochs: int = 1000, seed: int = 0, scale: float = 1.0) -> Trained:
+def train_two_layer(X, T, n_hidden: int, *, lr: float = 1.0, epochs: int = 1000, seed: int = 0, scale: float = 1.0) -> Trained:
     """Full-batch gradient descent on :func:`loss` from seeded random weights; ``epochs`` >= 1 steps."""
     X = as_inputs(X)
     T = np.asarray(T, dtype=np.float64)
     T = as_targets(T, len(X), 1 if T.ndim == 1 else T.shape[-1])
-    if not lr > 0:
-        raise ValueError(f"lr (learning rate) must be a positive number; got {lr!r}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
+    checks.learning_rate(lr)
+    checks.int_at_least(epochs, "epochs", 1)
     params = init_params(X.shape[1], n_hidden, T.shape[1], seed, scale)
-    losses = []  # losses[i]: the cost after i + 1 epochs
-    for epoch in range(epochs):
-        cost, g = _loss_and_gradients(params, X, T)
-        if epoch > 0:
-            losses.append(cost)  # the cost of the parameters the previous epoch produced
-        params = {k: params[k] - lr * g[k] for k in PARAM_NAMES}
-    losses.append(loss(params, X, T))
-    return Trained(params, losses)
+    net = two_layer_network(params)  # holds the arrays of params: training updates both
+    history = History()
+    steps = train_steps(net, LOSSES["half_squared_error"], X, T, [np.arange(len(X))] * epochs, lr)
+    for epoch, cost in enumerate(steps):
+        if epoch > 0:  # the cost of the step's start: the parameters the previous epoch produced
+            history.record(loss=cost)
+    history.record(loss=loss(params, X, T))
+    return Trained(params, history)
 
 
 def train_xor(n_hidden: int = 2, *, lr: float = 2.0, epochs: int = 3000, seed: int = 0) -> Trained:
@@ -273,7 +272,7 @@ def train_xor(n_hidden: int = 2, *, lr: float = 2.0, epochs: int = 3000, seed: i
     from nnbook.data import truth_table
 
     X, y = truth_table("xor")
-    return train(X, y, n_hidden, lr=lr, epochs=epochs, seed=seed)
+    return train_two_layer(X, y, n_hidden, lr=lr, epochs=epochs, seed=seed)
 
 
 def one_hot(y, k: int) -> np.ndarray:
@@ -295,4 +294,4 @@ def train_pixel_recogniser(X=None, y=None, *, n_hidden: int = 3, lr: float = 2.0
         X, y = pixel_digits()
     X = as_inputs(X, 12)
     y = as_labels(y, len(X))
-    return train(X, one_hot(y, 2), n_hidden, lr=lr, epochs=epochs, seed=seed)
+    return train_two_layer(X, one_hot(y, 2), n_hidden, lr=lr, epochs=epochs, seed=seed)

@@ -6,18 +6,27 @@ The losses are means over the examples, so their gradients do not grow with the 
 * linear:   L = (1/n) sum_i (w.x_i + b - y_i)^2          (mean squared error)
 * logistic: L = -(1/n) sum_i [y_i log p_i + (1 - y_i) log(1 - p_i)],  p_i = sigmoid(w.x_i + b)
 
-:func:`fit` runs batch, stochastic or mini-batch gradient descent and records the history of
+:func:`descend` runs batch, stochastic or mini-batch gradient descent and records the history of
 parameters and full-data loss, which the chapter plots.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 
 import numpy as np
 
+from nnbook import checks
+from nnbook.history import History
 from nnbook.scratch.activations import sigmoid
-from nnbook.scratch.losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad
+from nnbook.scratch.core import minibatches
+from nnbook.scratch.losses import LOSSES, Loss, least_squares
+
+__all__ = [
+    "predict_linear", "predict_proba", "linear_loss_grad", "mse_loss_grad", "logistic_loss_grad",
+    "gradient_descent", "batch_schedule", "record", "descend", "final_theta", "steps_to", "standardize",
+    "mse_hessian", "condition_number", "max_stable_lr", "least_squares", "loss_surface",
+]
 
 LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
@@ -51,13 +60,16 @@ def predict_proba(theta: np.ndarray, X: np.ndarray) -> np.ndarray:
     return sigmoid(predict_linear(theta, X))
 
 
+def linear_loss_grad(loss: Loss, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """``loss`` of the linear model ``X w + b`` and its gradient: the chain rule multiplies dL/dy_hat by [x 1]."""
+    value, g = loss(predict_linear(theta, X), y)
+    return value, np.append(X.T @ g, g.sum())
+
+
 def mse_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean squared error of the linear model and its gradient ``(2/n) [X 1]^T r`` with residuals r."""
     X, y = _check_xy(X, y)
-    theta = _check_theta(theta, X)
-    y_hat = predict_linear(theta, X)
-    g = mse_grad(y_hat, y)  # dL/dy_hat = 2 r / n; the chain rule multiplies by dy_hat/dtheta = [x 1]
-    return mse(y_hat, y), np.append(X.T @ g, g.sum())
+    return linear_loss_grad(LOSSES["mse"], _check_theta(theta, X), X, y)
 
 
 def logistic_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -66,32 +78,50 @@ def logistic_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple
     theta = _check_theta(theta, X)
     if not np.all((y == 0) | (y == 1)):
         raise ValueError(f"logistic regression needs labels y in {{0, 1}}; got values {np.unique(y)[:5]}")
-    z = predict_linear(theta, X)
-    g = bce_with_logits_grad(z, y)  # dL/dz = (sigmoid(z) - y) / n
-    return bce_with_logits(z, y), np.append(X.T @ g, g.sum())
+    return linear_loss_grad(LOSSES["bce_with_logits"], theta, X, y)  # dL/dz = (sigmoid(z) - y) / n
 
 
-@dataclass
-class History:
-    """What gradient descent did: parameters and full-data loss after each recorded update."""
+# --- gradient descent: the loop, the batches, the recorder ---------------------------------------
 
-    params: np.ndarray  # (k, d + 1); row 0 is the start
-    loss: np.ndarray  # (k,)
-    updates: np.ndarray  # (k,) number of parameter updates made when the row was recorded
-    examples: np.ndarray  # (k,) number of per-example gradients computed so far
-
-    @property
-    def theta(self) -> np.ndarray:
-        """The final parameters."""
-        return self.params[-1]
-
-    def steps_to(self, target: float) -> int | None:
-        """Updates needed until the full-data loss first falls to ``target`` (None if never)."""
-        hit = np.flatnonzero(self.loss <= target)
-        return int(self.updates[hit[0]]) if hit.size else None
+def gradient_descent(loss_grad: LossGrad, theta: np.ndarray, X: np.ndarray, y: np.ndarray,
+                     lr: float, batches: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    """Yield the parameters after each step ``theta <- theta - lr * grad L(theta)``, L on one batch of rows."""
+    for rows in batches:
+        _, grad = loss_grad(theta, X[rows], y[rows])
+        theta = theta - lr * grad
+        yield theta
 
 
-def fit(
+def batch_schedule(n: int, batch_size: int, steps: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """The rows of each of ``steps`` updates: all n rows every time for ``batch_size == n``, otherwise
+    consecutive mini-batches of epochs, each epoch a fresh random order."""
+    if batch_size == n:
+        return [np.arange(n)] * steps
+
+    def epochs() -> Iterator[np.ndarray]:
+        while True:
+            yield from minibatches(n, batch_size, rng)
+
+    return list(islice(epochs(), steps))
+
+
+def record(thetas: Iterable[np.ndarray], full_loss: Callable[[np.ndarray], float], theta0: np.ndarray,
+           batch_sizes: list[int], every: int = 1) -> History:
+    """Consume the parameters gradient descent yields and record, every ``every`` updates and after the
+    last, ``theta``, the full-data ``loss``, ``updates`` made and ``examples`` seen; stop at a non-finite loss."""
+    seen = np.cumsum([0, *batch_sizes])
+    history = History()
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is a result, not an error
+        history.record(theta=theta0, loss=full_loss(theta0), updates=0, examples=0)
+        for t, theta in enumerate(thetas, start=1):
+            if t % every == 0 or t == len(batch_sizes):
+                history.record(theta=theta, loss=full_loss(theta), updates=t, examples=seen[t])
+                if not np.isfinite(history.records["loss"][-1]):
+                    break
+    return history
+
+
+def descend(
     loss_grad: LossGrad,
     X: np.ndarray,
     y: np.ndarray,
@@ -104,7 +134,7 @@ def fit(
     seed: int = 0,
     record_every: int = 1,
 ) -> History:
-    """Gradient descent on ``loss_grad`` (``mse_loss_grad`` or ``logistic_loss_grad``).
+    """Gradient descent on ``loss_grad`` (``mse_loss_grad`` or ``logistic_loss_grad``), recorded in a History.
 
     ``batch_size=None`` is batch gradient descent (every step sees all n examples), ``1`` is
     stochastic and anything between is mini-batch; each epoch visits the examples once in a fresh
@@ -113,45 +143,29 @@ def fit(
     """
     X, y = _check_xy(X, y)
     n, d = X.shape
-    if not (isinstance(lr, (int, float, np.floating)) and lr > 0):
-        raise ValueError(f"lr (the learning rate) must be a positive number; got {lr!r}")
+    lr = checks.learning_rate(lr)
     bs = n if batch_size is None else batch_size
     if isinstance(bs, bool) or not isinstance(bs, (int, np.integer)) or not 1 <= bs <= n:
         raise ValueError(f"batch_size must be an integer in [1, n={n}] or None for full batch; got {batch_size!r}")
     if steps is None:
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer; got {epochs!r}")
-        steps = epochs * int(np.ceil(n / bs))
-    elif isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer; got {steps!r}")
+        steps = checks.positive_int(epochs, "epochs", minimum=0) * int(np.ceil(n / bs))
+    else:
+        checks.positive_int(steps, "steps", minimum=0)
     theta = np.zeros(d + 1) if theta0 is None else _check_theta(theta0, X).copy()
-    rng = np.random.default_rng(seed)
+    batches = batch_schedule(n, bs, steps, np.random.default_rng(seed))
+    thetas = gradient_descent(loss_grad, theta, X, y, lr, batches)
+    return record(thetas, lambda th: loss_grad(th, X, y)[0], theta, [len(b) for b in batches], record_every)
 
-    loss, g = loss_grad(theta, X, y)
-    rows = [(theta.copy(), loss, 0, 0)]
-    order, pos, seen = np.arange(n), n, 0
-    for t in range(1, steps + 1):
-        if bs == n:  # full batch: the gradient at theta was computed together with its loss
-            theta = theta - lr * g
-            seen += n
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss, g = loss_grad(theta, X, y)
-        else:
-            if pos >= n:
-                order, pos = rng.permutation(n), 0
-            idx = order[pos : pos + bs]
-            pos += bs
-            theta = theta - lr * loss_grad(theta, X[idx], y[idx])[1]
-            seen += len(idx)
-            if t % record_every == 0 or t == steps:
-                with np.errstate(over="ignore", invalid="ignore"):
-                    loss = loss_grad(theta, X, y)[0]
-        if t % record_every == 0 or t == steps:
-            rows.append((theta.copy(), loss, t, seen))
-            if not np.isfinite(loss):
-                break
-    P, L, U, E = zip(*rows)
-    return History(np.array(P), np.array(L, dtype=float), np.array(U), np.array(E))
+
+def final_theta(history: History) -> np.ndarray:
+    """The parameters after the last recorded update."""
+    return history["theta"][-1]
+
+
+def steps_to(history: History, target: float) -> int | None:
+    """Updates needed until the recorded full-data loss first falls to ``target`` (None if never)."""
+    hit = np.flatnonzero(history["loss"] <= target)
+    return int(history["updates"][hit[0]]) if hit.size else None
 
 
 def standardize(X: np.ndarray, mean: np.ndarray | None = None, std: np.ndarray | None = None):
@@ -185,12 +199,6 @@ def condition_number(X: np.ndarray) -> float:
 def max_stable_lr(X: np.ndarray) -> float:
     """Batch gradient descent on the MSE converges exactly when ``lr < 2 / lambda_max``."""
     return float(2.0 / np.linalg.eigvalsh(mse_hessian(X))[-1])
-
-
-def least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The exact minimiser ``theta*`` of the MSE (the target gradient descent should reach)."""
-    X, y = _check_xy(X, y)
-    return np.linalg.lstsq(np.c_[X, np.ones(len(X))], y, rcond=None)[0]
 
 
 def loss_surface(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

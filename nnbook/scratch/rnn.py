@@ -62,11 +62,6 @@ def _activation(name: str) -> Activation:
     return IDENTITY if name == "identity" else get(name)
 
 
-def _torch_uniform(shape, rng, n_hidden: int) -> np.ndarray:
-    """PyTorch's default for recurrent weights and biases: U(-1/sqrt(n_hidden), 1/sqrt(n_hidden))."""
-    return _init.uniform(shape, rng, bound=1.0 / math.sqrt(n_hidden))
-
-
 # ---------------------------------------------------------------------------------------------
 # The vanilla RNN
 # ---------------------------------------------------------------------------------------------
@@ -115,9 +110,10 @@ class RNN(Layer):
         self.activation = activation
         self.act = _activation(activation)
         self.truncate = _check_truncate(truncate)
-        self.params = {"W_xh": _torch_uniform((n_hidden, n_in), rng, n_hidden),
-                       "W_hh": _torch_uniform((n_hidden, n_hidden), rng, n_hidden),
-                       "b": _torch_uniform((n_hidden,), rng, n_hidden)}
+        bound = 1.0 / math.sqrt(n_hidden)  # PyTorch's default for recurrent weights and biases: U(-1/sqrt(H), 1/sqrt(H))
+        self.params = {"W_xh": _init.uniform((n_hidden, n_in), rng, bound=bound),
+                       "W_hh": _init.uniform((n_hidden, n_hidden), rng, bound=bound),
+                       "b": _init.uniform((n_hidden,), rng, bound=bound)}
 
     @property
     def n_in(self) -> int:
@@ -202,9 +198,10 @@ class _Gated(Layer):
         rng = _check_rng(rng)
         self.truncate = _check_truncate(truncate)
         k = self.gates * n_hidden
-        self.params = {"W_x": _torch_uniform((k, n_in), rng, n_hidden), "W_h": _torch_uniform((k, n_hidden), rng, n_hidden)}
+        bound = 1.0 / math.sqrt(n_hidden)  # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H))
+        self.params = {"W_x": _init.uniform((k, n_in), rng, bound=bound), "W_h": _init.uniform((k, n_hidden), rng, bound=bound)}
         for name in self._bias_names:
-            self.params[name] = _torch_uniform((k,), rng, n_hidden)
+            self.params[name] = _init.uniform((k,), rng, bound=bound)
 
     @property
     def n_in(self) -> int:

@@ -70,7 +70,7 @@ ZOO: dict[str, Architecture] = {a.abbr: a for a in [
     Architecture("GAN", "generative adversarial network",
                  (_col("backfed", 2), _col("hidden", 3), _col("match", 3), _col("hidden", 3), _col("output", 1))),
     Architecture("LSM", "liquid state machine", (_col("input", 3), _col("spiking", 4), _col("spiking", 4), _col("output", 2)), links="random"),
-    Architecture("ELM", "extreme learning machine", (_col("input", 3), _col("hidden", 4), _col("hidden", 4), _col("output", 2)), links="random"),
+    Architecture("ELM", "extreme learning machine", (_col("input", 3), _col("hidden", 5), _col("output", 2))),
     Architecture("ESN", "echo state network", (_col("input", 3), _col("recurrent", 4), _col("recurrent", 4), _col("output", 2)), links="random",
                  self_loops=True),
     Architecture("DRN", "deep residual network", (_col("input", 3), _col("hidden", 3), _col("hidden", 3), _col("hidden", 3), _col("output", 3)),

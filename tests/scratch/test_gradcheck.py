@@ -73,3 +73,7 @@ def test_bad_inputs():
         relative_error(np.zeros(2), np.zeros(3))
     with pytest.raises(ValueError, match="same names"):
         check_params(lambda: 0.0, {"w": np.zeros(1)}, {"v": np.zeros(1)})
+
+
+def test_relative_error_of_nothing_is_zero():
+    assert relative_error(np.zeros(0), np.zeros(0)) == 0.0

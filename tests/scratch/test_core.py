@@ -5,7 +5,7 @@ import torch
 
 from nnbook.history import History
 from nnbook.scratch import init
-from nnbook.scratch.core import ActivationLayer, Flatten, Layer, Sequential, minibatches, sgd_step
+from nnbook.scratch.core import ActivationLayer, Flatten, Layer, Sequential, minibatches, sgd_step, train_steps
 from nnbook.scratch.gradcheck import check_layer
 from nnbook.scratch.layers import Dense
 
@@ -84,3 +84,28 @@ def test_history_records_series():
     assert list(h.to_frame()["val_loss"].isna()) == [False, True]
     with pytest.raises(KeyError, match="recorded"):
         h["accuracy"]
+
+
+def test_history_records_copies_of_arrays():
+    h = History()
+    theta = np.array([1.0, 2.0])
+    h.record(theta=theta, loss=3.0)
+    theta += 1.0  # an optimiser updating in place must not change what was recorded
+    h.record(theta=theta, loss=2.0)
+    np.testing.assert_array_equal(h["theta"], [[1.0, 2.0], [2.0, 3.0]])
+    assert list(h.to_frame().columns) == ["loss"]
+
+
+def test_train_steps_is_gradient_descent_on_the_loss():
+    from nnbook.scratch.losses import LOSSES
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 3)), rng.normal(size=(8, 1))
+    net = Sequential([Dense(rng.normal(size=(1, 3)), np.zeros(1))])
+    W0 = net.params["0.W"].copy()
+    value, grad_y = LOSSES["mse"](net(X), y)
+    first = next(train_steps(net, LOSSES["mse"], X, y, [np.arange(8)], lr=0.1))
+    assert first == value  # the loss before the step
+    np.testing.assert_allclose(net.params["0.W"], W0 - 0.1 * (grad_y.T @ X))
+    losses = list(train_steps(net, LOSSES["mse"], X, y, [np.arange(8)] * 50, lr=0.1))
+    assert np.all(np.diff(losses) < 0)

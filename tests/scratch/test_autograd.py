@@ -7,7 +7,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbook.scratch.autograd import Value, count_ops, draw_graph, neuron_graph
+from nnbook.demos.backprop import draw_graph, neuron_graph
+from nnbook.scratch.autograd import Value, count_ops
 
 N_VARS = 3
 UNARY = ["tanh", "sigmoid", "relu", "exp_tanh", "log1p_sq", "square", "neg", "sqrt1p_sq", "rdiv_const"]

@@ -128,7 +128,7 @@ def test_perceptron_update_matches_the_rule():
 
 def test_hand_built_xor_network_is_exact():
     X, y = truth_table("xor")
-    H, Y = P.forward(P.xor_hand_params(), X, "step")
+    H, Y = P.layer_outputs(P.xor_hand_params(), X, "step")
     np.testing.assert_array_equal(Y[:, 0], y)
     np.testing.assert_array_equal(H, [[0, 0], [1, 0], [1, 0], [1, 1]])  # (OR, AND) of each row
 
@@ -142,10 +142,10 @@ def test_trained_xor_network_solves_xor():
 
 def test_training_records_the_cost_after_every_epoch():
     X, y = truth_table("xor")
-    net = P.train(X, y, 2, lr=1.0, epochs=7, seed=2)
+    net = P.train_two_layer(X, y, 2, lr=1.0, epochs=7, seed=2)
     assert len(net.losses) == 7
     assert net.losses[-1] == pytest.approx(P.loss(net.params, X, y), rel=1e-12)
-    one = P.train(X, y, 2, lr=1.0, epochs=6, seed=2)
+    one = P.train_two_layer(X, y, 2, lr=1.0, epochs=6, seed=2)
     assert net.losses[:6] == pytest.approx(one.losses, rel=1e-12)
 
 
@@ -227,8 +227,8 @@ def test_bad_inputs_raise_clear_errors():
     p = P.Perceptron().fit(X, y)
     with pytest.raises(ValueError, match="2 feature column"):
         p.predict(np.ones((3, 5)))
-    with pytest.raises(ValueError, match="activation must be one of"):
-        P.neuron(X, [1, 1], 0, "relu")
+    with pytest.raises(ValueError, match="unknown activation 'mish'"):
+        P.neuron(X, [1, 1], 0, "mish")
     with pytest.raises(ValueError, match="w must be a 1-D weight vector"):
         P.neuron(X, [[1, 1]], 0)
     with pytest.raises(ValueError, match="does not separate"):
@@ -238,11 +238,11 @@ def test_bad_inputs_raise_clear_errors():
 def test_bad_network_inputs_raise_clear_errors():
     params = P.xor_hand_params()
     with pytest.raises(ValueError, match="missing"):
-        P.forward({"W1": params["W1"]}, np.zeros((1, 2)))
+        P.layer_outputs({"W1": params["W1"]}, np.zeros((1, 2)))
     with pytest.raises(ValueError, match="params shapes must be"):
-        P.forward({**params, "W2": np.ones((1, 3))}, np.zeros((1, 2)))
+        P.layer_outputs({**params, "W2": np.ones((1, 3))}, np.zeros((1, 2)))
     with pytest.raises(ValueError, match="2 feature column"):
-        P.forward(params, np.zeros((1, 3)))
+        P.layer_outputs(params, np.zeros((1, 3)))
     with pytest.raises(ValueError, match=r"targets must have shape \(4, 1\)"):
         P.loss(params, np.zeros((4, 2)), np.zeros(3))
     with pytest.raises(ValueError, match="n_hidden must be an integer >= 1"):
@@ -250,6 +250,37 @@ def test_bad_network_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="12 feature column"):
         P.train_pixel_recogniser(np.zeros((4, 9)), [0, 1, 0, 1])
     with pytest.raises(ValueError, match="lr .* positive"):
-        P.train(np.zeros((4, 2)), np.zeros(4), 2, lr=-1)
+        P.train_two_layer(np.zeros((4, 2)), np.zeros(4), 2, lr=-1)
     with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
-        P.train(np.zeros((4, 2)), np.zeros(4), 2, epochs=0)
+        P.train_two_layer(np.zeros((4, 2)), np.zeros(4), 2, epochs=0)
+
+
+def test_network_functions_check_the_input_width():
+    X = np.zeros((4, 3))
+    with pytest.raises(ValueError, match="2 feature column"):
+        P.gradients(P.xor_hand_params(), X, np.zeros(4))
+    with pytest.raises(ValueError, match="2 feature column"):
+        P.neuron(X, [1.0, 1.0], 0.0)
+    with pytest.raises(ValueError, match="labels in 0..1"):
+        P.one_hot(np.array([0, 2]), 2)
+    np.testing.assert_array_equal(P.one_hot(np.array([1, 0]), 2), [[0, 1], [1, 0]])
+
+
+def test_novikoff_bound_by_hand():
+    # AND with the separator (1, 1, -1.5): R^2 = max |(x, 1)|^2 = 3; the margin is min |w.x + b| / |(w, b)| = 0.5 / sqrt(4.25)
+    X, y = truth_table("and")
+    assert P.novikoff_bound(X, y, [1.0, 1.0], -1.5) == pytest.approx(3 / (0.5 / np.sqrt(4.25)) ** 2, rel=1e-12)
+    with pytest.raises(ValueError, match="does not separate"):
+        P.novikoff_bound(X, y, [1.0, 1.0], -1.0)  # (1, 0) lies on this line: margin 0 is not a separation
+
+
+def test_shuffled_sweeps_are_seeded_and_recorded():
+    X, y = blobs(40, seed=1)
+    runs = [P.Perceptron(shuffle=True, seed=s).fit(X, y) for s in (0, 0, 1)]
+    in_order = P.Perceptron().fit(X, y)
+    assert runs[0].updated_on_ == runs[1].updated_on_
+    assert runs[0].updated_on_ != runs[2].updated_on_ or runs[0].updated_on_ != in_order.updated_on_
+    for p in runs + [in_order]:
+        assert all(isinstance(i, int) and 0 <= i < len(X) for i in p.updated_on_)
+        assert p.update_epoch_ == sorted(p.update_epoch_) and len(p.update_epoch_) == p.n_updates_
+        assert [p.update_epoch_.count(e) for e in range(1, len(p.errors_) + 1)] == p.errors_

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from nnbook.data import load_digits
 from nnbook.scratch.gradcheck import check_params
-from nnbook.scratch.mlp import MLP, backprop_trace, count_mults, layer_grad_norms, time_passes, torch_grads, vanishing_figure
+from nnbook.demos.backprop import vanishing_figure
+from nnbook.scratch.backprop import MLP, backprop_trace, count_mults, layer_grad_norms, time_passes, torch_grads
 
 def independent_torch_grads(model: MLP, X, y):
     """PyTorch's own modules (nn.Linear, nn.CrossEntropyLoss) with the model's weights copied in."""
@@ -128,3 +129,32 @@ def test_time_passes_reports_both():
     rng = np.random.default_rng(0)
     t = time_passes(MLP([8, 4, 3]), rng.normal(size=(5, 8)), np.array([0, 1, 2, 0, 1]), repeats=2)
     assert set(t) == {"forward", "backward"} and min(t.values()) > 0
+
+
+def test_backprop_trace_reports_every_intermediate_value():
+    rng = np.random.default_rng(4)
+    x, t = rng.normal(size=3), rng.random(2)
+    W1, b1, W2, b2 = rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(2, 4)), rng.normal(size=2)
+    tr = backprop_trace(x, t, W1, b1, W2, b2)
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    z1 = W1 @ x + b1
+    a1 = sig(z1)
+    z2 = W2 @ a1 + b2
+    a2 = sig(z2)
+    delta2 = (a2 - t) * a2 * (1 - a2)
+    delta1 = (W2.T @ delta2) * a1 * (1 - a1)
+    expected = {"z1": z1, "a1": a1, "z2": z2, "a2": a2, "E": 0.5 * np.sum((a2 - t) ** 2), "delta2": delta2, "delta1": delta1,
+                "dW2": np.outer(delta2, a1), "db2": delta2, "dW1": np.outer(delta1, x), "db1": delta1}
+    assert set(tr) == set(expected)
+    for key, value in expected.items():
+        np.testing.assert_allclose(tr[key], value, rtol=1e-12, atol=1e-15, err_msg=key)
+    with pytest.raises(ValueError, match="shapes must chain"):
+        backprop_trace(x, t[:1], W1, b1, W2, b2)
+
+
+def test_layer_grad_norms_are_the_weight_gradients():
+    rng = np.random.default_rng(0)
+    model = MLP([5, 4, 3], "tanh", seed=0)
+    X, y = rng.normal(size=(6, 5)), rng.integers(0, 3, 6)
+    _, grads = model.grads(X, y)
+    np.testing.assert_allclose(layer_grad_norms(model, X, y), [np.sqrt(np.mean(grads[0] ** 2)), np.sqrt(np.mean(grads[2] ** 2))])

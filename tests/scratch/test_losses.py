@@ -70,7 +70,7 @@ def test_least_squares_closed_form_equals_gradient_descent_and_numpy():
     np.testing.assert_allclose([w, b], np.polyfit(x, y, 1), rtol=1e-12)
     wg, bg, hist = L.fit_line(x, y, "mse", lr=0.3, steps=3000)
     np.testing.assert_allclose([wg, bg], [w, b], atol=1e-10)
-    assert np.all(np.diff(hist) <= 1e-15)  # a small enough step never increases a convex quadratic
+    assert np.all(np.diff(hist["loss"]) <= 1e-15) and len(hist) == 3000  # a small enough step never increases a convex quadratic
 
 
 def test_mae_fit_reaches_the_median_line_with_decay():
@@ -154,6 +154,7 @@ def test_logsumexp_and_log_softmax_match_torch(z):
     np.testing.assert_allclose(L.logsumexp(z, axis=0), torch.logsumexp(torch.tensor(z), dim=0).numpy(), rtol=1e-13, atol=1e-13)
 
 
+@settings(deadline=None)  # slow on a loaded machine; the profile in conftest will cover it
 @given(wide_logits, st.data())
 def test_softmax_cross_entropy_and_gradient_match_torch(z, data):
     n, K = z.shape

@@ -39,8 +39,8 @@ def test_softmax_layer_rows_sum_to_one():
 
 
 def test_bad_demo_arguments():
-    with pytest.raises(ValueError, match="unknown activation 'elu'"):
-        DA.gaussian_layer("elu")
+    with pytest.raises(ValueError, match="unknown activation 'mish'"):
+        DA.gaussian_layer("mish")
     with pytest.raises(ValueError, match="scale must be a positive number"):
         DA.gaussian_layer("relu", scale=0.0)
     with pytest.raises(ValueError, match="unknown target 'hard'"):

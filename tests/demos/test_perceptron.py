@@ -62,15 +62,6 @@ def test_dataset_rejects_unknown_names():
         D.dataset("xnor")
 
 
-def test_demos_build_and_render_their_default_figure():
-    for demo in (D.neuron_demo(), D.perceptron_steps_demo()):
-        assert isinstance(demo.static(), Figure)
-        box = demo.widget()
-        assert len(box.children[1].outputs) == 1
-    slider = D.perceptron_steps_demo().controls["update"]
-    assert slider.max == max(D.perceptron_run(n).n_updates_ for n in D.DATASETS)
-
-
 def test_chapter_figures():
     runs = {g: Perceptron(max_epochs=5).fit(*D.truth_table(g)) for g in D.GATES}
     for fig in (

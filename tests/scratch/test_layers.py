@@ -5,9 +5,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnbook.scratch.layers import ACTIVATIONS, Dense, count_parameters, dense, forward, from_torch, mlp, to_torch, trace_shapes
+from nnbook.scratch.activations import ACTIVATIONS
+from nnbook.scratch.layers import Dense, count_parameters, dense, forward, from_torch, to_torch, trace_shapes
+from nnbook.scratch.layers import dense_network
 
-ACTS = sorted(ACTIVATIONS)
+ACTS = ["identity", "relu", "sigmoid", "tanh"]  # those with a parameter-free torch.nn module (or none)
 
 
 @settings(max_examples=60, deadline=None)
@@ -21,7 +23,7 @@ ACTS = sorted(ACTIVATIONS)
 )
 def test_forward_equals_torch_sequential(sizes, act, out_act, batch, scale, seed):
     rng = np.random.default_rng(seed)
-    layers = mlp(sizes, rng, activation=act, output_activation=out_act, init="xavier_uniform")
+    layers = dense_network(sizes, rng, activation=act, output_activation=out_act, init="xavier_uniform")
     for layer in layers:  # non-zero biases, so a wrong bias broadcast would show
         layer.b = rng.normal(size=layer.n_out)
     X = scale * rng.normal(size=(batch, sizes[0]))
@@ -59,7 +61,7 @@ def test_batch_rows_are_the_column_vector_form():
 
 def test_return_all_gives_every_layer():
     rng = np.random.default_rng(0)
-    layers = mlp([4, 3, 2], rng, activation="relu")
+    layers = dense_network([4, 3, 2], rng, activation="relu")
     X = rng.normal(size=(5, 4))
     zs, acts = forward(layers, X, return_all=True)
     assert [z.shape for z in zs] == [(5, 3), (5, 2)]
@@ -71,7 +73,7 @@ def test_return_all_gives_every_layer():
 def test_sigmoid_is_stable_for_extreme_inputs():
     z = np.array([-1e3, -50.0, 0.0, 50.0, 1e3])
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow of exp(-1000) to 0 is harmless
-        s = ACTIVATIONS["sigmoid"][0](z)
+        s = ACTIVATIONS["sigmoid"](z)
     np.testing.assert_allclose(s, torch.sigmoid(torch.from_numpy(z)).numpy(), rtol=1e-15, atol=0)
 
 
@@ -81,7 +83,7 @@ def test_activation_derivatives_equal_autograd(z, act):
     t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
     f = {"identity": lambda x: x, "tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}[act]
     f(t).sum().backward()
-    np.testing.assert_allclose(ACTIVATIONS[act][1](np.array(z)), t.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ACTIVATIONS[act].derivative_at(np.array(z)), t.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 # ---- parameter counting ----
@@ -99,7 +101,7 @@ def test_count_parameters_equals_torch(sizes):
     expected = sum(p.numel() for p in model.parameters())
     assert count_parameters(sizes) == expected
     assert count_parameters(from_torch(model)) == expected
-    assert count_parameters(mlp(sizes, np.random.default_rng(0))) == expected
+    assert count_parameters(dense_network(sizes, np.random.default_rng(0))) == expected
     per = count_parameters(sizes, per_layer=True)
     assert per == [m.weight.numel() + m.bias.numel() for m in model if isinstance(m, torch.nn.Linear)]
 
@@ -116,7 +118,7 @@ def test_count_parameters_equals_torch_for_random_widths(sizes):
 
 
 def test_trace_shapes():
-    rows = trace_shapes(mlp([784, 16, 10], np.random.default_rng(0)), batch=32)
+    rows = trace_shapes(dense_network([784, 16, 10], np.random.default_rng(0)), batch=32)
     assert [(r["input"], r["W"], r["b"], r["output"]) for r in rows] == [
         ((32, 784), (16, 784), (16,), (32, 16)),
         ((32, 16), (10, 16), (10,), (32, 10)),
@@ -128,7 +130,7 @@ def test_trace_shapes():
 
 def test_bad_input_is_explained():
     rng = np.random.default_rng(0)
-    layers = mlp([4, 3, 2], rng)
+    layers = dense_network([4, 3, 2], rng)
     with pytest.raises(ValueError, match=r"X must have shape \(batch, 4\)"):
         forward(layers, np.zeros((5, 3)))
     with pytest.raises(ValueError, match="layer 1 expects 5 inputs but layer 0 gives 3"):
@@ -142,7 +144,7 @@ def test_bad_input_is_explained():
     with pytest.raises(ValueError, match="W must be a matrix"):
         Dense(np.zeros(4), np.zeros(4))
     with pytest.raises(ValueError, match="unknown activation"):
-        Dense(np.zeros((3, 4)), np.zeros(3), "swish")
+        Dense(np.zeros((3, 4)), np.zeros(3), "mish")
     with pytest.raises(ValueError, match="input must have shape"):
         dense(np.zeros((2, 3)), np.zeros((3, 4)), np.zeros(3))
     with pytest.raises(ValueError, match="at least an input and an output"):
@@ -150,7 +152,7 @@ def test_bad_input_is_explained():
     with pytest.raises(TypeError, match="integers"):
         count_parameters([784, 16.5, 10])
     with pytest.raises(ValueError, match="positive"):
-        mlp([4, 0, 2], rng)
+        dense_network([4, 0, 2], rng)
     with pytest.raises(TypeError, match="not a mixture"):
         count_parameters([layers[0], 3])
     with pytest.raises(ValueError, match="batch must be a positive integer"):
@@ -159,3 +161,15 @@ def test_bad_input_is_explained():
         from_torch(torch.nn.Sequential(torch.nn.Linear(3, 2, bias=False)))
     with pytest.raises(TypeError, match="not supported"):
         from_torch(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax(dim=1)))
+
+
+def test_trace_shapes_numbers_the_layers_and_names_their_activations():
+    net = dense_network([4, 3, 2], np.random.default_rng(0), activation="tanh", output_activation="sigmoid")
+    rows = trace_shapes(net, batch=2)
+    assert [r["layer"] for r in rows] == [1, 2] and [r["activation"] for r in rows] == ["tanh", "sigmoid"]
+
+
+@pytest.mark.parametrize("activation", ["step", "leaky_relu"])
+def test_to_torch_refuses_activations_without_a_parameter_free_module(activation):
+    with pytest.raises(TypeError, match="no parameter-free torch module"):
+        to_torch([Dense(np.zeros((2, 3)), np.zeros(2), activation)])

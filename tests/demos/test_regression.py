@@ -58,8 +58,8 @@ def test_other_figures():
         assert isinstance(fig, Figure)
         plt.close(fig)
     X = x[:, None] / 100
-    hs = {"batch": R.fit(R.mse_loss_grad, X, y, lr=0.1, epochs=2),
-          "sgd": R.fit(R.mse_loss_grad, X, y, lr=0.1, epochs=2, batch_size=1)}
+    hs = {"batch": R.descend(R.mse_loss_grad, X, y, lr=0.1, epochs=2),
+          "sgd": R.descend(R.mse_loss_grad, X, y, lr=0.1, epochs=2, batch_size=1)}
     fig = D.batch_modes_figure(hs, best=0.01)
     assert len(fig.axes[0].lines) == 3
     plt.close(fig)

@@ -1,0 +1,156 @@
+"""Input checks for the package's public entry points, in one place.
+
+Each check returns the cleaned value or raises an error that says what was wrong and what is
+expected. The algorithm cores a chapter displays call none of these: the public function that
+wraps a core checks its inputs first, so the core shows the idea alone.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Container, Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "real_array", "real_number", "positive_number", "learning_rate", "layer_widths", "positive_int", "int_at_least", "int_in_range", "one_of", "rng", "shape",
+    "inputs", "labels01", "class_labels",
+]
+
+
+def real_array(x: Any, name: str = "x") -> np.ndarray:
+    """``x`` as a floating-point array (integers and booleans become float64); TypeError otherwise."""
+    arr = np.asarray(x)
+    if arr.dtype == bool or np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.float64)
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(f"{name} must be a real number or an array of real numbers; got dtype {arr.dtype}")
+    return arr
+
+
+def real_number(value: Any, name: str, *, low: float | None = None, low_inclusive: bool = False,
+                high: float | None = None, hint: str = "") -> float:
+    """``value`` as a finite float, optionally above ``low`` (or at it, with ``low_inclusive``) and at most ``high``."""
+    about = f" ({hint})" if hint else ""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number{about}; got {value!r} of type {type(value).__name__}")
+    v = float(value)
+    too_low = low is not None and (v < low if low_inclusive else v <= low)
+    if not math.isfinite(v) or too_low or (high is not None and v > high):
+        bounds = []
+        if low is not None:
+            bounds.append(f"{'>=' if low_inclusive else '>'} {low:g}")
+        if high is not None:
+            bounds.append(f"<= {high:g}")
+        what = " ".join(["a finite number", " and ".join(bounds)]).strip()
+        raise ValueError(f"{name} must be {what}{about}; got {value!r}")
+    return v
+
+
+def positive_number(value: Any, name: str) -> float:
+    """``value`` as a positive finite float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number; got {value!r}")
+    if not value > 0 or not math.isfinite(value):
+        raise ValueError(f"{name} must be a positive finite number; got {value}")
+    return float(value)
+
+
+def learning_rate(lr: Any) -> float:
+    """A learning rate: a positive finite number."""
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr must be a positive learning rate (a finite number > 0, e.g. 0.1); got {lr!r}")
+    return float(lr)
+
+
+def layer_widths(sizes: Any) -> list[int]:
+    """Layer widths, input first, such as ``[784, 16, 10]``: at least two positive integers."""
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError("sizes must list at least two positive layer widths, at least an input and an output width, "
+                         f"e.g. [784, 16, 10]; got {sizes}")
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"layer widths must be integers; got {s!r} in {sizes}")
+        if s < 1:
+            raise ValueError(f"layer widths must be positive; got {s} in {sizes}")
+    return [int(s) for s in sizes]
+
+
+def positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum`` (booleans and floats are refused), e.g. a batch size."""
+    kind = {1: "a positive integer", 0: "a non-negative integer"}.get(minimum, f"an integer >= {minimum}")
+    return int_at_least(value, name, minimum, kind)
+
+
+def int_at_least(value: Any, name: str, minimum: int, kind: str | None = None) -> int:
+    """``value`` as an int >= ``minimum``; the error says "an integer >= minimum" (or ``kind``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be {kind or f'an integer >= {minimum}'}; got {value!r}")
+    return int(value)
+
+
+def int_in_range(value: Any, name: str, low: int, high: int) -> int:
+    """``value`` as an int in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high}]; got {value!r}")
+    return int(value)
+
+
+def one_of(value: Any, choices: Container | Mapping, name: str) -> Any:
+    """``value`` if it is one of ``choices`` (a mapping's keys); a ValueError listing them otherwise."""
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {sorted(choices)}")
+    return value
+
+
+def rng(value: Any) -> np.random.Generator:
+    """``value`` if it is a NumPy Generator; TypeError otherwise."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, e.g. nnbook.seed(0); got {type(value).__name__}")
+    return value
+
+
+def shape(value: Any, *, min_dims: int = 1) -> tuple[int, ...]:
+    """A weight shape as a tuple of positive ints (an int ``n`` means ``(n,)``)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (int(value),)
+    if not isinstance(value, (tuple, list)) or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in value):
+        raise TypeError(f"shape must be a tuple of positive integers such as (fan_out, fan_in); got {value!r}")
+    out = tuple(int(s) for s in value)
+    if len(out) < min_dims or any(s < 1 for s in out):
+        need = "at least 2 dimensions (fan_out, fan_in, ...)" if min_dims >= 2 else "positive sizes"
+        raise ValueError(f"shape must have {need}; got {value!r}")
+    return out
+
+
+def inputs(X: Any, n_features: int | None = None, name: str = "X") -> np.ndarray:
+    """``X`` as a finite float array of shape (n, d) with n >= 1 (and d == ``n_features`` if given)."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or len(X) == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array of shape (n_samples, n_features); got shape {X.shape}")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name} must have {n_features} feature column(s); got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} must contain only finite numbers")
+    return X
+
+
+def labels01(y: Any, n: int, name: str = "y") -> np.ndarray:
+    """``y`` as an int array of ``n`` labels in {0, 1}."""
+    y = np.asarray(y)
+    if y.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), one label per row of X; got shape {y.shape}")
+    if not np.all(np.isin(y, (0, 1))):
+        raise ValueError(f"{name} must hold the labels 0 and 1 only; got values {sorted(set(np.unique(y).tolist()))}")
+    return y.astype(np.int64)
+
+
+def class_labels(y: Any, n: int, n_classes: int, name: str = "y") -> np.ndarray:
+    """``y`` as ``n`` integer class labels in ``0 .. n_classes - 1``."""
+    y = np.asarray(y)
+    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{name} must be {n} integer class labels, shape ({n},); got shape {y.shape}, dtype {y.dtype}")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}; got {y.min()}..{y.max()}")
+    return y

@@ -1,0 +1,104 @@
+"""Typical mistakes declared by the masters (``typical_mistake`` in a hidden cell): each one,
+put in place of the reference solution, fails at least one public test of its question with a
+message that says what was checked, and loses points in the hidden tests. Every question of the
+masters ch01-ch07 declares at least one; later masters are checked for those they declare.
+"""
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from nnbook.grading.checks import Mistake
+from nnbook.grading.compare import compare
+from nnbook.grading.grade import code_cells, reference_plan
+from nnbook.grading.kernel import Limits, Sandbox
+from nnbook.grading.master import is_hidden, read_master
+
+ROOT = Path(__file__).resolve().parent.parent
+MASTERS = sorted((ROOT / "exercises").glob("ch*.md"))
+REQUIRED = {f"ch0{i}" for i in range(1, 8)}  # every question of these masters declares mistakes
+LIMITS = Limits(cell=120, call=60, submission=900)
+
+
+def declared_mistakes(master) -> list[Mistake]:
+    """The typical_mistake(...) calls of the master's hidden cells (their arguments are literals)."""
+    found = []
+    for cell in master.nb.cells:
+        if cell.cell_type != "code" or not is_hidden(cell):
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "typical_mistake":
+                args = [ast.literal_eval(a) for a in node.args]
+                args += [ast.literal_eval(k.value) for k in node.keywords]
+                found.append(Mistake(*args))
+    return found
+
+
+def defined_names(code: str) -> list[str]:
+    names = []
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
+def test_the_format_is_parsed():
+    m = read_master(ROOT / "exercises" / "ch06_backprop.md")
+    assert {x.qid for x in declared_mistakes(m)} == set(m.questions)
+
+
+@pytest.mark.parametrize("path", MASTERS, ids=[m.stem for m in MASTERS])
+def test_typical_mistakes_are_caught(path):
+    master = read_master(path)
+    mistakes = declared_mistakes(master)
+    chapter = path.stem.split("_")[0]
+    if chapter in REQUIRED:
+        missing = [q for q in master.questions if not any(m.qid == q for m in mistakes)]
+        assert not missing, f"{path.name}: no typical_mistake for {missing}"
+    if not mistakes:
+        pytest.skip(f"{path.name} declares no typical mistakes")
+    plan = reference_plan(path, LIMITS)
+    cells = [src for _, src in code_cells(master.nb) if True]
+    reference = [c.source for c in master.nb.cells if c.cell_type == "code" and not is_hidden(c)]
+    problems = []
+    with Sandbox(LIMITS, plan.preload, allow_ctypes=plan.allow_ctypes, isolation=plan.isolation) as sb:
+        sb.start()
+        for code in reference:
+            r = sb.execute(code, LIMITS.cell)
+            assert r.status == "ok", (path.name, code[:80], r)
+        for m in mistakes:
+            names = defined_names(m.code)
+            assert names, f"{path.name} {m.qid} '{m.name}': the mistake defines nothing"
+            assert sb.execute(f"_nnb_saved = {{n: globals()[n] for n in {names!r} if n in globals()}}", 10).status == "ok"
+            r = sb.execute(m.code, LIMITS.cell)
+            assert r.status == "ok", (path.name, m.qid, m.name, r)
+            out = sb.work / "public.json"
+            r = sb.execute("import json as _j\nfrom nnbook.grading.checks import run_public as _rp\n"
+                           f"open({str(out)!r}, 'w').write(_j.dumps([[o.status, o.name, o.message, o.hint or '']"
+                           f" for o in _rp({m.qid!r})]))", LIMITS.cell)
+            assert r.status == "ok", r
+            public = json.loads(out.read_text())
+            failed = [o for o in public if o[0] in ("failed", "error")]
+            lost = 0.0
+            for spec in plan.specs:
+                if spec.qid != m.qid:
+                    continue
+                passed = 0
+                for args, ref in zip(spec.cases, spec.reference):
+                    status, value = sb.call("call" if spec.call else "value", spec.name, args, LIMITS.call)
+                    ok, got = spec.select(value) if status == "value" else (False, None)
+                    passed += ok and compare(got, spec.select(ref)[1], spec.rtol, spec.atol) is None
+                lost += spec.points * (1 - passed / len(spec.reference))
+            label = f"{path.name} {m.qid} '{m.name}'"
+            if not failed:
+                problems.append(f"{label}: passes every public test")
+            elif not any(o[2].strip() and not re.fullmatch(r"test \d+", o[1]) for o in failed):
+                problems.append(f"{label}: the failure names no check ({failed})")
+            if lost <= 0:
+                problems.append(f"{label}: loses no hidden points")
+            assert sb.execute("globals().update(_nnb_saved)", 10).status == "ok"
+    assert not problems, "\n".join(problems)
