@@ -44,7 +44,7 @@ def test_hidden_representations():
         ({"sizes": "64"}, ValueError, "at least"),
         ({"sizes": (64, 0, 10)}, ValueError, "integer >= 1"),
         ({"sizes": (64, 2.5, 10)}, ValueError, "integer >= 1"),
-        ({"sizes": (4, 2), "activation": "swish"}, ValueError, "unknown activation"),
+        ({"sizes": (4, 2), "activation": "step"}, ValueError, "unknown activation"),
         ({"sizes": (4, 2), "dropout": 1.0}, ValueError, "dropout"),
         ({"sizes": (4, 2), "batch_norm": 1}, TypeError, "batch_norm"),
     ],
@@ -72,7 +72,7 @@ def test_hidden_representations_with_batch_norm_use_running_statistics():
     np.testing.assert_allclose(one, all_[:1], rtol=1e-6)  # evaluation mode: rows do not affect each other
 
 
-@pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid", "gelu"])
+@pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid", "gelu", "elu", "selu", "swish", "softplus", "leaky_relu"])
 def test_torch_activations_compute_the_registry_function(name):
     from nnbook.models.mlp import _TORCH_ACTIVATIONS
     from nnbook.scratch.activations import get

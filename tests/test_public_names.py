@@ -18,11 +18,8 @@ import nnbook
 ALLOWED: dict[str, str] = {
     "Sequential": "keras_style.Sequential stacks torch layers the Keras way; scratch.core.Sequential stacks NumPy layers",
     "main": "cli.main and grading.launch.main are the entry points of two console scripts",
-    # to go when the PyTorch half of issue 9 lands (they belong to the `torch` helper's files):
-    "ACTIVATIONS": "models.mlp.ACTIVATIONS should be derived from scratch.activations (torch_module)",
-    "History": "fit.History should become nnbook.history.History",
     # found when later chapters were merged; their owners should rename or share one object:
-    "accuracy": "fit.accuracy (torch outputs) vs scratch.dbn.accuracy",
+    "accuracy": "metrics.accuracy (torch outputs) vs scratch.dbn.accuracy",
     "energy": "the demos.energy module vs scratch.hopfield.energy",
     "filters_figure": "demos.cnn.filters_figure vs demos.energy.filters_figure",
     "reconstruction_error": "scratch.rbm.reconstruction_error vs zoo.autoencoders.reconstruction_error",

@@ -7,9 +7,10 @@ import numpy as np
 import torch
 from torch import nn
 
-# The torch.nn modules of the activations an MLP may use; the names are those of the one registry,
-# nnbook.scratch.activations.ACTIVATIONS (tests/test_models_mlp.py checks that they compute the same).
-_TORCH_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
+from nnbook.scratch.activations import ACTIVATIONS as _REGISTRY
+
+# The torch.nn module of every activation of the one registry that has one (its ``torch_module``)
+_TORCH_ACTIVATIONS = {name: getattr(nn, a.torch_module) for name, a in _REGISTRY.items() if a.torch_module}
 
 
 def mlp(sizes: Sequence[int], *, activation: str = "relu", dropout: float = 0.0, batch_norm: bool = False) -> nn.Sequential:
