@@ -4,6 +4,7 @@ glossary page and each chapter's summary table.
 Each file ``nnbook/glossary/<page>.yml`` holds ``page`` (the book page under ``book/`` that
 teaches the terms, without ``.md``), ``title`` and ``terms``: a list of ``{en, zh, definition}``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,7 +39,11 @@ def terms(page: str | None = None) -> list[Term]:
     for name in known if page is None else [page]:
         data = yaml.safe_load((HERE / f"{name}.yml").read_text(encoding="utf-8"))
         for t in data["terms"]:
-            out.append(Term(t["en"], t["zh"], t["definition"].strip(), data["page"], data["title"], tuple(t.get("aliases", ()))))
+            out.append(
+                Term(
+                    t["en"], t["zh"], t["definition"].strip(), data["page"], data["title"], tuple(t.get("aliases", ()))
+                )
+            )
     return out
 
 
@@ -100,4 +105,3 @@ def _main(argv: list[str] | None = None) -> int:
         return 2
     Path(args[0]).write_text(glossary_page(), encoding="utf-8")
     return 0
-
