@@ -1,4 +1,5 @@
 """nnbook.demos.rnn: the widgets' pure functions, the gradient measurements and the small training runs."""
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -30,7 +31,7 @@ def test_step_through_fills_states_then_gradients():
     assert np.isnan(first["grad_norms"]).all()
     mid = D.step_through(T + 3)
     assert mid["phase"] == "backward" and np.isfinite(mid["states"]).all()
-    assert np.isnan(mid["grad_norms"][:T - 3]).all() and np.isfinite(mid["grad_norms"][T - 3:]).all()
+    assert np.isnan(mid["grad_norms"][: T - 3]).all() and np.isfinite(mid["grad_norms"][T - 3 :]).all()
     last = D.step_through(2 * T, rho=0.5)
     assert last["grad_norms"][0] < last["grad_norms"][-1]  # vanishing at a small radius
     with pytest.raises(ValueError, match="step must be an integer from 1"):
@@ -56,7 +57,8 @@ def test_waveform_training_and_clipping():
     h = D.train_waveform(net, data, lr=0.05, epochs=2, clip=0.5)
     assert len(h["loss"]) == len(h["grad_norm"]) == 2 * 4  # 120 windows -> 4 batches of 32
     err = D.waveform_errors(net, data)
-    assert set(err) == {"noisy", "clean", "last value, clean", "noise variance"} and err["noise variance"] == pytest.approx(0.04)
+    assert set(err) == {"noisy", "clean", "last value, clean", "linear least squares, clean", "noise variance"}
+    assert err["noise variance"] == pytest.approx(0.04)
     for fig in (D.waveform_figure(net, data), D.clipping_figure({"a": h}), D.unrolled_figure(), D.gates_figure()):
         assert isinstance(fig, Figure) and all(ax.get_title() or not ax.axison for ax in fig.axes)
 
@@ -73,7 +75,19 @@ def test_char_lm_training_as_the_gpu_cell_calls_it():
 
     tokens = S.Vocabulary.of(S.load_text()).encode(S.load_text())
     train, val = S.split_text(tokens[:1200], 0.25)
-    lm, h = D.train_char_lm(train, val, int(tokens.max()) + 1, n_hidden=8, n_layers=2, length=32, epochs=2,
-                            patience=10, lr=3e-3, seed=0, device="cpu", progress=True)
+    lm, h = D.train_char_lm(
+        train,
+        val,
+        int(tokens.max()) + 1,
+        n_hidden=8,
+        n_layers=2,
+        length=32,
+        epochs=2,
+        patience=10,
+        lr=3e-3,
+        seed=0,
+        device="cpu",
+        progress=True,
+    )
     assert lm.rnn.num_layers == 2 and len(h) == 2 and int(np.argmin(h["val_loss"])) in (0, 1)
     assert len(sample(lm, [1, 2, 3], 10, temperature=0.7, seed=1)) == 10
