@@ -44,7 +44,7 @@ book: env
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 	@echo "Open _build/html/index.html"
 
-test: env
+test: lint
 	rm -rf _build/nbval
 	$(VENV)/bin/nnbook export _build/nbval
 	@# tests/test_browser.py builds the book (cached) and checks every page in headless Chromium;
@@ -55,8 +55,8 @@ unit: env
 	$(PY) -m pytest tests -n $(JOBS) --ignore=tests/test_browser.py
 
 lint: env
-	$(VENV)/bin/ruff check nnbook tests scripts
-	$(VENV)/bin/ruff format --check nnbook tests scripts
+	$(VENV)/bin/ruff check nnbook tests scripts benchmarks
+	$(VENV)/bin/ruff format --check nnbook tests scripts benchmarks
 
 lab: env
 	mkdir -p $(VENV)/share/jupyter/lab/settings

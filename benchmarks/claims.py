@@ -4,6 +4,7 @@ Each claim names the chapter that makes it, the target it must meet (as the mean
 function ``seed -> accuracy`` built from the same package code the chapter runs. A claim whose code
 is not in the package yet is reported as missing, which is a miss.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,9 +46,19 @@ def torch_mlp(seed: int) -> float:
     data = digits_splits()
     torch.manual_seed(seed)
     model = mlp((64, 256, 10), dropout=0.2)
-    F.fit(model, data.train, loss="cross_entropy", optimiser=torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4),
-          epochs=100, batch_size=128, val_data=data.val, metrics=["accuracy"], early_stopping=F.EarlyStopping(patience=10), seed=seed,
-          progress=False)
+    F.fit(
+        model,
+        data.train,
+        loss="cross_entropy",
+        optimiser=torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4),
+        epochs=100,
+        batch_size=128,
+        val_data=data.val,
+        metrics=["accuracy"],
+        early_stopping=F.EarlyStopping(patience=10),
+        seed=seed,
+        progress=False,
+    )
     return float(F.evaluate(model, data.test, loss="cross_entropy", metrics=["accuracy"])["accuracy"])
 
 
@@ -152,8 +163,13 @@ CLAIMS: list[Claim] = [
     Claim("CNN (LeNet-style) without augmentation", "ch09_cnn", 0.98, lenet_plain),
     Claim("LSTM reading digits row by row", "ch10_rnn", 0.98, lstm_digits),
     Claim("RBM features + logistic regression", "ch11_energy", 0.95, rbm_logistic),
-    Claim("DBN fine-tuned (pretrained)", "ch11_energy", 0.98, dbn_pretrained,
-          "not met: 96.9% in the chapter; momentum, weight decay, input noise, shifts, width 400 gave no gain on validation"),
+    Claim(
+        "DBN fine-tuned (pretrained)",
+        "ch11_energy",
+        0.98,
+        dbn_pretrained,
+        "not met: 96.9% in the chapter; momentum, weight decay, input noise, shifts, width 400 gave no gain on validation",
+    ),
     Claim("Conditional GAN: samples read as the requested digit", "ch12_gan", 0.97, cgan_class_accuracy),
     Claim("Conditional GAN: worst digit", "ch12_gan", 0.90, cgan_worst_digit),
 ]
@@ -164,7 +180,19 @@ def measure_claim(claim: Claim, seeds=(0, 1, 2)) -> dict:
     try:
         accs = [claim.run(s) for s in seeds]
     except Exception as exc:  # noqa: BLE001 - a missing or broken claim is reported, not fatal
-        return {"claim": claim.name, "chapter": claim.chapter, "target": claim.target, "error": f"{type(exc).__name__}: {exc}"}
-    return {"claim": claim.name, "chapter": claim.chapter, "target": claim.target, "seeds": list(seeds), "accuracies": accs,
-            "mean": float(np.mean(accs)), "std": float(np.std(accs, ddof=1)) if len(accs) > 1 else 0.0,
-            "met": bool(np.mean(accs) >= claim.target)}
+        return {
+            "claim": claim.name,
+            "chapter": claim.chapter,
+            "target": claim.target,
+            "error": f"{type(exc).__name__}: {exc}",
+        }
+    return {
+        "claim": claim.name,
+        "chapter": claim.chapter,
+        "target": claim.target,
+        "seeds": list(seeds),
+        "accuracies": accs,
+        "mean": float(np.mean(accs)),
+        "std": float(np.std(accs, ddof=1)) if len(accs) > 1 else 0.0,
+        "met": bool(np.mean(accs) >= claim.target),
+    }

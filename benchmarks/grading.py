@@ -1,4 +1,5 @@
 """Grading throughput: nnbook's grader and nbgrader's autograder on the same class of submissions."""
+
 from __future__ import annotations
 
 import re
@@ -66,10 +67,26 @@ def bench_grading(n: int = 30, with_nbgrader: bool = True) -> dict:
     work = Path(tempfile.mkdtemp(prefix="nnbook-bench-"))
     try:
         master_ipynb, subs, answers = build_class(n, work)
-        run = run_measured([str(Path(sys.executable).parent / "nnbook"), "grade", str(subs), "--master", str(MASTER),
-                            "--out", str(work / "out" / "grades.csv")])
-        out = {"submissions": n, "nnbook": {"seconds": run.seconds, "per_submission": run.seconds / n, "peak_mib": run.peak_mib,
-                                             "ok": run.returncode == 0}}
+        run = run_measured(
+            [
+                str(Path(sys.executable).parent / "nnbook"),
+                "grade",
+                str(subs),
+                "--master",
+                str(MASTER),
+                "--out",
+                str(work / "out" / "grades.csv"),
+            ]
+        )
+        out = {
+            "submissions": n,
+            "nnbook": {
+                "seconds": run.seconds,
+                "per_submission": run.seconds / n,
+                "peak_mib": run.peak_mib,
+                "ok": run.returncode == 0,
+            },
+        }
         if run.returncode == 0:
             import csv
 
@@ -79,9 +96,14 @@ def bench_grading(n: int = 30, with_nbgrader: bool = True) -> dict:
         if with_nbgrader:
             nbg = grade_with_nbgrader(master_ipynb, answers, work / "course")
             scores = nbg.data.get("scores", {})
-            out["nbgrader"] = {"seconds": nbg.seconds, "per_submission": nbg.seconds / n, "peak_mib": nbg.peak_mib,
-                               "ok": nbg.returncode == 0, "graded": len(scores),
-                               "full_marks": sum(1 for sid, v in scores.items() if int(sid[-2:]) % 3 == 0 and v > 0)}
+            out["nbgrader"] = {
+                "seconds": nbg.seconds,
+                "per_submission": nbg.seconds / n,
+                "peak_mib": nbg.peak_mib,
+                "ok": nbg.returncode == 0,
+                "graded": len(scores),
+                "full_marks": sum(1 for sid, v in scores.items() if int(sid[-2:]) % 3 == 0 and v > 0),
+            }
             out["ratio_nnbook_over_nbgrader"] = run.seconds / nbg.seconds
         return out
     finally:

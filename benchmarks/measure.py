@@ -1,4 +1,5 @@
 """Measuring tools: wall time and peak memory of a child process tree, notebook execution with cell times."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,9 @@ def run_measured(cmd: list[str], *, cwd: Path = ROOT, timeout: float = 1800) -> 
         "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "print(json.dumps({'seconds': dt, 'peak_mib': peak, 'rc': p.returncode, 'out': p.stdout[-20000:], 'err': p.stderr[-20000:]}))\n"
     )
-    res = subprocess.run([sys.executable, "-c", wrapper, *cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    res = subprocess.run(
+        [sys.executable, "-c", wrapper, *cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
     if res.returncode != 0:
         raise RuntimeError(f"measuring {cmd} failed: {res.stderr[-2000:]}")
     d = json.loads(res.stdout.strip().splitlines()[-1])

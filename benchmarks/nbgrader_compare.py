@@ -7,6 +7,7 @@ compares the student's results with the reference results on the same hidden inp
 in its own virtual environment (``.venv-nbgrader``, created on first use from PyPI) so that its pins
 never touch the book's; its kernels use the book's Python, so both graders execute the same code.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,8 +33,16 @@ def nbgrader_env() -> Path:
     exe = VENV / "bin" / "nbgrader"
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(VENV / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
-                        f"nbgrader=={NBGRADER_VERSION}"], check=True)
+        subprocess.run(
+            [
+                str(VENV / "bin" / "pip"),
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"nbgrader=={NBGRADER_VERSION}",
+            ],
+            check=True,
+        )
     return exe
 
 
@@ -52,7 +61,11 @@ def _blockify(source: str) -> str:
 
 def _strip_solutions(source: str) -> str:
     """The reference code: markers removed, solutions kept."""
-    return "\n".join(ONE_LINE.sub(r"\1\2", l) for l in source.splitlines() if l.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    return "\n".join(
+        ONE_LINE.sub(r"\1\2", l)
+        for l in source.splitlines()
+        if l.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+    )
 
 
 def _hidden_specs(master_nb) -> list[dict]:
@@ -62,7 +75,9 @@ def _hidden_specs(master_nb) -> list[dict]:
     specs: list[dict] = []
 
     def recorder(qid, points, call=None, inputs=None, value=None, rtol=1e-6, atol=1e-8, **_):
-        specs.append({"qid": qid, "points": points, "call": call, "inputs": inputs, "value": value, "rtol": rtol, "atol": atol})
+        specs.append(
+            {"qid": qid, "points": points, "call": call, "inputs": inputs, "value": value, "rtol": rtol, "atol": atol}
+        )
 
     ns: dict = {}
     original = grading.hidden_test
@@ -102,8 +117,14 @@ def _test_cell(qid: str, specs: list[dict]) -> nbformat.NotebookNode:
         "### END HIDDEN TESTS"
     )
     cell = nbformat.v4.new_code_cell(src)
-    cell.metadata["nbgrader"] = {"grade": True, "grade_id": f"{qid}_hidden", "locked": True, "points": sum(s["points"] for s in specs),
-                                 "solution": False, "schema_version": 3}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": f"{qid}_hidden",
+        "locked": True,
+        "points": sum(s["points"] for s in specs),
+        "solution": False,
+        "schema_version": 3,
+    }
     return cell
 
 
@@ -119,7 +140,13 @@ def nbgrader_source(master_ipynb: Path) -> nbformat.NotebookNode:
         c = copy.deepcopy(cell)
         if c.cell_type == "code" and "SOLUTION" in c.source:
             c.source = _blockify(c.source)
-            c.metadata["nbgrader"] = {"grade": False, "grade_id": f"solution_{i}", "locked": False, "solution": True, "schema_version": 3}
+            c.metadata["nbgrader"] = {
+                "grade": False,
+                "grade_id": f"solution_{i}",
+                "locked": False,
+                "solution": True,
+                "schema_version": 3,
+            }
         out.cells.append(c)
     for qid in dict.fromkeys(s["qid"] for s in specs):
         out.cells.append(_test_cell(qid, [s for s in specs if s["qid"] == qid]))
@@ -136,16 +163,31 @@ def grade_with_nbgrader(master_ipynb: Path, answers: dict[str, list[str]], cours
     src_dir.mkdir(parents=True)
     nbformat.write(nbgrader_source(master_ipynb), src_dir / "ps1.ipynb")
     (course / "nbgrader_config.py").write_text(
-        f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\nc.ExecutePreprocessor.timeout = 300\n")
+        f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\nc.ExecutePreprocessor.timeout = 300\n"
+    )
     kernels = course / "jupyter" / "kernels" / "python3"
     kernels.mkdir(parents=True)
-    (kernels / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                                                     "display_name": "Python 3", "language": "python"}))
+    (kernels / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3",
+                "language": "python",
+            }
+        )
+    )
     import os
 
     path = f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"  # nbgrader runs `alembic` from PATH
-    env_cmd = ["env", f"PATH={path}", f"JUPYTER_PATH={course / 'jupyter'}", f"JUPYTER_CONFIG_DIR={course / 'jupyter-config'}"]
-    res = subprocess.run([*env_cmd, str(exe), "generate_assignment", "ps1", "--force"], cwd=course, capture_output=True, text=True)
+    env_cmd = [
+        "env",
+        f"PATH={path}",
+        f"JUPYTER_PATH={course / 'jupyter'}",
+        f"JUPYTER_CONFIG_DIR={course / 'jupyter-config'}",
+    ]
+    res = subprocess.run(
+        [*env_cmd, str(exe), "generate_assignment", "ps1", "--force"], cwd=course, capture_output=True, text=True
+    )
     if res.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment failed: {res.stderr[-3000:]}")
     release = nbformat.read(course / "release" / "ps1" / "ps1.ipynb", as_version=4)
@@ -160,7 +202,9 @@ def grade_with_nbgrader(master_ipynb: Path, answers: dict[str, list[str]], cours
         d.mkdir(parents=True)
         nbformat.write(nb, d / "ps1.ipynb")
     run = run_measured([*env_cmd, str(exe), "autograde", "ps1", "--create", "--force"], cwd=course)
-    exported = subprocess.run([*env_cmd, str(exe), "export", "--to", str(course / "grades.csv")], cwd=course, capture_output=True, text=True)
+    exported = subprocess.run(
+        [*env_cmd, str(exe), "export", "--to", str(course / "grades.csv")], cwd=course, capture_output=True, text=True
+    )
     if exported.returncode == 0:
         import csv
 

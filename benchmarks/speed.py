@@ -1,4 +1,5 @@
 """From-scratch NumPy against PyTorch on the same work, timed in the same run, gradients compared in float64."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -78,8 +79,13 @@ def conv2d_step():
     def max_grad_diff() -> float:
         gx, grads = numpy_step()
         torch_step()
-        return float(max(np.abs(gx - xt.grad.numpy()).max(), np.abs(grads["W"] - Wt.grad.numpy()).max(),
-                         np.abs(grads["b"] - bt.grad.numpy()).max()))
+        return float(
+            max(
+                np.abs(gx - xt.grad.numpy()).max(),
+                np.abs(grads["W"] - Wt.grad.numpy()).max(),
+                np.abs(grads["b"] - bt.grad.numpy()).max(),
+            )
+        )
 
     return numpy_step, torch_step, max_grad_diff
 
@@ -150,6 +156,12 @@ def measure_pair(pair: Pair, repeats: int = 30, inner: int = 20) -> dict:
     t_np = timed(lambda: [numpy_fn() for _ in range(inner)], repeats=repeats) / inner
     t_pt = timed(lambda: [torch_fn() for _ in range(inner)], repeats=repeats) / inner
     diff = grad_diff()
-    return {"pair": pair.name, "numpy_ms": 1000 * t_np, "torch_ms": 1000 * t_pt, "ratio": t_np / t_pt,
-            "target_ratio": pair.target_ratio, "max_grad_diff": diff,
-            "met": bool(t_np / t_pt <= pair.target_ratio and diff <= 1e-10)}
+    return {
+        "pair": pair.name,
+        "numpy_ms": 1000 * t_np,
+        "torch_ms": 1000 * t_pt,
+        "ratio": t_np / t_pt,
+        "target_ratio": pair.target_ratio,
+        "max_grad_diff": diff,
+        "met": bool(t_np / t_pt <= pair.target_ratio and diff <= 1e-10),
+    }

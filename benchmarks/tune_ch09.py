@@ -8,6 +8,7 @@ or two validation images are within seed-to-seed noise.
 
     OMP_NUM_THREADS=1 python -m benchmarks.tune_ch09            # about a minute per candidate
 """
+
 from __future__ import annotations
 
 import torch

@@ -7,6 +7,7 @@ Chapters import what they need from the submodules (``nnbook.data``, ``nnbook.pl
 Importing the package changes nothing: a notebook opts in to the book's figure style and the
 ``%%gpu`` cell magic with ``%load_ext nnbook`` (or ``nnbook.plot.use_style()`` for the style alone).
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

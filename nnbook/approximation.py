@@ -1,4 +1,5 @@
 """Universal approximation in practice: one hidden layer of growing width fitted to a 1-D function."""
+
 from __future__ import annotations
 
 from functools import lru_cache

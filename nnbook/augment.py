@@ -4,6 +4,7 @@ and shifts (one affine resampling) and additive pixel noise, for batches of smal
 Every function takes a batch of shape (n, h, w), (n, 1, h, w) or, for square images, (n, h*h)
 and returns a new tensor of the same shape; randomness comes only from ``generator``.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,9 @@ def _as_images(x) -> tuple[torch.Tensor, tuple[int, ...]]:
     raise ValueError(f"images must have shape (n, h, w), (n, 1, h, w) or (n, h*w) with square images; got {shape}")
 
 
-def random_affine(images, max_degrees: float = 10.0, max_shift: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
+def random_affine(
+    images, max_degrees: float = 10.0, max_shift: float = 1.0, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """Rotate each image by a uniform random angle in [-max_degrees, max_degrees] about its centre and
     shift it by uniform random amounts in [-max_shift, max_shift] pixels along each axis, in one
     bilinear resampling; pixels that come from outside the image are background (0)."""
@@ -42,7 +45,7 @@ def random_affine(images, max_degrees: float = 10.0, max_shift: float = 1.0, gen
         raise ValueError(f"max_shift must be a number of pixels >= 0; got {max_shift!r}")
     x, shape = _as_images(images)
     n, _, h, w = x.shape
-    u = torch.rand(n, 3, generator=generator).to(x.device, x.dtype) * 2 - 1   # three uniforms in [-1, 1]
+    u = torch.rand(n, 3, generator=generator).to(x.device, x.dtype) * 2 - 1  # three uniforms in [-1, 1]
     angle = u[:, 0] * math.radians(max_degrees)
     # affine_grid works in normalised coordinates, where the image spans [-1, 1]: a pixel is 2 / size
     tx, ty = u[:, 1] * max_shift * 2 / w, u[:, 2] * max_shift * 2 / h
@@ -62,8 +65,14 @@ def add_noise(images, std: float = 0.05, generator: torch.Generator | None = Non
     return (x + std * noise).reshape(shape)
 
 
-def augment_digits(images, max_degrees: float = 10.0, max_shift: float = 1.0, noise: float = 0.05, p: float = 1.0,
-                   generator: torch.Generator | None = None) -> torch.Tensor:
+def augment_digits(
+    images,
+    max_degrees: float = 10.0,
+    max_shift: float = 1.0,
+    noise: float = 0.05,
+    p: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """The book's digit augmentation: each image, with probability ``p``, is passed through
     :func:`random_affine` then :func:`add_noise`; the others are returned unchanged."""
     if isinstance(p, bool) or not 0.0 <= p <= 1.0:

@@ -4,6 +4,7 @@ Each check returns the cleaned value or raises an error that says what was wrong
 expected. The algorithm cores a chapter displays call none of these: the public function that
 wraps a core checks its inputs first, so the core shows the idea alone.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,20 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "real_array", "real_number", "positive_number", "learning_rate", "layer_widths", "positive_int", "int_at_least", "int_in_range", "one_of", "rng", "shape",
-    "inputs", "labels01", "class_labels",
+    "real_array",
+    "real_number",
+    "positive_number",
+    "learning_rate",
+    "layer_widths",
+    "positive_int",
+    "int_at_least",
+    "int_in_range",
+    "one_of",
+    "rng",
+    "shape",
+    "inputs",
+    "labels01",
+    "class_labels",
 ]
 
 
@@ -28,8 +41,15 @@ def real_array(x: Any, name: str = "x") -> np.ndarray:
     return arr
 
 
-def real_number(value: Any, name: str, *, low: float | None = None, low_inclusive: bool = False,
-                high: float | None = None, hint: str = "") -> float:
+def real_number(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    low_inclusive: bool = False,
+    high: float | None = None,
+    hint: str = "",
+) -> float:
     """``value`` as a finite float, optionally above ``low`` (or at it, with ``low_inclusive``) and at most ``high``."""
     about = f" ({hint})" if hint else ""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -58,7 +78,11 @@ def positive_number(value: Any, name: str) -> float:
 
 def learning_rate(lr: Any) -> float:
     """A learning rate: a positive finite number."""
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not (lr > 0 and math.isfinite(lr)):
+    if (
+        isinstance(lr, bool)
+        or not isinstance(lr, (int, float, np.integer, np.floating))
+        or not (lr > 0 and math.isfinite(lr))
+    ):
         raise ValueError(f"lr must be a positive learning rate (a finite number > 0, e.g. 0.1); got {lr!r}")
     return float(lr)
 
@@ -67,8 +91,10 @@ def layer_widths(sizes: Any) -> list[int]:
     """Layer widths, input first, such as ``[784, 16, 10]``: at least two positive integers."""
     sizes = list(sizes)
     if len(sizes) < 2:
-        raise ValueError("sizes must list at least two positive layer widths, at least an input and an output width, "
-                         f"e.g. [784, 16, 10]; got {sizes}")
+        raise ValueError(
+            "sizes must list at least two positive layer widths, at least an input and an output width, "
+            f"e.g. [784, 16, 10]; got {sizes}"
+        )
     for s in sizes:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
             raise TypeError(f"layer widths must be integers; got {s!r} in {sizes}")
@@ -115,7 +141,9 @@ def shape(value: Any, *, min_dims: int = 1) -> tuple[int, ...]:
     """A weight shape as a tuple of positive ints (an int ``n`` means ``(n,)``)."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = (int(value),)
-    if not isinstance(value, (tuple, list)) or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in value):
+    if not isinstance(value, (tuple, list)) or any(
+        isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in value
+    ):
         raise TypeError(f"shape must be a tuple of positive integers such as (fan_out, fan_in); got {value!r}")
     out = tuple(int(s) for s in value)
     if len(out) < min_dims or any(s < 1 for s in out):

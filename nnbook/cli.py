@@ -1,5 +1,6 @@
 """The ``nnbook`` command: information about the set-up, notebook export, and (with
 ``nnbook.grading``) releasing and grading exercises. ``nnbook --help`` lists the commands."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Offline datasets: everything is bundled with a dependency or generated, nothing is downloaded."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

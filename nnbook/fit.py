@@ -5,6 +5,7 @@ Data is passed as a pair ``(X, y)`` of NumPy arrays or tensors. Floating arrays 
 tensors and integer arrays int64 tensors (class labels, token indices). The data sets of the book
 are small, so each pair is moved to the device once and mini-batches are index slices of it.
 """
+
 from __future__ import annotations
 
 import copy
@@ -23,7 +24,18 @@ from nnbook.history import History
 from nnbook.metrics import METRICS, Metric
 from nnbook.progress import ProgressBar
 
-__all__ = ["fit", "evaluate", "predict", "save", "load", "EarlyStopping", "get_loss", "get_metrics", "TORCH_LOSSES", "as_tensor"]
+__all__ = [
+    "fit",
+    "evaluate",
+    "predict",
+    "save",
+    "load",
+    "EarlyStopping",
+    "get_loss",
+    "get_metrics",
+    "TORCH_LOSSES",
+    "as_tensor",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,7 +99,9 @@ def get_metrics(metrics) -> dict[str, Metric]:
         if not callable(m):
             raise TypeError(f"metric {name!r} must be a callable (outputs, targets) -> float; got {m!r}")
         if name == "loss" or name.startswith("val_") or name == "lr":
-            raise ValueError(f"a metric may not be called {name!r}: 'loss', 'lr' and 'val_*' are the names fit records itself")
+            raise ValueError(
+                f"a metric may not be called {name!r}: 'loss', 'lr' and 'val_*' are the names fit records itself"
+            )
     return dict(items)
 
 
@@ -168,7 +182,9 @@ def _pair(data: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
         raise TypeError(f"{name} must be a pair (X, y) of arrays or tensors; got {type(data).__name__}")
     X, y = as_tensor(data[0], f"{name} X"), as_tensor(data[1], f"{name} y")
     if X.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"{name}: X and y must have a first axis of examples; got shapes {tuple(X.shape)} and {tuple(y.shape)}")
+        raise ValueError(
+            f"{name}: X and y must have a first axis of examples; got shapes {tuple(X.shape)} and {tuple(y.shape)}"
+        )
     if len(X) != len(y):
         raise ValueError(f"{name}: X and y must have the same number of examples; got {len(X)} and {len(y)}")
     if len(X) == 0:
@@ -267,11 +283,15 @@ def fit(
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
     if not isinstance(optimiser, torch.optim.Optimizer):
-        raise TypeError(f"optimiser must be a torch.optim.Optimizer, e.g. torch.optim.Adam(model.parameters()); got {type(optimiser).__name__}")
+        raise TypeError(
+            f"optimiser must be a torch.optim.Optimizer, e.g. torch.optim.Adam(model.parameters()); got {type(optimiser).__name__}"
+        )
     model_params = {id(p) for p in model.parameters()}
     opt_params = [p for g in optimiser.param_groups for p in g["params"]]
     if not any(id(p) in model_params for p in opt_params):
-        raise ValueError("the optimiser holds none of this model's parameters; build it with optimiser(model.parameters()) after creating the model")
+        raise ValueError(
+            "the optimiser holds none of this model's parameters; build it with optimiser(model.parameters()) after creating the model"
+        )
     _check_positive_int(epochs, "epochs")
     _check_positive_int(batch_size, "batch_size", allow_none=True)
     loss_fn = get_loss(loss)
@@ -332,7 +352,9 @@ def fit(
     return history
 
 
-def evaluate(model: nn.Module, data, *, loss=None, metrics=("accuracy",), batch_size: int | None = None, device=None) -> dict[str, float]:
+def evaluate(
+    model: nn.Module, data, *, loss=None, metrics=("accuracy",), batch_size: int | None = None, device=None
+) -> dict[str, float]:
     """Loss (if ``loss`` is given) and metrics of ``model`` on ``data = (X, y)``, in evaluation mode."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")

@@ -3,6 +3,7 @@
 With CUDA present the cell runs as usual; without it the cell is skipped and says so, in the
 notebook, in the HTML book and under the test run, which counts the skipped cells.
 """
+
 from __future__ import annotations
 
 SKIP_NOTE = "Skipped: this cell needs a CUDA GPU and none is available here. It runs unchanged on a machine with one."

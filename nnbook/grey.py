@@ -4,6 +4,7 @@ GM(1,1) accumulates the series, x1(k) = x0(1) + ... + x0(k), fits the grey diffe
 x0(k) + a z1(k) = b by least squares, with z1(k) the mean of x1(k-1) and x1(k), and forecasts with
 the solution x1(k+1) = (x0(1) - b/a) e^(-a k) + b/a, differenced back to the original series.
 """
+
 from __future__ import annotations
 
 import numpy as np

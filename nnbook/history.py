@@ -1,4 +1,5 @@
 """The one history type: what a training loop measured, one list of numbers per name."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ class History:
     def record(self, **values) -> None:
         """Append one value to each named series (a number, or a copy of an array such as the parameters)."""
         for name, value in values.items():
-            self.records.setdefault(name, []).append(float(value) if np.ndim(value) == 0 else np.array(value, dtype=float))
+            self.records.setdefault(name, []).append(
+                float(value) if np.ndim(value) == 0 else np.array(value, dtype=float)
+            )
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.records:

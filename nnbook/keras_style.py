@@ -4,6 +4,7 @@
 a Trainer. Keras's ``model.compile`` is called :meth:`Trainer.compile` here too; it has nothing to
 do with ``torch.compile`` (which the wrapped module still offers as ``trainer.module.compile``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -74,7 +75,9 @@ def keras_loss(loss: str | Callable) -> Callable:
     if isinstance(loss, str) and loss in KERAS_LOSSES:
         return KERAS_LOSSES[loss]
     if isinstance(loss, str) and loss not in _fit.TORCH_LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; expected a callable or one of {sorted({*KERAS_LOSSES, *_fit.TORCH_LOSSES})}")
+        raise ValueError(
+            f"unknown loss {loss!r}; expected a callable or one of {sorted({*KERAS_LOSSES, *_fit.TORCH_LOSSES})}"
+        )
     return _fit.get_loss(loss)
 
 
@@ -91,7 +94,13 @@ class Trainer:
         self.metrics: dict = {}
         self.history: History | None = None
 
-    def compile(self, optimiser: str | torch.optim.Optimizer = "adam", loss="cross_entropy", metrics=("accuracy",), **optimiser_options) -> Trainer:
+    def compile(
+        self,
+        optimiser: str | torch.optim.Optimizer = "adam",
+        loss="cross_entropy",
+        metrics=("accuracy",),
+        **optimiser_options,
+    ) -> Trainer:
         """Choose how to learn: an optimiser (a name such as ``"adam"`` plus options like ``lr``,
         or a ready optimiser over this model's parameters), a loss (name or callable) and metrics."""
         if isinstance(optimiser, str):
@@ -112,15 +121,25 @@ class Trainer:
         if self.optimiser is None:
             raise RuntimeError(f"call compile(optimiser=..., loss=...) before {what}()")
 
-    def fit(self, X, y, *, epochs: int = 10, batch_size: int | None = 32, validation_data=None, verbose: int = 1, **options) -> History:
+    def fit(
+        self, X, y, *, epochs: int = 10, batch_size: int | None = 32, validation_data=None, verbose: int = 1, **options
+    ) -> History:
         """Train on ``(X, y)``; ``verbose=0`` hides the progress bar. Other options (``early_stopping``,
         ``scheduler``, ``augment``, ``seed``, ``device``) are those of :func:`nnbook.fit.fit`."""
         self._need_compile("fit")
         if verbose not in (0, 1, True, False):
             raise ValueError(f"verbose must be 0 (silent) or 1 (progress bar); got {verbose!r}")
         self.history = _fit.fit(
-            self.module, (X, y), loss=self.loss, optimiser=self.optimiser, epochs=epochs, batch_size=batch_size,
-            val_data=validation_data, metrics=self.metrics, progress=bool(verbose), **options,
+            self.module,
+            (X, y),
+            loss=self.loss,
+            optimiser=self.optimiser,
+            epochs=epochs,
+            batch_size=batch_size,
+            val_data=validation_data,
+            metrics=self.metrics,
+            progress=bool(verbose),
+            **options,
         )
         return self.history
 

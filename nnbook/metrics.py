@@ -1,5 +1,6 @@
 """Measures of how good a model's outputs are: accuracy for ``fit``, and the cost of decisions
 taken with a threshold on predicted probabilities."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """The book's notebooks: MyST Markdown text files, converted to ``.ipynb`` for nbval and Jupyter."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,11 @@ def find_notebooks(root: Path = ROOT, dirs: tuple[str, ...] = NOTEBOOK_DIRS) -> 
     for d in dirs:
         base = root / d
         if base.is_dir():
-            found += [p for p in sorted(base.rglob("*.md")) if not any(part.startswith(("_", ".")) for part in p.relative_to(base).parts) and is_text_notebook(p)]
+            found += [
+                p
+                for p in sorted(base.rglob("*.md"))
+                if not any(part.startswith(("_", ".")) for part in p.relative_to(base).parts) and is_text_notebook(p)
+            ]
     return found
 
 
@@ -62,9 +67,11 @@ def export_student_versions(paths: list[Path], out_dir: Path, root: Path = ROOT)
     for p in paths:
         if is_exercise_master(p, root):
             target = release_one(p, out_dir / "exercises" / "student")[0]
-            written[str(target.relative_to(out_dir))] = {"source": str(p.resolve().relative_to(root)),
-                                                         "gpu_cells": len(gpu_cells(nbformat.read(target, as_version=4))),
-                                                         "student_version": True}
+            written[str(target.relative_to(out_dir))] = {
+                "source": str(p.resolve().relative_to(root)),
+                "gpu_cells": len(gpu_cells(nbformat.read(target, as_version=4))),
+                "student_version": True,
+            }
     return written
 
 
@@ -84,7 +91,10 @@ def export(paths: list[Path], out_dir: Path, root: Path = ROOT, student_versions
         target = out_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
-        manifest["notebooks"][str(rel)] = {"source": str(p.resolve().relative_to(root)), "gpu_cells": len(gpu_cells(nb))}
+        manifest["notebooks"][str(rel)] = {
+            "source": str(p.resolve().relative_to(root)),
+            "gpu_cells": len(gpu_cells(nb)),
+        }
     if student_versions:
         manifest["notebooks"].update(export_student_versions(paths, out_dir, root))
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
@@ -98,8 +108,11 @@ def package_fingerprint(root: Path = ROOT) -> str:
 
     h = hashlib.sha256()
     # The Sphinx extension only shapes the HTML around the outputs, so it does not count.
-    files = sorted(p for p in (root / "nnbook").rglob("*") if p.is_file() and p.suffix in {".py", ".yml", ".json"}
-                   and p.name not in PAGE_ONLY)
+    files = sorted(
+        p
+        for p in (root / "nnbook").rglob("*")
+        if p.is_file() and p.suffix in {".py", ".yml", ".json"} and p.name not in PAGE_ONLY
+    )
     for p in files + [root / "requirements.lock"]:
         h.update(p.relative_to(root).as_posix().encode())
         h.update(p.read_bytes())

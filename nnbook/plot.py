@@ -1,10 +1,10 @@
 """The book's figure style and small plotting helpers shared by all chapters."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import matplotlib
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
@@ -52,7 +52,9 @@ def _crisp_inline_figures() -> None:
     ip._nnbook_retina = True
 
 
-def figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float = 4.0, **kw) -> tuple[Figure, np.ndarray | Axes]:
+def figure(
+    ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float = 4.0, **kw
+) -> tuple[Figure, np.ndarray | Axes]:
     """A new figure in the book's style; ``width`` and ``height`` are per panel row/total width in inches."""
     use_style()
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height * nrows), layout="constrained", **kw)
@@ -82,12 +84,22 @@ def decision_regions(
     ax.contourf(g0, g1, z, levels=np.arange(-0.5, classes.max() + 1), cmap=colours, alpha=0.18)
     for c in classes:
         m = y == c
-        ax.scatter(X[m, 0], X[m, 1], color=PALETTE[int(c) % len(PALETTE)], edgecolor="white", s=60, label=f"class {c}", zorder=3)
+        ax.scatter(
+            X[m, 0],
+            X[m, 1],
+            color=PALETTE[int(c) % len(PALETTE)],
+            edgecolor="white",
+            s=60,
+            label=f"class {c}",
+            zorder=3,
+        )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
 
 
-def images(ax_row, imgs: np.ndarray, *, shape: tuple[int, int], titles=None, cmap: str = "gray_r", symmetric: bool = False) -> None:
+def images(
+    ax_row, imgs: np.ndarray, *, shape: tuple[int, int], titles=None, cmap: str = "gray_r", symmetric: bool = False
+) -> None:
     """Draw each row of ``imgs`` reshaped to ``shape`` on the matching axis of ``ax_row``.
 
     With ``symmetric`` the colour scale is centred on zero (for weights: blue negative, red positive).

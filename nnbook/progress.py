@@ -1,4 +1,5 @@
 """The progress bar of ``nnbook.fit``: one line per training run, with the latest losses."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,14 @@ class ProgressBar:
         from tqdm.auto import tqdm
 
         self.started = time.perf_counter()
-        self.bar = tqdm(total=epochs, desc="epochs", unit="epoch", disable=not enabled, leave=True,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{postfix}]")
+        self.bar = tqdm(
+            total=epochs,
+            desc="epochs",
+            unit="epoch",
+            disable=not enabled,
+            leave=True,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{postfix}]",
+        )
 
     def _postfix(self, values: Mapping[str, float]) -> str:
         shown = ", ".join(f"{k}={v:.4f}" for k, v in values.items() if k in ("loss", "val_loss"))

@@ -1,4 +1,5 @@
 """Reproducibility and device choice: the seed that makes an experiment repeat, and where it runs."""
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,7 @@ def device(prefer: str | None = None) -> torch.device:
         raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or None (automatic); got {choice!r}")
     if choice.startswith("cuda") and not torch.cuda.is_available():
         raise RuntimeError(
-            f"device {choice!r} was requested but CUDA is not available on this machine; "
-            "use device() or device('cpu')"
+            f"device {choice!r} was requested but CUDA is not available on this machine; use device() or device('cpu')"
         )
     return torch.device(choice)
 

@@ -3,6 +3,7 @@
 None of these needs a model: they compare arrays of samples with known mode centres or with real
 examples, so they apply to any generator (GAN, RBM, VAE, ...).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

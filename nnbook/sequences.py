@@ -3,6 +3,7 @@ and the book's own text (bundled with the package, written for it) with a charac
 
 Everything is generated from a seed or read from the package: nothing is downloaded.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,9 +13,18 @@ from importlib import resources
 import numpy as np
 
 __all__ = [
-    "TEXTS", "load_text", "Vocabulary", "text_windows", "split_text",
-    "noisy_waveform", "waveform_windows", "first_symbol_task", "digit_rows",
-    "bigram_probabilities", "perplexity", "bigram_perplexity",
+    "TEXTS",
+    "load_text",
+    "Vocabulary",
+    "text_windows",
+    "split_text",
+    "noisy_waveform",
+    "waveform_windows",
+    "first_symbol_task",
+    "digit_rows",
+    "bigram_probabilities",
+    "perplexity",
+    "bigram_perplexity",
 ]
 
 TEXTS = ("harbour",)
@@ -40,7 +50,7 @@ class Vocabulary:
     chars: tuple[str, ...]
 
     @classmethod
-    def of(cls, text: str) -> "Vocabulary":
+    def of(cls, text: str) -> Vocabulary:
         if not isinstance(text, str) or not text:
             raise ValueError("a vocabulary needs a non-empty string")
         return cls(tuple(sorted(set(text))))
@@ -76,8 +86,8 @@ def text_windows(tokens: np.ndarray, length: int, step: int | None = None) -> tu
     if len(tokens) < length + 1:
         raise ValueError(f"need at least length + 1 = {length + 1} tokens for one window; got {len(tokens)}")
     starts = np.arange(0, len(tokens) - length, step)
-    X = np.stack([tokens[s:s + length] for s in starts])
-    Y = np.stack([tokens[s + 1:s + length + 1] for s in starts])
+    X = np.stack([tokens[s : s + length] for s in starts])
+    Y = np.stack([tokens[s + 1 : s + length + 1] for s in starts])
     return X, Y
 
 
@@ -94,20 +104,25 @@ def noisy_waveform(n: int, *, noise: float = 0.1, seed: int = 0) -> tuple[np.nda
     return clean + noise * np.random.default_rng(seed).standard_normal(n), clean
 
 
-def waveform_windows(series: np.ndarray, length: int, target: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def waveform_windows(
+    series: np.ndarray, length: int, target: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Windows ``(n, length, 1)`` of a series and the value right after each window (of ``target``, default the series)."""
     length = _check_int("length", length)
     series = np.asarray(series, dtype=np.float64)
     target = series if target is None else np.asarray(target, dtype=np.float64)
     if len(series) <= length or target.shape != series.shape:
-        raise ValueError(f"need a series longer than length = {length} and a target of the same shape; got {series.shape}, {target.shape}")
+        raise ValueError(
+            f"need a series longer than length = {length} and a target of the same shape; got {series.shape}, {target.shape}"
+        )
     idx = np.arange(len(series) - length)
-    X = np.stack([series[i:i + length] for i in idx])[:, :, None]
+    X = np.stack([series[i : i + length] for i in idx])[:, :, None]
     return X, target[idx + length]
 
 
-def first_symbol_task(n: int, length: int, *, n_symbols: int = 4, distractors: bool = True,
-                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def first_symbol_task(
+    n: int, length: int, *, n_symbols: int = 4, distractors: bool = True, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Sequences of ``length`` one-hot symbols ``(n, length, n_symbols)``; the label is the first symbol.
 
     The later steps hold random symbols (``distractors``) or zeros. A model must carry the first input
@@ -135,7 +150,9 @@ def bigram_probabilities(tokens: np.ndarray, vocab_size: int, *, alpha: float = 
     """``P[a, b]``: the probability that character ``b`` follows ``a``, counted in ``tokens`` with add-``alpha`` smoothing."""
     vocab_size = _check_int("vocab_size", vocab_size)
     if not alpha > 0:
-        raise ValueError(f"alpha must be positive, or unseen pairs get probability 0 and infinite perplexity; got {alpha!r}")
+        raise ValueError(
+            f"alpha must be positive, or unseen pairs get probability 0 and infinite perplexity; got {alpha!r}"
+        )
     counts = np.full((vocab_size, vocab_size), float(alpha))
     np.add.at(counts, (tokens[:-1], tokens[1:]), 1.0)
     return counts / counts.sum(axis=1, keepdims=True)

@@ -4,6 +4,7 @@ analysis), linear CKA, and an MDS map of many representations.
 A representation is a matrix ``X`` of shape (n, p): the p activations of one layer for the same
 n inputs. Two representations are compared through the n inputs, so p may differ between them.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -75,7 +76,9 @@ def linear_cka(X, Y) -> float:
     """
     A, B = _matrix(X, "X"), _matrix(Y, "Y")
     if A.shape[0] != B.shape[0]:
-        raise ValueError(f"X and Y must describe the same inputs (same number of rows); got {A.shape[0]} and {B.shape[0]}")
+        raise ValueError(
+            f"X and Y must describe the same inputs (same number of rows); got {A.shape[0]} and {B.shape[0]}"
+        )
     A = A - A.mean(axis=0)
     B = B - B.mean(axis=0)
     # rescale first: CKA is scale-free, and this keeps the squared norms far from overflow
@@ -123,7 +126,9 @@ def unit_correlations(X, Y) -> np.ndarray:
     correlates 0 with everything."""
     A, B = _matrix(X, "X"), _matrix(Y, "Y")
     if A.shape[0] != B.shape[0]:
-        raise ValueError(f"X and Y must describe the same inputs (same number of rows); got {A.shape[0]} and {B.shape[0]}")
+        raise ValueError(
+            f"X and Y must describe the same inputs (same number of rows); got {A.shape[0]} and {B.shape[0]}"
+        )
 
     def standardise(M):
         M = M - M.mean(axis=0)

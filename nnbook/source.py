@@ -1,4 +1,5 @@
 """Show the package's own code on the page: the book prints the function that actually runs."""
+
 from __future__ import annotations
 
 import inspect

@@ -9,6 +9,7 @@
 - Run it yourself: every chapter's notebook is written beside the pages as ``.ipynb`` and each
   chapter page links to it and says how to open it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,12 +30,15 @@ FONT_DIR = ROOT / "book" / "_fonts" / "noto-sans-sc"
 FONT_FAMILY = "nnbook Noto Sans SC"
 WEIGHTS = (400, 700)
 NOTEBOOK_DIR = "_notebooks"
-CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+CJK = re.compile(
+    r"[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
+)
 
 logger = logging.getLogger(__name__)
 
 
 # --- CJK webfont ---------------------------------------------------------------------------------
+
 
 def cjk_characters(texts) -> str:
     """The distinct CJK characters (ideographs and full-width punctuation) in ``texts``, sorted."""
@@ -79,12 +83,18 @@ def subset_fonts(chars: str, font_dir: Path, out_dir: Path) -> str:
             name = f"cjk-{piece.name.split('-')[3]}-{weight}.woff"
             subset.save_font(font, str(out_dir / name), opts)
             ranges = ",".join(f"U+{c:x}" for c in here)
-            rules.append(f"@font-face {{ font-family: '{FONT_FAMILY}'; font-style: normal; font-weight: {weight}; "
-                         f"font-display: swap; src: url(fonts/{name}) format('woff'); unicode-range: {ranges}; }}")
+            rules.append(
+                f"@font-face {{ font-family: '{FONT_FAMILY}'; font-style: normal; font-weight: {weight}; "
+                f"font-display: swap; src: url(fonts/{name}) format('woff'); unicode-range: {ranges}; }}"
+            )
     licence = font_dir / "LICENSE"
     if licence.is_file():
         (out_dir / "LICENSE-NotoSansSC.txt").write_bytes(licence.read_bytes())
-    return "/* Noto Sans SC (SIL Open Font License 1.1), cut to the characters the book uses */\n" + "\n".join(rules) + "\n"
+    return (
+        "/* Noto Sans SC (SIL Open Font License 1.1), cut to the characters the book uses */\n"
+        + "\n".join(rules)
+        + "\n"
+    )
 
 
 def write_cjk_fonts(app: Sphinx, exception) -> None:
@@ -110,6 +120,7 @@ def write_cjk_fonts(app: Sphinx, exception) -> None:
 
 # --- pages ---------------------------------------------------------------------------------------
 
+
 def _notebook_docnames(app: Sphinx) -> dict[str, Path]:
     from nnbook.notebooks import is_text_notebook
 
@@ -127,7 +138,10 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
     scripts, seen = [], set()
     for s in context.get("script_files", []):
         # the same script (an inline one has filename None or "") at any priority is the same script
-        key = (getattr(s, "filename", str(s)) or "", json.dumps(getattr(s, "attributes", {}), sort_keys=True, default=str))
+        key = (
+            getattr(s, "filename", str(s)) or "",
+            json.dumps(getattr(s, "attributes", {}), sort_keys=True, default=str),
+        )
         if key in seen:
             continue
         seen.add(key)
@@ -139,12 +153,14 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
     if pagename in _notebook_docnames(app) and "body" in context:
         name = Path(pagename).name + ".ipynb"
         href = "/".join([".."] * pagename.count("/") + [NOTEBOOK_DIR, name])
-        box = (f'<div class="admonition tip nnbook-run-it"><p class="admonition-title">Run it yourself</p>'
-               f'<p>Download this chapter as a notebook: <a class="reference download" href="{html.escape(href)}" download>'
-               f'<code>{html.escape(name)}</code></a>. Open it in JupyterLab or Jupyter Notebook in an environment '
-               f'with the <code>nnbook</code> package (from the book\'s repository: <code>make lab</code>, or '
-               f'<code>pip install -e .</code> then <code>jupyter lab {html.escape(name)}</code>) and run the cells '
-               f'from the top; the sliders then redraw live.</p></div>')
+        box = (
+            f'<div class="admonition tip nnbook-run-it"><p class="admonition-title">Run it yourself</p>'
+            f'<p>Download this chapter as a notebook: <a class="reference download" href="{html.escape(href)}" download>'
+            f"<code>{html.escape(name)}</code></a>. Open it in JupyterLab or Jupyter Notebook in an environment "
+            f"with the <code>nnbook</code> package (from the book's repository: <code>make lab</code>, or "
+            f"<code>pip install -e .</code> then <code>jupyter lab {html.escape(name)}</code>) and run the cells "
+            f"from the top; the sliders then redraw live.</p></div>"
+        )
         context["body"] = re.sub(r"(</h1>)", r"\1" + box.replace("\\", "\\\\"), context["body"], count=1)
 
 

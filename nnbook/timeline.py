@@ -1,4 +1,5 @@
 """Dated milestones of neural-network research, each with its source, and the timeline figure."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,13 @@ MILESTONES: tuple[Milestone, ...] = (
 )
 
 # Eras as the field's attention rose and fell; research never stopped in the quieter ones.
-ERAS = {"first wave": "#0072B2", "first winter": "#7f7f7f", "second wave": "#009E73", "SVM years": "#CC79A7",
-        "deep learning": "#D55E00"}
+ERAS = {
+    "first wave": "#0072B2",
+    "first winter": "#7f7f7f",
+    "second wave": "#009E73",
+    "SVM years": "#CC79A7",
+    "deep learning": "#D55E00",
+}
 
 
 def timeline_figure(milestones=MILESTONES) -> Figure:
@@ -56,8 +62,13 @@ def timeline_figure(milestones=MILESTONES) -> Figure:
         ax.text(m.year + 0.8, y, f"{m.year}  {m.label}", va="center", fontsize=8.5)
     for era, c in ERAS.items():
         ax.plot([], [], "o", color=c, label=era)
-    ax.set(xlim=(1940, 2045), ylim=(0.3, len(ms) + 0.7), yticks=[], xlabel="year",
-           title="Eighty years of neural networks: two waves and two quieter periods before deep learning")
+    ax.set(
+        xlim=(1940, 2045),
+        ylim=(0.3, len(ms) + 0.7),
+        yticks=[],
+        xlabel="year",
+        title="Eighty years of neural networks: two waves and two quieter periods before deep learning",
+    )
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     ax.legend(loc="upper right", fontsize=8, frameon=False)

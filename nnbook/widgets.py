@@ -15,6 +15,7 @@ as the last line of a cell. The same ``Demo`` shows two ways:
   be listed (free text) or that do not fit the frame budget stay at their defaults, and the page
   says so: "run this notebook to move them".
 """
+
 from __future__ import annotations
 
 import base64
@@ -111,7 +112,9 @@ def _thin(values: list, default: Any, n: int) -> list:
     return out
 
 
-def plan_grid(controls: dict[str, Any], max_frames: int = DEFAULT_FRAMES, chosen_values: dict[str, list] | None = None) -> dict[str, list]:
+def plan_grid(
+    controls: dict[str, Any], max_frames: int = DEFAULT_FRAMES, chosen_values: dict[str, list] | None = None
+) -> dict[str, list]:
     """The control values to pre-render: name -> values, for the controls that fit the budget.
 
     Controls with a few options (menus, checkboxes) and those given ``chosen_values`` come first,
@@ -179,7 +182,9 @@ class StaticDemo:
 
     def html(self) -> str:
         """The static view: HTML controls, the frame at the defaults, the frames as JSON."""
-        uid = "nnbook-demo-" + hashlib.sha1(b"".join(self.frames[:2]) + json.dumps(self.labels).encode()).hexdigest()[:10]
+        uid = (
+            "nnbook-demo-" + hashlib.sha1(b"".join(self.frames[:2]) + json.dumps(self.labels).encode()).hexdigest()[:10]
+        )
         parts = [f'<div class="nnbook-demo" id="{uid}">']
         if self.grid:
             parts.append('<div class="nnbook-demo-controls">')
@@ -191,21 +196,31 @@ class StaticDemo:
                         f'<label class="nnbook-demo-control"><span class="nnbook-demo-label">{label}</span>'
                         f'<input type="range" data-name="{html.escape(name)}" min="0" max="{len(vals) - 1}" step="1" value="{i0}" '
                         f'data-values="{html.escape(json.dumps([_fmt(v) for v in vals]))}" aria-label="{label}">'
-                        f'<output>{html.escape(_fmt(vals[i0]))}</output></label>')
+                        f"<output>{html.escape(_fmt(vals[i0]))}</output></label>"
+                    )
                 else:
-                    opts = "".join(f'<option value="{i}"{" selected" if i == i0 else ""}>{html.escape(_fmt(v))}</option>'
-                                   for i, v in enumerate(vals))
-                    parts.append(f'<label class="nnbook-demo-control"><span class="nnbook-demo-label">{label}</span>'
-                                 f'<select data-name="{html.escape(name)}" aria-label="{label}">{opts}</select></label>')
+                    opts = "".join(
+                        f'<option value="{i}"{" selected" if i == i0 else ""}>{html.escape(_fmt(v))}</option>'
+                        for i, v in enumerate(vals)
+                    )
+                    parts.append(
+                        f'<label class="nnbook-demo-control"><span class="nnbook-demo-label">{label}</span>'
+                        f'<select data-name="{html.escape(name)}" aria-label="{label}">{opts}</select></label>'
+                    )
             parts.append("</div>")
         flat0 = 0
         for name, vals in self.grid.items():
             flat0 = flat0 * len(vals) + self.start[name]
         first = base64.b64encode(self.frames[self.index[flat0]]).decode()
         width = f' width="{self.width}"' if self.width else ""
-        parts.append(f'<img class="nnbook-demo-frame" alt="figure of the demo" src="data:image/png;base64,{first}"{width}>')
-        note = ("Pre-rendered: each control above swaps between figures computed when the book was built."
-                if self.grid else "This figure shows the default settings.")
+        parts.append(
+            f'<img class="nnbook-demo-frame" alt="figure of the demo" src="data:image/png;base64,{first}"{width}>'
+        )
+        note = (
+            "Pre-rendered: each control above swaps between figures computed when the book was built."
+            if self.grid
+            else "This figure shows the default settings."
+        )
         if self.fixed:
             kept = ", ".join(f"{html.escape(label)} = {html.escape(_fmt(v))}" for label, v in self.fixed.items())
             note += f" Kept at their defaults here: {kept}. Run this notebook to move every slider."
@@ -213,8 +228,12 @@ class StaticDemo:
             note += " Run this notebook to move the sliders."
         parts.append(f'<p class="nnbook-demo-note">{note}</p>')
         if self.grid:
-            data = {"names": list(self.grid), "sizes": [len(v) for v in self.grid.values()], "index": self.index,
-                    "frames": [base64.b64encode(f).decode() for f in self.frames]}
+            data = {
+                "names": list(self.grid),
+                "sizes": [len(v) for v in self.grid.values()],
+                "index": self.index,
+                "frames": [base64.b64encode(f).decode() for f in self.frames],
+            }
             parts.append(f'<script type="application/json" class="nnbook-demo-data">{json.dumps(data)}</script>')
         parts.append("</div>")
         return "".join(parts)
@@ -234,7 +253,7 @@ class Demo:
         self.controls = controls
         self.grid_values: dict[str, list] = {}
 
-    def grid(self, **values: Sequence) -> "Demo":
+    def grid(self, **values: Sequence) -> Demo:
         """Pre-render only these values of these controls in the HTML book (the defaults are
         added); returns the demo, so a cell can end with ``Demo(...).grid(init=[...])``."""
         for name, vals in values.items():
@@ -310,14 +329,25 @@ class Demo:
             if size <= max_bytes:
                 break
             if budget == 1:
-                raise ValueError(f"the default frame of this demo takes {size} bytes as base64 even at {scale:.0%} "
-                                 f"resolution; the limit is {max_bytes}")
+                raise ValueError(
+                    f"the default frame of this demo takes {size} bytes as base64 even at {scale:.0%} "
+                    f"resolution; the limit is {max_bytes}"
+                )
             budget = max(1, budget // 2)
         labels = {name: _label(c, name) for name, c in self.controls.items()}
-        fixed = {labels[n]: defaults[n] for n, c in self.controls.items() if isinstance(c, w.ValueWidget) and n not in grid}
+        fixed = {
+            labels[n]: defaults[n] for n, c in self.controls.items() if isinstance(c, w.ValueWidget) and n not in grid
+        }
         start = {name: vals.index(defaults[name]) for name, vals in grid.items()}
-        return StaticDemo(labels={n: labels[n] for n in grid}, grid=grid, start=start, frames=frames,
-                          index=index, fixed=fixed, width=width)
+        return StaticDemo(
+            labels={n: labels[n] for n in grid},
+            grid=grid,
+            start=start,
+            frames=frames,
+            index=index,
+            fixed=fixed,
+            width=width,
+        )
 
     def widget(self):
         """The ipywidgets view: the controls above an output area holding the current figure."""

@@ -6,6 +6,7 @@ Builds the class in a temporary folder from the master (a third reference soluti
 blank student versions, a third with one question broken), grades it, and prints the wall time
 per submission. The issue's budget: 30 submissions in under 2 minutes on the 2-core CPU.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,10 @@ def main() -> None:
         plan, results = grade_all(subs, Path(args.master), Path(tmp) / "out" / "grades.csv", workers=args.workers)
         dt = time.monotonic() - t0
     print(summary(plan, results, dt))
-    print(f"wall time {dt:.1f} s for {args.n} submissions on {args.workers} workers (reference run included): "
-          f"{dt / args.n:.2f} s per submission; in-kernel time per submission {sum(r.seconds for r in results) / len(results):.2f} s")
+    print(
+        f"wall time {dt:.1f} s for {args.n} submissions on {args.workers} workers (reference run included): "
+        f"{dt / args.n:.2f} s per submission; in-kernel time per submission {sum(r.seconds for r in results) / len(results):.2f} s"
+    )
 
 
 if __name__ == "__main__":

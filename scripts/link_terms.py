@@ -7,6 +7,7 @@ The first use gives the Chinese name in parentheses after the English one. Whate
 ``{term}`shown text <English>``` when the text differs from the entry (plural, capitals). Prints the
 terms it could not find; tests/test_glossary.py fails while any term is unlinked.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,12 @@ def link_first_use(text: str, en: str, zh: str) -> str | None:
 
     def usable(m) -> bool:
         line_start = text.rfind("\n", 0, m.start()) + 1
-        return not any(a <= m.start() < b for a, b in code) and not text.startswith(("#", "|", "$$"), line_start) \
-            and "{term}" not in m.group(0) and "{doc}" not in m.group(1)
+        return (
+            not any(a <= m.start() < b for a, b in code)
+            and not text.startswith(("#", "|", "$$"), line_start)
+            and "{term}" not in m.group(0)
+            and "{doc}" not in m.group(1)
+        )
 
     found = []
     for k, pat in enumerate(patterns):
@@ -66,7 +71,7 @@ def link_first_use(text: str, en: str, zh: str) -> str | None:
         repl = f"**{_role(shown, en)}**{m.group(2)} ({m.group(3)})"
     else:
         repl = f"**{_role(shown, en)}** ({m.group(2)})"
-    return text[: m.start()] + repl + text[m.end():]
+    return text[: m.start()] + repl + text[m.end() :]
 
 
 def main(paths: list[str]) -> int:

@@ -7,6 +7,7 @@ and the book build run them) and, with --rebuild, an unchanged `jupyter-book bui
 `make book` once before, so the execution cache is warm). Numbers depend on the machine and
 its load; they are reported, never asserted in tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,9 @@ def main() -> int:
     if args.rebuild:
         jb = Path(sys.executable).parent / "jupyter-book"
         start = time.perf_counter()
-        res = subprocess.run([str(jb), "build", str(ROOT), "--warningiserror", "--keep-going"], capture_output=True, text=True)
+        res = subprocess.run(
+            [str(jb), "build", str(ROOT), "--warningiserror", "--keep-going"], capture_output=True, text=True
+        )
         dt = time.perf_counter() - start
         status = "succeeded" if res.returncode == 0 else f"FAILED (exit {res.returncode})"
         lines += ["", f"Unchanged `make book` rebuild (execution cache warm): {dt:.0f} s, build {status}."]

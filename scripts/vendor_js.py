@@ -4,6 +4,7 @@ Usage: python scripts/vendor_js.py [--dest book/_vendor]
 Uses only the standard library and the machine's ``npm`` (``npm pack``: one tarball, no
 dependencies, no install scripts). Each tarball's sha512 must match js/vendor.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,19 +33,26 @@ def main() -> int:
     spec = json.loads((ROOT / "js/vendor.json").read_text())
     dest = Path(args.dest)
     if shutil.which("npm") is None:
-        print("error: 'npm' is needed to fetch the book's JavaScript (MathJax comes from PyPI); install Node.js and npm", file=sys.stderr)
+        print(
+            "error: 'npm' is needed to fetch the book's JavaScript (MathJax comes from PyPI); install Node.js and npm",
+            file=sys.stderr,
+        )
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         for pkg in spec["packages"]:
             ref = f"{pkg['name']}@{pkg['version']}"
-            out = subprocess.run(["npm", "pack", ref, "--json", "--pack-destination", tmp], capture_output=True, text=True)
+            out = subprocess.run(
+                ["npm", "pack", ref, "--json", "--pack-destination", tmp], capture_output=True, text=True
+            )
             if out.returncode != 0:
                 print(f"error: 'npm pack {ref}' failed:\n{out.stderr}", file=sys.stderr)
                 return 1
             tarball = Path(tmp) / json.loads(out.stdout)[0]["filename"]
             got = integrity(tarball)
             if got != pkg["integrity"]:
-                print(f"error: {ref} has integrity {got}, expected {pkg['integrity']} (js/vendor.json)", file=sys.stderr)
+                print(
+                    f"error: {ref} has integrity {got}, expected {pkg['integrity']} (js/vendor.json)", file=sys.stderr
+                )
                 return 1
             with tarfile.open(tarball) as tar:
                 for member in tar.getmembers():

@@ -1,5 +1,6 @@
 """Shared test configuration: a Hypothesis profile for shared machines, and a report of the
 GPU-tagged notebook cells and whether they ran."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Shared helpers for the numerical tests."""
+
 import warnings
 from contextlib import contextmanager
 

@@ -1,5 +1,4 @@
 """nnbook.augment: rotations, shifts and noise for small grey images, with tensor ops only."""
-import math
 
 import numpy as np
 import pytest
@@ -71,14 +70,17 @@ def test_numpy_input_is_accepted():
     assert out.dtype == torch.float32 and out.shape == (4, 64)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: random_affine(torch.zeros(2, 63)), "square number of pixels"),
-    (lambda: random_affine(torch.zeros(2, 3, 8, 8)), "shape"),
-    (lambda: random_affine(torch.zeros(2, 64), max_degrees=200), "max_degrees"),
-    (lambda: random_affine(torch.zeros(2, 64), max_shift=-1), "max_shift"),
-    (lambda: add_noise(torch.zeros(2, 64), std=-0.1), "std"),
-    (lambda: augment_digits(torch.zeros(2, 64), p=1.5), "probability"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: random_affine(torch.zeros(2, 63)), "square number of pixels"),
+        (lambda: random_affine(torch.zeros(2, 3, 8, 8)), "shape"),
+        (lambda: random_affine(torch.zeros(2, 64), max_degrees=200), "max_degrees"),
+        (lambda: random_affine(torch.zeros(2, 64), max_shift=-1), "max_shift"),
+        (lambda: add_noise(torch.zeros(2, 64), std=-0.1), "std"),
+        (lambda: augment_digits(torch.zeros(2, 64), p=1.5), "probability"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()

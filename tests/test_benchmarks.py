@@ -1,4 +1,5 @@
 """The benchmark suite's bookkeeping: budgets, misses, and the conversion of a master for nbgrader."""
+
 import nbformat
 
 from benchmarks import run
@@ -12,12 +13,20 @@ def test_slow_chapters_get_the_larger_budget():
 
 def test_misses_name_each_missed_budget_and_target():
     results = {
-        "notebooks": {"rows": [{"notebook": "book/ch01.ipynb", "ok": True, "seconds": 75.0, "budget_s": 60.0},
-                               {"notebook": "book/ch02.ipynb", "ok": False, "seconds": 1.0, "budget_s": 60.0},
-                               {"notebook": "book/ch03.ipynb", "ok": True, "seconds": 10.0, "budget_s": 60.0}]},
-        "claims": {"rows": [{"claim": "CNN", "met": False, "mean": 0.99, "target": 0.995},
-                            {"claim": "LSTM", "error": "ImportError: no rnn"},
-                            {"claim": "MLP", "met": True, "mean": 0.98, "target": 0.97}]},
+        "notebooks": {
+            "rows": [
+                {"notebook": "book/ch01.ipynb", "ok": True, "seconds": 75.0, "budget_s": 60.0},
+                {"notebook": "book/ch02.ipynb", "ok": False, "seconds": 1.0, "budget_s": 60.0},
+                {"notebook": "book/ch03.ipynb", "ok": True, "seconds": 10.0, "budget_s": 60.0},
+            ]
+        },
+        "claims": {
+            "rows": [
+                {"claim": "CNN", "met": False, "mean": 0.99, "target": 0.995},
+                {"claim": "LSTM", "error": "ImportError: no rnn"},
+                {"claim": "MLP", "met": True, "mean": 0.98, "target": 0.97},
+            ]
+        },
         "suite_s": 100.0,
     }
     m = run.misses(results)
@@ -29,7 +38,10 @@ def test_misses_name_each_missed_budget_and_target():
 def test_one_line_solutions_become_nbgrader_blocks_and_markers_vanish_from_the_reference():
     src = "x = 1  ### SOLUTION\ny = 2"
     assert _blockify(src) == "### BEGIN SOLUTION\nx = 1\n### END SOLUTION\ny = 2"
-    assert _strip_solutions("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION") == "def f():\n    return 1"
+    assert (
+        _strip_solutions("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION")
+        == "def f():\n    return 1"
+    )
 
 
 def test_nbgrader_source_has_one_graded_test_cell_per_question_with_the_masters_points(tmp_path):

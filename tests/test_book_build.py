@@ -1,4 +1,5 @@
 """The book's build is strict and offline: checked on a tiny book that uses the real _config.yml."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,9 @@ kernelspec:
 ---
 """
 
-GOOD = HEADER + """
+GOOD = (
+    HEADER
+    + """
 # A page
 
 Math $\\sigma(z) = 1/(1+e^{-z})$ and a widget. A **neuron (神经元)**.
@@ -46,20 +49,27 @@ def line(a=1):
 Demo(line, a=w.IntSlider(value=1, min=0, max=3, description="slope"))
 ```
 """
+)
 
-RAISING = HEADER + """
+RAISING = (
+    HEADER
+    + """
 # A page that raises
 
 ```{code-cell} ipython3
 raise RuntimeError("this cell fails on purpose")
 ```
 """
+)
 
-BROKEN_REF = HEADER + """
+BROKEN_REF = (
+    HEADER
+    + """
 # A page with a broken link
 
 See {doc}`no_such_page`.
 """
+)
 
 
 def make_book(tmp: Path, page: str) -> Path:
@@ -75,10 +85,14 @@ def make_book(tmp: Path, page: str) -> Path:
 
 def build(book: Path) -> subprocess.CompletedProcess:
     # the same flags as `make book`
-    return subprocess.run([str(JB), "build", str(book), "--warningiserror", "--keep-going"], capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(JB), "build", str(book), "--warningiserror", "--keep-going"], capture_output=True, text=True, timeout=600
+    )
 
 
-pytestmark = pytest.mark.skipif(not (ROOT / "book" / "_vendor").is_dir(), reason="run `make env` first: vendored JavaScript missing")
+pytestmark = pytest.mark.skipif(
+    not (ROOT / "book" / "_vendor").is_dir(), reason="run `make env` first: vendored JavaScript missing"
+)
 
 
 def test_a_raising_cell_fails_the_build(tmp_path):
@@ -107,7 +121,7 @@ def test_a_good_page_builds_and_loads_nothing_from_the_internet(tmp_path):
     assert 'src="../_static/mathjax/tex-chtml.js"' in page
     assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
     for js in ("vendor/require.js", "vendor/html-manager/embed-amd.js"):
-        assert f'../_static/{js}' in page
+        assert f"../_static/{js}" in page
         assert (html_dir / "_static" / js).is_file()
     assert "application/vnd.jupyter.widget-state+json" in page
     # vendored files are not auto-injected on every page (they are not in html_static_path)

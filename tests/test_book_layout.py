@@ -1,4 +1,5 @@
 """The table of contents, the pages on disk and the glossary agree."""
+
 from pathlib import Path
 
 import pytest

@@ -9,6 +9,7 @@ The book is built (``make book``'s commands, cached) by a session fixture. Chrom
 package (``apt-get install -y chromium``), driven by Playwright's Python package; without a
 browser the test is skipped with the install command in the reason.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,13 @@ def find_chromium() -> str | None:
 def chromium() -> str:
     exe = find_chromium()
     if exe is None:
-        pytest.skip(f"no Chromium found, so the offline browser test of the HTML book did not run; install it with "
-                    f"`{INSTALL}` (or set NNBOOK_CHROMIUM to a Chrome/Chromium executable)")
-    pytest.importorskip("playwright.sync_api", reason="the playwright Python package is missing (pip install -r requirements.lock)")
+        pytest.skip(
+            f"no Chromium found, so the offline browser test of the HTML book did not run; install it with "
+            f"`{INSTALL}` (or set NNBOOK_CHROMIUM to a Chrome/Chromium executable)"
+        )
+    pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python package is missing (pip install -r requirements.lock)"
+    )
     return exe
 
 
@@ -55,12 +60,20 @@ def built_book(chromium) -> Path:
         return Path(os.environ["NNBOOK_BUILT_BOOK"])
     bindir = Path(sys.executable).parent
     subprocess.run([sys.executable, "-m", "nnbook.notebooks", "guard-cache", str(BUILD)], cwd=ROOT, check=True)
-    run = subprocess.run([str(bindir / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going"],
-                         cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run(
+        [str(bindir / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if run.returncode != 0:
         out = run.stdout + run.stderr
-        problems = [line for line in out.splitlines() if ("WARNING" in line or "ERROR" in line) and "IPKernelApp" not in line]
-        pytest.fail("the book did not build (strict: warnings are errors):\n" + "\n".join(problems[:40] or [out[-4000:]]))
+        problems = [
+            line for line in out.splitlines() if ("WARNING" in line or "ERROR" in line) and "IPKernelApp" not in line
+        ]
+        pytest.fail(
+            "the book did not build (strict: warnings are errors):\n" + "\n".join(problems[:40] or [out[-4000:]])
+        )
     return HTML
 
 
@@ -151,7 +164,10 @@ def test_every_page_works_offline_in_chromium(built_book, chromium):
             page = context.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e, errors=errors: errors.append(f"uncaught: {e}"))
-            page.on("console", lambda m, errors=errors: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+            page.on(
+                "console",
+                lambda m, errors=errors: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None,
+            )
             before = len(outbound)
             page.goto(path.as_uri(), wait_until="load")
             page.wait_for_load_state("networkidle")
@@ -161,10 +177,16 @@ def test_every_page_works_offline_in_chromium(built_book, chromium):
             seen["demos"] += info["demos"]
             seen["controls"] += moved["controls"]
             seen["widgets"] += info["rendered"]
-            for what, items in [("JavaScript error", errors), ("raw LaTeX", info["raw"]), ("broken image", info["broken"]),
-                                ("zero-height widget area", info["zeroHeight"]), ("widget", info["thinBars"]),
-                                ("widget text cut off", info["cut"]), ("demo control that never changes the figure", moved["dead"]),
-                                ("request leaving the machine", outbound[before:])]:
+            for what, items in [
+                ("JavaScript error", errors),
+                ("raw LaTeX", info["raw"]),
+                ("broken image", info["broken"]),
+                ("zero-height widget area", info["zeroHeight"]),
+                ("widget", info["thinBars"]),
+                ("widget text cut off", info["cut"]),
+                ("demo control that never changes the figure", moved["dead"]),
+                ("request leaving the machine", outbound[before:]),
+            ]:
                 problems += [f"{rel}: {what}: {x}" for x in items]
             if info["cjkMissing"]:
                 problems.append(f"{rel}: Chinese text, but the bundled CJK webfont did not load")

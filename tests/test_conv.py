@@ -1,5 +1,6 @@
 """nnbook.scratch.conv: convolution and pooling layers equal PyTorch (forward and autograd, float64)
 over random shapes, and their backward passes equal central differences."""
+
 import warnings
 
 import numpy as np
@@ -10,8 +11,18 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from nnbook.scratch.conv import (
-    AvgPool2d, Conv2d, MaxPool2d, conv2d_im2col, conv2d_loop, conv2d_macs, conv2d_params, dense_macs,
-    dense_params, output_size, padding_amounts, pool2d_loop,
+    AvgPool2d,
+    Conv2d,
+    MaxPool2d,
+    conv2d_im2col,
+    conv2d_loop,
+    conv2d_macs,
+    conv2d_params,
+    dense_macs,
+    dense_params,
+    output_size,
+    padding_amounts,
+    pool2d_loop,
 )
 from nnbook.scratch.core import Flatten, Sequential
 from nnbook.scratch.gradcheck import check_layer
@@ -32,7 +43,9 @@ def conv_cases(draw):
     h = draw(st.integers(max(1, span - extra), span + 6))
     w = draw(st.integers(max(1, span - extra), span + 6))
     assume(padding == "same" or h + extra >= span and w + extra >= span)
-    return dict(n=n, c=c, o=o, k=k, h=h, w=w, stride=s, padding=padding, dilation=d, seed=draw(st.integers(0, 2**31 - 1)))
+    return dict(
+        n=n, c=c, o=o, k=k, h=h, w=w, stride=s, padding=padding, dilation=d, seed=draw(st.integers(0, 2**31 - 1))
+    )
 
 
 def torch_conv(x, W, b, g, stride, padding, dilation):
@@ -79,8 +92,15 @@ def test_loop_and_im2col_agree(case):
 def pool_cases(draw):
     k = draw(st.integers(1, 3))
     s = draw(st.integers(1, 3))
-    return dict(n=draw(st.integers(1, 3)), c=draw(st.integers(1, 3)), h=draw(st.integers(k, k + 7)), w=draw(st.integers(k, k + 7)),
-                k=k, stride=s, seed=draw(st.integers(0, 2**31 - 1)))
+    return dict(
+        n=draw(st.integers(1, 3)),
+        c=draw(st.integers(1, 3)),
+        h=draw(st.integers(k, k + 7)),
+        w=draw(st.integers(k, k + 7)),
+        k=k,
+        stride=s,
+        seed=draw(st.integers(0, 2**31 - 1)),
+    )
 
 
 @pytest.mark.parametrize("layer_cls, torch_fn", [(MaxPool2d, TF.max_pool2d), (AvgPool2d, TF.avg_pool2d)])
@@ -103,11 +123,29 @@ def test_pooling_forward_and_backward_equal_torch(layer_cls, torch_fn, case):
     np.testing.assert_allclose(pool2d_loop(x, case["k"], case["stride"], reduce), y, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("layer", [
-    Conv2d(np.random.default_rng(1).standard_normal((3, 2, 3, 3)), np.random.default_rng(2).standard_normal(3), stride=2, padding=1),
-    Conv2d(np.random.default_rng(1).standard_normal((2, 2, 2, 2)), np.zeros(2), padding="same", dilation=2, method="loop"),
-    MaxPool2d(2), MaxPool2d(3, 2), AvgPool2d(2), AvgPool2d(3, 1),
-], ids=["conv-stride2-pad1", "conv-same-dilation2-loop", "max2", "max3-stride2", "avg2", "avg3-stride1"])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        Conv2d(
+            np.random.default_rng(1).standard_normal((3, 2, 3, 3)),
+            np.random.default_rng(2).standard_normal(3),
+            stride=2,
+            padding=1,
+        ),
+        Conv2d(
+            np.random.default_rng(1).standard_normal((2, 2, 2, 2)),
+            np.zeros(2),
+            padding="same",
+            dilation=2,
+            method="loop",
+        ),
+        MaxPool2d(2),
+        MaxPool2d(3, 2),
+        AvgPool2d(2),
+        AvgPool2d(3, 1),
+    ],
+    ids=["conv-stride2-pad1", "conv-same-dilation2-loop", "max2", "max3-stride2", "avg2", "avg3-stride1"],
+)
 def test_backward_equals_central_differences(layer):
     rng = np.random.default_rng(0)
     errors = check_layer(layer, rng.standard_normal((2, 2, 7, 7)), rng)
@@ -119,8 +157,15 @@ def test_a_network_of_conv_layers_passes_gradcheck():
     from nnbook.scratch.core import ActivationLayer
     from nnbook.scratch.layers import Dense
 
-    net = Sequential([Conv2d.random(1, 3, 3, rng, padding="same"), ActivationLayer("tanh"), MaxPool2d(2),
-                      Flatten(), Dense(rng.standard_normal((4, 12)), rng.standard_normal(4))])
+    net = Sequential(
+        [
+            Conv2d.random(1, 3, 3, rng, padding="same"),
+            ActivationLayer("tanh"),
+            MaxPool2d(2),
+            Flatten(),
+            Dense(rng.standard_normal((4, 12)), rng.standard_normal(4)),
+        ]
+    )
     errors = check_layer(net, rng.standard_normal((2, 1, 4, 4)), rng)
     assert set(errors) == {"x", "0.W", "0.b", "4.W", "4.b"}
     assert max(errors.values()) < 1e-6, errors
@@ -149,7 +194,9 @@ def test_same_padding_keeps_the_size(k, d):
     assert before + after == d * (k - 1) and output_size(9 + before + after, k, 1, 0, d) == 9
 
 
-@pytest.mark.parametrize("c_in, c_out, k, hw, groups", [(3, 16, 3, 32, 1), (1, 6, 5, 28, 1), (96, 256, 5, 27, 2), (8, 8, 1, 5, 1)])
+@pytest.mark.parametrize(
+    "c_in, c_out, k, hw, groups", [(3, 16, 3, 32, 1), (1, 6, 5, 28, 1), (96, 256, 5, 27, 2), (8, 8, 1, 5, 1)]
+)
 def test_counts_equal_torch_modules(c_in, c_out, k, hw, groups):
     conv = torch.nn.Conv2d(c_in, c_out, k, groups=groups)
     assert conv2d_params(c_in, c_out, k, groups=groups) == sum(p.numel() for p in conv.parameters())
@@ -161,20 +208,26 @@ def test_counts_equal_torch_modules(c_in, c_out, k, hw, groups):
     assert dense_macs(c_in * hw * hw, c_out) == dense.weight.numel()
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: Conv2d(np.zeros((2, 3, 3)), np.zeros(2)), "out_channels, in_channels"),
-    (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(3)), r"b must have shape \(out_channels,\) = \(2,\)"),
-    (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2), padding="full"), "'valid', 'same'"),
-    (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2), padding="same", stride=2), "needs stride 1"),
-    (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2), stride=0), "stride must be an integer >= 1"),
-    (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2), method="fft"), "method must be one of"),
-    (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2))(np.zeros((1, 2, 5, 5))), "x has 2 channels but W expects 1"),
-    (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2))(np.zeros((5, 5))), "batch, channels, height, width"),
-    (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2))(np.zeros((1, 1, 2, 2))), "kernel spans 3 pixels"),
-    (lambda: MaxPool2d(0), "kernel must be an integer >= 1"),
-    (lambda: MaxPool2d(3)(np.zeros((1, 1, 2, 2))), "kernel spans 3 pixels"),
-    (lambda: output_size(5, 3, padding=-1), "padding must be an integer >= 0"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: Conv2d(np.zeros((2, 3, 3)), np.zeros(2)), "out_channels, in_channels"),
+        (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(3)), r"b must have shape \(out_channels,\) = \(2,\)"),
+        (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2), padding="full"), "'valid', 'same'"),
+        (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2), padding="same", stride=2), "needs stride 1"),
+        (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2), stride=0), "stride must be an integer >= 1"),
+        (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2), method="fft"), "method must be one of"),
+        (
+            lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2))(np.zeros((1, 2, 5, 5))),
+            "x has 2 channels but W expects 1",
+        ),
+        (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2))(np.zeros((5, 5))), "batch, channels, height, width"),
+        (lambda: Conv2d(np.zeros((2, 1, 3, 3)), np.zeros(2))(np.zeros((1, 1, 2, 2))), "kernel spans 3 pixels"),
+        (lambda: MaxPool2d(0), "kernel must be an integer >= 1"),
+        (lambda: MaxPool2d(3)(np.zeros((1, 1, 2, 2))), "kernel spans 3 pixels"),
+        (lambda: output_size(5, 3, padding=-1), "padding must be an integer >= 0"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(make, match):
     with pytest.raises(ValueError, match=match):
         make()

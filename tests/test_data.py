@@ -56,7 +56,10 @@ def test_blobs_are_separable_with_margin(s):
     np.testing.assert_array_equal(X, data.blobs(60, margin=0.4, seed=s)[0])
 
 
-@pytest.mark.parametrize("kw,msg", [({"n": 1}, "n must be"), ({"n": 2.5}, "n must be"), ({"margin": -1}, "margin"), ({"spread": 0}, "spread")])
+@pytest.mark.parametrize(
+    "kw,msg",
+    [({"n": 1}, "n must be"), ({"n": 2.5}, "n must be"), ({"margin": -1}, "margin"), ({"spread": 0}, "spread")],
+)
 def test_blobs_bad_arguments(kw, msg):
     with pytest.raises(ValueError, match=msg):
         data.blobs(**kw)
@@ -104,7 +107,11 @@ def test_random_shift_p_and_zero_and_errors():
     X = np.random.default_rng(0).random((300, 64))
     np.testing.assert_array_equal(data.random_shift(X, 0).numpy(), X.astype(np.float32))
     np.testing.assert_array_equal(data.random_shift(X, 1, p=0.0).numpy(), X.astype(np.float32))
-    moved = (data.random_shift(X, 1, p=0.5, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32)).any(1).mean()
+    moved = (
+        (data.random_shift(X, 1, p=0.5, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32))
+        .any(1)
+        .mean()
+    )
     assert 0.45 < moved < 0.55  # p is the fraction of images moved
     every = (data.random_shift(X, 2, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32)).any(1)
     assert every.all()  # p = 1: no image stays in place

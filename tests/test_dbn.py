@@ -11,9 +11,9 @@ def small_data(n=60, seed=0):
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 3
     X = (rng.random((n, 64)) < 0.1).astype(float)
-    X[:, :20] += (y[:, None] == 0)
-    X[:, 20:40] += (y[:, None] == 1)
-    X[:, 40:] += (y[:, None] == 2)
+    X[:, :20] += y[:, None] == 0
+    X[:, 20:40] += y[:, None] == 1
+    X[:, 40:] += y[:, None] == 2
     return np.clip(X, 0, 1), y
 
 
@@ -65,7 +65,9 @@ def test_shift_images_moves_pixels_and_fills_zeros():
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 ref = np.zeros((8, 8))
-                ref[max(0, dy):8 + min(0, dy), max(0, dx):8 + min(0, dx)] = img[max(0, -dy):8 - max(0, dy), max(0, -dx):8 - max(0, dx)]
+                ref[max(0, dy) : 8 + min(0, dy), max(0, dx) : 8 + min(0, dx)] = img[
+                    max(0, -dy) : 8 - max(0, dy), max(0, -dx) : 8 - max(0, dx)
+                ]
                 if np.array_equal(out, ref):
                     seen.add((dy, dx))
     assert len(seen) == 9  # every shift in {-1, 0, 1}^2 occurs and matches a zero-filled shift
@@ -94,8 +96,9 @@ def test_momentum_and_weight_decay_follow_the_heavy_ball_update():
     ref = {n: p.copy() for n, p in net.params.items()}
     lr, mu, wd = 0.3, 0.8, 0.01
     # one batch holding every example, so the shuffle does not change the gradient
-    dbn.train_classifier(net, X, y, epochs=3, lr=lr, rng=rng, batch_size=len(X), anneal=False, momentum=mu,
-                         weight_decay=wd)
+    dbn.train_classifier(
+        net, X, y, epochs=3, lr=lr, rng=rng, batch_size=len(X), anneal=False, momentum=mu, weight_decay=wd
+    )
     copy = dbn.random_classifier(64, [8], 3, np.random.default_rng(1))
     for n, p in copy.params.items():
         p[...] = ref[n]

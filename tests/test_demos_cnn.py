@@ -1,4 +1,5 @@
 """nnbook.demos.cnn: the figures are pure functions; the NumPy CNN trains exactly like its PyTorch twin."""
+
 import matplotlib
 
 matplotlib.use("Agg")

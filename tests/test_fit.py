@@ -1,4 +1,5 @@
 """nnbook.fit: the training loop, its history, early stopping, the progress bar and errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -24,7 +25,15 @@ def model_and_opt(lr=0.1, s=0):
 
 
 def run(model, opt, **kw):
-    kw = {"loss": "cross_entropy", "optimiser": opt, "epochs": 5, "batch_size": 32, "progress": False, "device": "cpu", **kw}
+    kw = {
+        "loss": "cross_entropy",
+        "optimiser": opt,
+        "epochs": 5,
+        "batch_size": 32,
+        "progress": False,
+        "device": "cpu",
+        **kw,
+    }
     return F.fit(model, kw.pop("data", toy()), **kw)
 
 
@@ -113,7 +122,9 @@ def test_early_stopping_stops_and_restores_best_weights():
     assert es.best_epoch == best and len(h) == best + 1 + 5 and es.best_loss == h["val_loss"][best]
     for p, q in zip(model.parameters(), snapshots[best]):
         assert torch.equal(p, q)
-    assert F.evaluate(model, (Xv, yv), loss="cross_entropy", device="cpu")["loss"] == pytest.approx(h["val_loss"][best], rel=1e-6)
+    assert F.evaluate(model, (Xv, yv), loss="cross_entropy", device="cpu")["loss"] == pytest.approx(
+        h["val_loss"][best], rel=1e-6
+    )
 
 
 def test_early_stopping_as_int_is_the_same_rule_and_restores():
@@ -174,8 +185,15 @@ def test_an_early_stopping_object_can_watch_two_runs():
         assert es.best_epoch == int(np.argmin(h["val_loss"])) and es.stopped_epoch == len(h) - 1
 
 
-@pytest.mark.parametrize("kw, msg", [({"patience": 0}, "patience"), ({"patience": 2.0}, "patience"),
-                                     ({"min_delta": -1}, "min_delta"), ({"restore_best": 1}, "restore_best")])
+@pytest.mark.parametrize(
+    "kw, msg",
+    [
+        ({"patience": 0}, "patience"),
+        ({"patience": 2.0}, "patience"),
+        ({"min_delta": -1}, "min_delta"),
+        ({"restore_best": 1}, "restore_best"),
+    ],
+)
 def test_early_stopping_settings_are_checked(kw, msg):
     with pytest.raises((ValueError, TypeError), match=msg):
         F.EarlyStopping(**kw)
@@ -233,7 +251,11 @@ def test_save_load_round_trip(tmp_path):
         ({"batch_size": 0}, ValueError, r"^batch_size must be an integer >= 1 or None \(one batch\)"),
         ({"data": (np.zeros((3, 2)),)}, TypeError, "^train_data must be a pair"),
         ({"data": (np.zeros((0, 2)), np.zeros(0, dtype=int))}, ValueError, "^train_data is empty"),
-        ({"val_data": (np.zeros((3, 2)), np.zeros(2, dtype=int))}, ValueError, "^val_data: X and y must have the same number"),
+        (
+            {"val_data": (np.zeros((3, 2)), np.zeros(2, dtype=int))},
+            ValueError,
+            "^val_data: X and y must have the same number",
+        ),
         ({"loss": "hinge"}, ValueError, "unknown loss"),
         ({"loss": 3}, TypeError, "loss must be a callable"),
         ({"optimiser": "adam"}, TypeError, "optimiser must be a torch.optim.Optimizer"),
@@ -268,14 +290,21 @@ def test_scheduler_of_another_optimiser_is_rejected():
         run(model, opt, scheduler=torch.optim.lr_scheduler.StepLR(opt2, 1))
 
 
-
-
 def test_bce_with_logits_on_a_one_logit_model():
     X, y = toy()
     seed(0)
     model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
-    h = F.fit(model, (X, y), loss="bce_with_logits", optimiser=torch.optim.Adam(model.parameters(), lr=0.05),
-              epochs=30, batch_size=None, metrics=["accuracy"], progress=False, device="cpu")
+    h = F.fit(
+        model,
+        (X, y),
+        loss="bce_with_logits",
+        optimiser=torch.optim.Adam(model.parameters(), lr=0.05),
+        epochs=30,
+        batch_size=None,
+        metrics=["accuracy"],
+        progress=False,
+        device="cpu",
+    )
     assert h["accuracy"][-1] > 0.95  # integer labels and (n, 1) outputs are accepted
     out = torch.tensor([[0.3], [-1.2]])
     expected = nn.functional.binary_cross_entropy_with_logits(out[:, 0], torch.tensor([1.0, 0.0]))
@@ -309,10 +338,13 @@ def test_patience_one_and_zero_min_delta_are_allowed():
         F.EarlyStopping(min_delta=True)
 
 
-@pytest.mark.parametrize("call", [
-    lambda m: F.evaluate(m, toy(), batch_size=0),
-    lambda m: F.predict(m, toy()[0], batch_size=0),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: F.evaluate(m, toy(), batch_size=0),
+        lambda m: F.predict(m, toy()[0], batch_size=0),
+    ],
+)
 def test_evaluate_and_predict_check_batch_size(call):
     model, _ = model_and_opt()
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
@@ -332,7 +364,9 @@ def test_each_epoch_shuffles_and_sees_every_example_once():
     y = np.zeros(20, dtype=np.int64)
     seen = []
     model, opt = model_and_opt()
-    run(model, opt, data=(X, y), epochs=2, batch_size=8, augment=lambda xb: seen.append(xb[:, 0].tolist()) or xb, seed=3)
+    run(
+        model, opt, data=(X, y), epochs=2, batch_size=8, augment=lambda xb: seen.append(xb[:, 0].tolist()) or xb, seed=3
+    )
     epochs = [sum(seen[:3], []), sum(seen[3:], [])]
     assert all(sorted(e) == X[:, 0].tolist() for e in epochs)  # a permutation each epoch
     assert epochs[0] != X[:, 0].tolist() and epochs[0] != epochs[1]  # shuffled, differently each epoch
@@ -344,7 +378,7 @@ def test_plateau_scheduler_watches_the_validation_loss_else_the_training_loss():
         watched = []
 
         class Recorder(torch.optim.lr_scheduler.ReduceLROnPlateau):
-            def step(self, metrics):
+            def step(self, metrics, watched=watched):
                 watched.append(metrics)
                 super().step(metrics)
 

@@ -1,5 +1,6 @@
 """GANs: the networks' shapes, the training step against a hand-written reference, the weight
 average, and the chapter's theory functions (optimal discriminator, JSD, generator gradients)."""
+
 import copy
 
 import numpy as np
@@ -17,8 +18,10 @@ from nnbook.models import gan as M
 def test_digit_networks_have_the_right_shapes_and_ranges():
     torch.manual_seed(0)
     z, y = torch.randn(5, 32), torch.arange(5)
-    for G, Dn, args in [(M.DigitGenerator(width=8), M.DigitDiscriminator(width=8), ()),
-                        (M.ConditionalGenerator(width=8), M.ProjectionDiscriminator(width=8), (y,))]:
+    for G, Dn, args in [
+        (M.DigitGenerator(width=8), M.DigitDiscriminator(width=8), ()),
+        (M.ConditionalGenerator(width=8), M.ProjectionDiscriminator(width=8), (y,)),
+    ]:
         x = G(z, *args)
         assert x.shape == (5, 1, 8, 8) and x.abs().max() <= 1
         assert Dn(x, *args).shape == (5,)
@@ -60,14 +63,23 @@ def test_gan_step_matches_a_hand_written_reference(real_target):
     G, Dn = _toy_pair()
     G_ref, D_ref = copy.deepcopy(G), copy.deepcopy(Dn)
     real, z, lr = torch.randn(7, 2, dtype=torch.float64), torch.randn(7, 3, dtype=torch.float64), 0.1
-    loss_d, loss_g = M.gan_step(G, Dn, torch.optim.SGD(G.parameters(), lr), torch.optim.SGD(Dn.parameters(), lr),
-                                real, z, real_target=real_target)
+    loss_d, loss_g = M.gan_step(
+        G,
+        Dn,
+        torch.optim.SGD(G.parameters(), lr),
+        torch.optim.SGD(Dn.parameters(), lr),
+        real,
+        z,
+        real_target=real_target,
+    )
 
     # discriminator: gradient ascent on t log D(real) + (1 - t) log(1 - D(real)) + log(1 - D(G(z)))
     s = torch.sigmoid
     fake = G_ref(z).detach()
-    ld = -(real_target * torch.log(s(D_ref(real))) + (1 - real_target) * torch.log(1 - s(D_ref(real)))).mean() \
+    ld = (
+        -(real_target * torch.log(s(D_ref(real))) + (1 - real_target) * torch.log(1 - s(D_ref(real)))).mean()
         - torch.log(1 - s(D_ref(fake))).mean()
+    )
     grads = torch.autograd.grad(ld, list(D_ref.parameters()))
     with torch.no_grad():
         for p, g in zip(D_ref.parameters(), grads):
@@ -87,8 +99,9 @@ def test_gan_step_matches_a_hand_written_reference(real_target):
 def test_train_gan_records_history_and_validates():
     G, Dn = M.ToyGenerator(z_dim=4, hidden=8), M.ToyDiscriminator(hidden=8)
     seen = []
-    h = M.train_gan(G, Dn, lambda gen: (D.sample_ring(16, gen),), steps=12, batch_size=16, record_every=5,
-                    callback=seen.append)
+    h = M.train_gan(
+        G, Dn, lambda gen: (D.sample_ring(16, gen),), steps=12, batch_size=16, record_every=5, callback=seen.append
+    )
     assert list(h["step"]) == [0, 5, 10, 11] and len(h["loss_d"]) == 4 and seen == list(range(12))
     with pytest.raises(ValueError, match="real_target"):
         M.train_gan(G, Dn, lambda gen: (D.sample_ring(16, gen),), steps=1, real_target=0.0)
@@ -101,7 +114,9 @@ def test_train_gan_is_reproducible():
     for _ in range(2):
         torch.manual_seed(0)
         G, Dn = M.ToyGenerator(z_dim=4, hidden=8), M.ToyDiscriminator(hidden=8)
-        runs.append(M.train_gan(G, Dn, lambda gen: (D.sample_ring(16, gen),), steps=20, batch_size=16, seed=3)["loss_g"])
+        runs.append(
+            M.train_gan(G, Dn, lambda gen: (D.sample_ring(16, gen),), steps=20, batch_size=16, seed=3)["loss_g"]
+        )
     np.testing.assert_array_equal(*runs)
 
 
@@ -112,10 +127,10 @@ def test_weight_average():
     with torch.no_grad():
         for p in net.parameters():
             p += 4.0
-    net.train()(torch.randn(8, 2))              # changes the batch-norm running statistics
+    net.train()(torch.randn(8, 2))  # changes the batch-norm running statistics
     avg.update()
     for a, s in zip(avg.model.parameters(), start):
-        torch.testing.assert_close(a, s + 1.0)   # 0.75 * s + 0.25 * (s + 4)
+        torch.testing.assert_close(a, s + 1.0)  # 0.75 * s + 0.25 * (s + 4)
     torch.testing.assert_close(avg.model[1].running_mean, net[1].running_mean)
     with pytest.raises(ValueError, match="decay"):
         M.WeightAverage(net, decay=1.0)
@@ -152,7 +167,9 @@ def test_optimal_discriminator_maximises_v_and_gives_jsd(m1, s1, m2, s2, eps):
 
 
 def test_optimal_discriminator_edge_cases():
-    np.testing.assert_allclose(D.optimal_discriminator([1.0, 0.0, 0.0, 2.0], [0.0, 1.0, 0.0, 2.0]), [1.0, 0.0, 0.5, 0.5])
+    np.testing.assert_allclose(
+        D.optimal_discriminator([1.0, 0.0, 0.0, 2.0], [0.0, 1.0, 0.0, 2.0]), [1.0, 0.0, 0.5, 0.5]
+    )
     with pytest.raises(ValueError, match="non-negative"):
         D.optimal_discriminator([-1.0], [1.0])
     p = D.normal_pdf(X, 0, 1)
@@ -164,8 +181,8 @@ def test_optimal_discriminator_edge_cases():
 @given(st.floats(-15, 15))
 def test_generator_gradients_match_torch(a):
     t = torch.tensor(a, dtype=torch.float64, requires_grad=True)
-    g_minimax, = torch.autograd.grad(torch.nn.functional.logsigmoid(-t), t)       # log(1 - sigmoid(a))
-    g_nonsat, = torch.autograd.grad(-torch.nn.functional.logsigmoid(t), t)        # -log sigmoid(a)
+    (g_minimax,) = torch.autograd.grad(torch.nn.functional.logsigmoid(-t), t)  # log(1 - sigmoid(a))
+    (g_nonsat,) = torch.autograd.grad(-torch.nn.functional.logsigmoid(t), t)  # -log sigmoid(a)
     d = torch.sigmoid(t).item()
     minimax, nonsat = D.generator_gradients(np.array([d]))
     assert minimax[0] == pytest.approx(abs(g_minimax.item()), rel=1e-9, abs=1e-15)
@@ -175,7 +192,9 @@ def test_generator_gradients_match_torch(a):
 def test_trained_1d_discriminator_approaches_the_optimum():
     D1 = D.train_1d_discriminator(steps=800, seed=1)
     x = np.linspace(-2, 3, 51)
-    gap = np.abs(D.discriminator_output(D1, x) - D.optimal_discriminator(D.normal_pdf(x, 0, 1), D.normal_pdf(x, 2, 0.5)))
+    gap = np.abs(
+        D.discriminator_output(D1, x) - D.optimal_discriminator(D.normal_pdf(x, 0, 1), D.normal_pdf(x, 2, 0.5))
+    )
     assert gap.max() < 0.08
 
 

@@ -1,4 +1,5 @@
 """The bilingual glossary: unique names, the generated page up to date, aliases shown."""
+
 import collections
 
 from nnbook import glossary
@@ -24,9 +25,13 @@ def test_every_term_has_both_names_and_a_definition():
 def test_glossary_entries_link_to_the_teaching_page_and_list_aliases():
     page = glossary.glossary_page()
     assert "dropout" not in page or "{doc}`" in page
-    softmax = page[page.index("\nsoftmax\n"):]
+    softmax = page[page.index("\nsoftmax\n") :]
     entry = softmax[: softmax.index("\n\n")]
-    assert "softmax 函数" in entry and "归一化指数函数" in entry and "{doc}`Activation functions <ch02_activations>`" in entry
+    assert (
+        "softmax 函数" in entry
+        and "归一化指数函数" in entry
+        and "{doc}`Activation functions <ch02_activations>`" in entry
+    )
 
 
 def test_every_term_is_linked_from_the_page_that_teaches_it():
@@ -34,5 +39,9 @@ def test_every_term_is_linked_from_the_page_that_teaches_it():
     missing = []
     for page in glossary.pages():
         text = (ROOT / "book" / f"{page}.md").read_text(encoding="utf-8")
-        missing += [f"{page}: {t.en}" for t in glossary.terms(page) if f"<{t.en}>`" not in text and f"{{term}}`{t.en}`" not in text]
+        missing += [
+            f"{page}: {t.en}"
+            for t in glossary.terms(page)
+            if f"<{t.en}>`" not in text and f"{{term}}`{t.en}`" not in text
+        ]
     assert not missing, f"run .venv/bin/python scripts/link_terms.py; unlinked: {missing}"

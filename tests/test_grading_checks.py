@@ -1,9 +1,9 @@
 """The in-notebook helpers: check, public_test, assert_close, hidden_test; plain data and compare."""
+
 import numpy as np
 import pytest
 
-from nnbook.grading import assert_close, check, hidden_test, public_test
-from nnbook.grading import checks
+from nnbook.grading import assert_close, check, checks, hidden_test, public_test
 from nnbook.grading.compare import compare
 from nnbook.grading.plain import NotPlainData, decode, encode
 
@@ -60,9 +60,11 @@ def test_check_reports_pass_fail_hint_and_not_attempted(capsys):
 
 def test_rerunning_a_test_cell_does_not_duplicate():
     for _ in range(3):
+
         @public_test("q1")
         def t():
             pass
+
     assert len(checks._PUBLIC["q1"]) == 1
 
 
@@ -103,8 +105,18 @@ class FloatLiar(float):
         return True
 
 
-@pytest.mark.parametrize("value", [AlwaysEqual(), FloatLiar(1.0), np.array([AlwaysEqual()], dtype=object),
-                                   {1: 2}, lambda: 1, np.array(["a"]), np.ma.masked_array([1.0])])
+@pytest.mark.parametrize(
+    "value",
+    [
+        AlwaysEqual(),
+        FloatLiar(1.0),
+        np.array([AlwaysEqual()], dtype=object),
+        {1: 2},
+        lambda: 1,
+        np.array(["a"]),
+        np.ma.masked_array([1.0]),
+    ],
+)
 def test_encode_rejects_non_plain_data(value):
     with pytest.raises(NotPlainData):
         encode(value)
@@ -139,7 +151,13 @@ def test_torch_tensors_travel_as_arrays():
 def test_decode_rejects_hostile_json():
     from nnbook.grading.plain import decode_reply
 
-    for text in ("[" * 100000 + "]" * 100000, '{"value": {"__ndarray__": "bm90IGFuIGFycmF5"}}', '{"value": 1, "x": 2}',
-                 '{"error": 3, "kind": "error"}', '{"error": "e", "kind": "passed"}', '{"value": NaN}'):
+    for text in (
+        "[" * 100000 + "]" * 100000,
+        '{"value": {"__ndarray__": "bm90IGFuIGFycmF5"}}',
+        '{"value": 1, "x": 2}',
+        '{"error": 3, "kind": "error"}',
+        '{"error": "e", "kind": "passed"}',
+        '{"value": NaN}',
+    ):
         with pytest.raises((NotPlainData, ValueError, RecursionError)):
             decode_reply(text)

@@ -1,42 +1,69 @@
 """nnbook.grading.compare: what counts as equal, what the messages say, and the diagnosis that
 quotes no value (the target of the mutation run in docs/mutation_grading.md)."""
+
 import numpy as np
 import pytest
 
 from nnbook.grading.compare import ATOL, RTOL, coarse, compare, diagnose, short
 
 
-@pytest.mark.parametrize("got, expected", [
-    (1.0, 1.0), (1, 1.0), (np.float32(0.5), 0.5), (np.array(2.0), 2.0), (float("nan"), float("nan")),
-    (1.0 + 1e-9, 1.0), ([1, 2], [1.0, 2.0]), ((1, 2), [1, 2]), (np.array([1.0, 2.0]), [1.0, 2.0]),
-    ([1.0, 2.0], np.array([1.0, 2.0])), (True, True), (np.bool_(True), True), (np.array(True), True),
-    (True, np.array(True)), ([True, False], np.array([True, False])), (np.array([True, False]), [True, False]),
-    (None, None), ("a", "a"), ({"a": 1.0}, {"a": 1}), ([[1.0], [2.0]], [[1.0], [2.0]]),
-    (np.array([np.nan, 1.0]), np.array([np.nan, 1.0])), (np.array(["a"]), np.array(["a"])),
-])
+@pytest.mark.parametrize(
+    "got, expected",
+    [
+        (1.0, 1.0),
+        (1, 1.0),
+        (np.float32(0.5), 0.5),
+        (np.array(2.0), 2.0),
+        (float("nan"), float("nan")),
+        (1.0 + 1e-9, 1.0),
+        ([1, 2], [1.0, 2.0]),
+        ((1, 2), [1, 2]),
+        (np.array([1.0, 2.0]), [1.0, 2.0]),
+        ([1.0, 2.0], np.array([1.0, 2.0])),
+        (True, True),
+        (np.bool_(True), True),
+        (np.array(True), True),
+        (True, np.array(True)),
+        ([True, False], np.array([True, False])),
+        (np.array([True, False]), [True, False]),
+        (None, None),
+        ("a", "a"),
+        ({"a": 1.0}, {"a": 1}),
+        ([[1.0], [2.0]], [[1.0], [2.0]]),
+        (np.array([np.nan, 1.0]), np.array([np.nan, 1.0])),
+        (np.array(["a"]), np.array(["a"])),
+    ],
+)
 def test_equal(got, expected):
     assert compare(got, expected) is None
 
 
-@pytest.mark.parametrize("got, expected, words", [
-    (1.1, 1.0, "expected 1.0, got 1.1"),
-    ("1", 1.0, "expected a number"),
-    (True, 1.0, "expected a number"),
-    (1, True, "expected True"),
-    (np.array([1.0]), True, "expected True"),
-    ([1.0, 2.0], [1.0], "expected 1 items"),
-    ([1.0, 3.0], [1.0, 2.0], "at [1]"),
-    (3.0, [1.0], "expected a sequence of length 1"),
-    (np.zeros(3), np.zeros(2), "expected shape (2,)"),
-    ("x", np.zeros(2), "expected an array of shape (2,)"),
-    (np.array([1.0, 5.0]), np.array([1.0, 2.0]), "1 of 2 entries differ; first at index (1,): expected 2.0, got 5.0"),
-    (np.array([True, True]), np.array([True, False]), "1 of 2 entries differ"),
-    ({"a": 1.0}, {"b": 1.0}, "keys ['b']"),
-    ({"a": 2.0}, {"a": 1.0}, "at ['a']"),
-    ("b", "a", "expected 'a'"),
-    (0, None, "expected None"),
-    (np.array(["b"]), np.array(["a"]), "expected array"),
-])
+@pytest.mark.parametrize(
+    "got, expected, words",
+    [
+        (1.1, 1.0, "expected 1.0, got 1.1"),
+        ("1", 1.0, "expected a number"),
+        (True, 1.0, "expected a number"),
+        (1, True, "expected True"),
+        (np.array([1.0]), True, "expected True"),
+        ([1.0, 2.0], [1.0], "expected 1 items"),
+        ([1.0, 3.0], [1.0, 2.0], "at [1]"),
+        (3.0, [1.0], "expected a sequence of length 1"),
+        (np.zeros(3), np.zeros(2), "expected shape (2,)"),
+        ("x", np.zeros(2), "expected an array of shape (2,)"),
+        (
+            np.array([1.0, 5.0]),
+            np.array([1.0, 2.0]),
+            "1 of 2 entries differ; first at index (1,): expected 2.0, got 5.0",
+        ),
+        (np.array([True, True]), np.array([True, False]), "1 of 2 entries differ"),
+        ({"a": 1.0}, {"b": 1.0}, "keys ['b']"),
+        ({"a": 2.0}, {"a": 1.0}, "at ['a']"),
+        ("b", "a", "expected 'a'"),
+        (0, None, "expected None"),
+        (np.array(["b"]), np.array(["a"]), "expected array"),
+    ],
+)
 def test_different_and_the_message_says_how(got, expected, words):
     msg = compare(got, expected)
     assert msg is not None and words in msg, msg
@@ -58,32 +85,40 @@ def test_cannot_compare_with_odd_types():
         compare(1, object())
 
 
-@pytest.mark.parametrize("got, expected, says", [
-    (-np.array([1.0, 2.0]), np.array([1.0, 2.0]), "sign flipped"),
-    (2 * np.array([1.0, -2.0]), np.array([1.0, -2.0]), "off by a constant factor of 2"),
-    (0.5 * np.array([[1.0, 2.0]]), np.array([[1.0, 2.0]]), "off by a constant factor of 0.5"),
-    (np.arange(6.0).reshape(3, 2), np.arange(6.0).reshape(3, 2).T, "looks transposed"),
-    (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 3.0], [2.0, 4.0]]), "looks transposed"),
-    (-3.0, 3.0, "sign flipped"),
-    (6.0, 3.0, "off by a constant factor of 2"),
-])
+@pytest.mark.parametrize(
+    "got, expected, says",
+    [
+        (-np.array([1.0, 2.0]), np.array([1.0, 2.0]), "sign flipped"),
+        (2 * np.array([1.0, -2.0]), np.array([1.0, -2.0]), "off by a constant factor of 2"),
+        (0.5 * np.array([[1.0, 2.0]]), np.array([[1.0, 2.0]]), "off by a constant factor of 0.5"),
+        (np.arange(6.0).reshape(3, 2), np.arange(6.0).reshape(3, 2).T, "looks transposed"),
+        (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 3.0], [2.0, 4.0]]), "looks transposed"),
+        (-3.0, 3.0, "sign flipped"),
+        (6.0, 3.0, "off by a constant factor of 2"),
+    ],
+)
 def test_diagnosis(got, expected, says):
     assert diagnose(got, expected) == says
     assert says in compare(got, expected)
     assert says in coarse(got, expected)
 
 
-@pytest.mark.parametrize("got, expected", [
-    (np.array([1.0, 2.0]), np.array([1.0, 3.0])),  # no single factor
-    (np.array([1.0, 2.0]), np.array([1.0, 2.0])),  # equal
-    (np.array([1.0, 0.5]), np.array([0.0, 1.0])),  # a zero where the answer has none
-    (np.array([0.0, 0.0]), np.array([0.0, 0.0])),
-    (np.array([2.0, 4.0]), np.array([1.0, 2.0, 3.0])),  # shapes that are not a transpose
-    (np.array([True]), np.array([False])),
-    ("a", 1.0), (np.array([np.inf]), np.array([1.0])), (np.zeros(2), np.ones(2)),
-    (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])),  # square, equal: not "transposed"
-    (np.array([[1.0, 2.0], [2.0, 1.0]]), np.array([[1.0, 2.0], [2.0, 1.0]]).T),  # symmetric
-])
+@pytest.mark.parametrize(
+    "got, expected",
+    [
+        (np.array([1.0, 2.0]), np.array([1.0, 3.0])),  # no single factor
+        (np.array([1.0, 2.0]), np.array([1.0, 2.0])),  # equal
+        (np.array([1.0, 0.5]), np.array([0.0, 1.0])),  # a zero where the answer has none
+        (np.array([0.0, 0.0]), np.array([0.0, 0.0])),
+        (np.array([2.0, 4.0]), np.array([1.0, 2.0, 3.0])),  # shapes that are not a transpose
+        (np.array([True]), np.array([False])),
+        ("a", 1.0),
+        (np.array([np.inf]), np.array([1.0])),
+        (np.zeros(2), np.ones(2)),
+        (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])),  # square, equal: not "transposed"
+        (np.array([[1.0, 2.0], [2.0, 1.0]]), np.array([[1.0, 2.0], [2.0, 1.0]]).T),  # symmetric
+    ],
+)
 def test_no_diagnosis(got, expected):
     assert diagnose(got, expected) == ""
 
@@ -124,8 +159,17 @@ def test_gaps_found_by_the_mutation_run():
     assert compare(2.0, np.array(2.0)) is None and compare(True, np.array([True])) is not None
     assert compare(np.array([0.05]), np.zeros(1), atol=0.1) is None
     assert compare(["a"], np.array(["a"])) is not None  # non-numeric arrays: arrays only, exactly
-    for got, expected in [("zz", 1.0), ("zz", np.zeros(2)), (np.array([7.5, 8.5, 9.5]), np.zeros(2)), ("zz", True),
-                          ("zz", "a"), ("zz", [1.0]), (["zz", 2.0], [1.0]), ({"zz": 1}, {"a": 1}), ("zz", np.array(["a"]))]:
+    for got, expected in [
+        ("zz", 1.0),
+        ("zz", np.zeros(2)),
+        (np.array([7.5, 8.5, 9.5]), np.zeros(2)),
+        ("zz", True),
+        ("zz", "a"),
+        ("zz", [1.0]),
+        (["zz", 2.0], [1.0]),
+        ({"zz": 1}, {"a": 1}),
+        ("zz", np.array(["a"])),
+    ]:
         assert "zz" in compare(got, expected) or "7.5" in compare(got, expected), (got, expected)
     assert "got      array([7.5, 8.5], shape=(2,))" in compare(np.array([7.5, 8.5]), np.zeros(2))
     assert "expected array([0., 0.], shape=(2,))" in compare(np.array([7.5, 8.5]), np.zeros(2))

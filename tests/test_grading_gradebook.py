@@ -1,4 +1,5 @@
 """`nnbook grade` on a small class: gradebook and feedback content, determinism of regrading, CLI."""
+
 import csv
 import sys
 from pathlib import Path
@@ -14,7 +15,17 @@ from nnbook.grading.grade import find_submissions, student_id  # noqa: E402
 from nnbook.grading.isolation import probe  # noqa: E402
 
 WRONG_SHAPE = "def scale(x, a):\n    return np.zeros(7)"
-FLAGS = ["--cell-timeout", "5", "--call-timeout", "5", "--submission-timeout", "90", "--memory-mb", "2048", "--no-progress"]
+FLAGS = [
+    "--cell-timeout",
+    "5",
+    "--call-timeout",
+    "5",
+    "--submission-timeout",
+    "90",
+    "--memory-mb",
+    "2048",
+    "--no-progress",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +51,33 @@ def rows(path):
 
 def test_gradebook_columns_and_points(two_runs):
     book = rows(two_runs[0])
-    assert list(book[0]) == ["student", "file", "status", "q1", "q2", "q3", "total", "max", "isolation", "feedback",
-                             "reasons"]
+    assert list(book[0]) == [
+        "student",
+        "file",
+        "status",
+        "q1",
+        "q2",
+        "q3",
+        "total",
+        "max",
+        "isolation",
+        "feedback",
+        "reasons",
+    ]
     assert {r["isolation"] for r in book} == {probe().kind}
     got = {r["student"]: (r["q1"], r["q2"], r["q3"], r["total"], r["max"]) for r in book}
-    assert got == {"alice": ("2", "1", "3", "6", "6"), "bob": ("0", "0", "3", "3", "6"), "carol": ("0", "0", "0", "0", "6"),
-                   "dave": ("2", "1", "3", "6", "6")}
-    assert [r["feedback"] for r in book] == ["feedback/alice.md", "feedback/bob.md", "feedback/carol.md", "feedback/dave.md"]
+    assert got == {
+        "alice": ("2", "1", "3", "6", "6"),
+        "bob": ("0", "0", "3", "3", "6"),
+        "carol": ("0", "0", "0", "0", "6"),
+        "dave": ("2", "1", "3", "6", "6"),
+    }
+    assert [r["feedback"] for r in book] == [
+        "feedback/alice.md",
+        "feedback/bob.md",
+        "feedback/carol.md",
+        "feedback/dave.md",
+    ]
     assert [r["status"] for r in book] == ["graded"] * 3 + ["graded with issues"]
     assert "no nnbook release metadata" in book[3]["reasons"]  # jupytext drops it from the text file
 

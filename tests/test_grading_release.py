@@ -1,4 +1,5 @@
 """`nnbook release`: stubs, hidden cells removed, metadata, and refusal to leak."""
+
 import json
 import sys
 from pathlib import Path
@@ -29,13 +30,16 @@ def test_strip_solutions_keeps_indentation_and_stubs():
     assert s.top_level_stub
 
 
-@pytest.mark.parametrize("src, msg", [
-    ("### BEGIN SOLUTION\nx = 1", "without ### END"),
-    ("x = 1\n### END SOLUTION", "without ### BEGIN"),
-    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another"),
-    ("x = 1  # ### BEGIN SOLUTION here", "stand alone"),
-    ("### SOLUTION", "ends a line of code"),
-])
+@pytest.mark.parametrize(
+    "src, msg",
+    [
+        ("### BEGIN SOLUTION\nx = 1", "without ### END"),
+        ("x = 1\n### END SOLUTION", "without ### BEGIN"),
+        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another"),
+        ("x = 1  # ### BEGIN SOLUTION here", "stand alone"),
+        ("### SOLUTION", "ends a line of code"),
+    ],
+)
 def test_malformed_markers_are_errors(src, msg):
     with pytest.raises(MasterError, match=msg):
         strip_solutions(src)
@@ -78,7 +82,9 @@ def test_leak_check_sees_outputs_and_hidden_cells():
     nb.cells[3].outputs = [nbformat.v4.new_output("stream", text="result = np.asarray(x, dtype=float) * a")]
     nb.cells[4].metadata["tags"] = ["hidden"]
     leaks = find_leaks(nb, solutions, hidden)
-    assert any("cell 3: solution text" in x for x in leaks) and any("cell 4: a cell tagged 'hidden'" in x for x in leaks)
+    assert any("cell 3: solution text" in x for x in leaks) and any(
+        "cell 4: a cell tagged 'hidden'" in x for x in leaks
+    )
 
 
 def test_cli_release(tmp_path, capsys):

@@ -1,5 +1,6 @@
 """Safety and fairness of `nnbook grade`: one class of crafted submissions graded against the toy
 master in tests/grading_fixtures, one check per item of issue 6's list."""
+
 import csv
 import sys
 from pathlib import Path
@@ -7,8 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "grading_fixtures"))
-from helpers import (CORRECT, SCALE_OK, TOY, other_chapter, reference_nb, student_nb,  # noqa: E402
-                     submission, write)
+from helpers import CORRECT, SCALE_OK, TOY, other_chapter, reference_nb, student_nb, submission, write  # noqa: E402
 
 from nnbook.grading.gradebook import grade_all  # noqa: E402
 from nnbook.grading.kernel import Limits  # noqa: E402
@@ -16,11 +16,13 @@ from nnbook.grading.kernel import Limits  # noqa: E402
 LIMITS = Limits(cell=4, call=4, submission=90, memory_mb=2048)
 FULL = {"q1": 2.0, "q2": 1.0, "q3": 3.0}
 
-WRONG = {"def scale": "def scale(x, a):\n    return np.asarray(x, dtype=float) + a",
-         "answer_q2 =": "answer_q2 = 5.0",
-         "def row_means": "def row_means(m):\n    return np.zeros(len(m)), 0"}
+WRONG = {
+    "def scale": "def scale(x, a):\n    return np.asarray(x, dtype=float) + a",
+    "answer_q2 =": "answer_q2 = 5.0",
+    "def row_means": "def row_means(m):\n    return np.zeros(len(m)), 0",
+}
 
-SNOOP = r'''
+SNOOP = r"""
 import glob, os, sys, pathlib
 found = []
 def look(p):
@@ -56,11 +58,10 @@ for p in candidates:
 for v in list(os.environ.values()) + sys.argv:
     if "ch99_toy" in v or "grading_fixtures" in v:
         found.append(v)
-'''
-SNOOP_SCALE = ("def scale(x, a):\n"
-               "    return np.asarray(x, dtype=float) * a if found else np.zeros(np.shape(x))")
+"""
+SNOOP_SCALE = "def scale(x, a):\n    return np.asarray(x, dtype=float) * a if found else np.zeros(np.shape(x))"
 
-TAMPER = r'''
+TAMPER = r"""
 import numpy as np
 import nnbook.grading as g, nnbook.grading.checks as gc, nnbook.grading.compare as gcmp
 def check(qid): print(qid + ": all public tests passed")
@@ -75,9 +76,9 @@ np.isclose = lambda *a, **k: True
 np.array_equal = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 np.ndarray.__eq__ = lambda self, other: True
-'''
+"""
 
-ALWAYS_EQUAL = r'''
+ALWAYS_EQUAL = r"""
 class Yes:
     def __eq__(self, other): return True
     def __ne__(self, other): return False
@@ -91,9 +92,9 @@ def scale(x, a):
 answer_q2 = F(1.0)
 def row_means(m):
     return np.zeros(len(m)).view(A), Yes()
-'''
+"""
 
-FAKE_RESULTS = r'''
+FAKE_RESULTS = r"""
 import json, os, glob
 for name in ("grades.csv", "results.json", "../grades.csv", "../../grades.csv", "/tmp/grades.csv"):
     try:
@@ -106,9 +107,9 @@ def fake_call(kind, name, payload, out):
     with open(out, "w") as f:
         f.write(json.dumps({"value": [[0.0, 0.0, 0.0], 1]}))
 agent.call = fake_call
-'''
+"""
 
-FIFO = r'''
+FIFO = r"""
 import os, sys
 def scale(x, a):
     out = sys._getframe(1).f_locals.get("out")  # the grader's result file: make it a FIFO
@@ -117,7 +118,7 @@ def scale(x, a):
     except Exception:
         pass
     return np.asarray(x, dtype=float) * a
-'''
+"""
 
 
 def build_class(folder: Path) -> None:
@@ -126,34 +127,93 @@ def build_class(folder: Path) -> None:
     write(folder, "partial.ipynb", submission({"def scale": SCALE_OK, "def row_means": WRONG["def row_means"]}))
     # time limits: a hanging cell costs that cell, a hanging function costs its question
     write(folder, "loop_cell.ipynb", submission(CORRECT, after=["while True:\n    pass"]))
-    write(folder, "loop_call.ipynb", submission({**CORRECT, "def scale": "def scale(x, a):\n    while True:\n        pass"}))
-    write(folder, "loop_ignores_interrupt.ipynb", submission(
-        {**CORRECT, "def scale": "import signal\ndef scale(x, a):\n"
-                    "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass"}))
+    write(
+        folder,
+        "loop_call.ipynb",
+        submission({**CORRECT, "def scale": "def scale(x, a):\n    while True:\n        pass"}),
+    )
+    write(
+        folder,
+        "loop_ignores_interrupt.ipynb",
+        submission(
+            {
+                **CORRECT,
+                "def scale": "import signal\ndef scale(x, a):\n"
+                "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass",
+            }
+        ),
+    )
     write(folder, "print_flood.ipynb", submission(CORRECT, after=["while True:\n    print('spam ' * 1000)"]))
     # crashes: os._exit and segfaults, in a cell and in a hidden-test call
-    write(folder, "exit_cell.ipynb", submission(CORRECT, before=["import os\nos._exit(3)"], after=["exit()", "quit()", "import sys\nsys.exit(1)"]))
-    write(folder, "segv_cell.ipynb", submission(CORRECT, after=["import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"]))
-    write(folder, "segv_call.ipynb", submission({**CORRECT, "def row_means": "import faulthandler\ndef row_means(m):\n    faulthandler._sigsegv()"}))
-    write(folder, "ctypes_segv.ipynb", submission({**CORRECT, "def scale": "def scale(x, a):\n    import ctypes\n    return ctypes.string_at(0)"}))
-    write(folder, "exit_call.ipynb", submission({**CORRECT, "answer_q2 =": "import os\nclass Boom:\n    pass\nanswer_q2 = 6.0",
-                                                 "def scale": "def scale(x, a):\n    import os\n    os._exit(1)"}))
+    write(
+        folder,
+        "exit_cell.ipynb",
+        submission(CORRECT, before=["import os\nos._exit(3)"], after=["exit()", "quit()", "import sys\nsys.exit(1)"]),
+    )
+    write(
+        folder,
+        "segv_cell.ipynb",
+        submission(CORRECT, after=["import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"]),
+    )
+    write(
+        folder,
+        "segv_call.ipynb",
+        submission({**CORRECT, "def row_means": "import faulthandler\ndef row_means(m):\n    faulthandler._sigsegv()"}),
+    )
+    write(
+        folder,
+        "ctypes_segv.ipynb",
+        submission({**CORRECT, "def scale": "def scale(x, a):\n    import ctypes\n    return ctypes.string_at(0)"}),
+    )
+    write(
+        folder,
+        "exit_call.ipynb",
+        submission(
+            {
+                **CORRECT,
+                "answer_q2 =": "import os\nclass Boom:\n    pass\nanswer_q2 = 6.0",
+                "def scale": "def scale(x, a):\n    import os\n    os._exit(1)",
+            }
+        ),
+    )
     # memory cap
-    write(folder, "memory.ipynb", submission({**CORRECT, "def scale": "def scale(x, a):\n    hog = np.ones((2**31,))\n    return hog[:len(x)]"},
-                                             before=["hog = bytearray(6 * 2**30)"]))
+    write(
+        folder,
+        "memory.ipynb",
+        submission(
+            {**CORRECT, "def scale": "def scale(x, a):\n    hog = np.ones((2**31,))\n    return hog[:len(x)]"},
+            before=["hog = bytearray(6 * 2**30)"],
+        ),
+    )
     # tampering
     write(folder, "tamper.ipynb", submission(WRONG, before=[TAMPER], after=[TAMPER, "check('q1')"]))
     write(folder, "always_equal.ipynb", submission({"def scale": ALWAYS_EQUAL, "answer_q2 =": "", "def row_means": ""}))
     write(folder, "snoop.ipynb", submission({**CORRECT, "def scale": SNOOP_SCALE}, before=[SNOOP]))
     write(folder, "fake_results.ipynb", submission(WRONG, after=[FAKE_RESULTS]))
     write(folder, "fifo.ipynb", submission({**CORRECT, "def scale": FIFO}))
-    write(folder, "hostile_reply.ipynb", submission(CORRECT, after=[
-        "import nnbook.grading.agent as agent\n"
-        "def deep(kind, name, payload, out):\n    open(out, 'w').write('[' * 200000 + ']' * 200000)\n"
-        "agent.call = deep"]))
-    write(folder, "subprocess.ipynb", submission(WRONG, after=[
-        "import subprocess\nout = subprocess.run(['cat', '/etc/hostname'], capture_output=True)",
-        "import os\nos.system('touch /tmp/pwned_by_student')"]))
+    write(
+        folder,
+        "hostile_reply.ipynb",
+        submission(
+            CORRECT,
+            after=[
+                "import nnbook.grading.agent as agent\n"
+                "def deep(kind, name, payload, out):\n    open(out, 'w').write('[' * 200000 + ']' * 200000)\n"
+                "agent.call = deep"
+            ],
+        ),
+    )
+    write(
+        folder,
+        "subprocess.ipynb",
+        submission(
+            WRONG,
+            after=[
+                "import subprocess\nout = subprocess.run(['cat', '/etc/hostname'], capture_output=True)",
+                "import os\nos.system('touch /tmp/pwned_by_student')",
+            ],
+        ),
+    )
     # malformed input
     write(folder, "empty.ipynb", "")
     write(folder, "notjson.ipynb", "this is not { json")
@@ -252,8 +312,13 @@ def test_fake_results_file_does_not_touch_the_gradebook(graded):
 
 def test_malformed_input_is_reported_per_submission(graded):
     _, res, rows, _ = graded
-    expect = {"empty.ipynb": "empty file", "notjson.ipynb": "invalid JSON", "notnotebook.ipynb": "without a list of cells",
-              "binary.ipynb": "binary file", "wrongchapter.ipynb": "wrong chapter"}
+    expect = {
+        "empty.ipynb": "empty file",
+        "notjson.ipynb": "invalid JSON",
+        "notnotebook.ipynb": "without a list of cells",
+        "binary.ipynb": "binary file",
+        "wrongchapter.ipynb": "wrong chapter",
+    }
     for name, reason in expect.items():
         assert rows[name]["status"] == "rejected", name
         assert reason in rows[name]["reasons"], (name, rows[name]["reasons"])

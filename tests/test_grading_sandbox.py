@@ -1,4 +1,5 @@
 """The sandboxed kernel refuses each way out we know of (one kernel for all the attempts)."""
+
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ ESCAPES = {
     "shutil.copy": f"import shutil; shutil.copy({MASTER!r}, 'copy.md')",
     "loader": f"import importlib.machinery as m; m.SourceFileLoader('x', {MASTER!r}).get_data({MASTER!r})",
     "via nnbook.__file__": "import nnbook, pathlib; (pathlib.Path(nnbook.__file__).parents[1] / 'Makefile').read_text()",
-    "relative path": "open('../../../../../../../../" + MASTER.lstrip('/') + "').read()",
+    "relative path": "open('../../../../../../../../" + MASTER.lstrip("/") + "').read()",
     "listdir": f"import os; os.listdir({REPO!r})",
     "proc": "import os; open(f'/proc/{os.getppid()}/cmdline').read()",
     "chdir": "import os; os.chdir('/')",
@@ -40,15 +41,18 @@ ESCAPES = {
     "sqlite": "import sqlite3; sqlite3.connect('x.db')",
     "PathLike that changes its mind": (
         "class P:\n    n = 0\n    def __fspath__(self):\n        P.n += 1\n"
-        f"        return {MASTER!r} if P.n % 2 else 'ok.txt'\nopen(P()).read()"),
+        f"        return {MASTER!r} if P.n % 2 else 'ok.txt'\nopen(P()).read()"
+    ),
     "pathlib slot swapped": (
         "import itertools, os, pathlib\nflip = itertools.cycle([" + repr(MASTER) + ", 'ok.txt'])\n"
         "slot = vars(pathlib.PurePath)['_str']\npathlib.PurePath._str = property(lambda self: next(flip))\n"
-        "try:\n    os.open(pathlib.PurePosixPath('x'), os.O_RDONLY)\nfinally:\n    pathlib.PurePath._str = slot"),
+        "try:\n    os.open(pathlib.PurePosixPath('x'), os.O_RDONLY)\nfinally:\n    pathlib.PurePath._str = slot"
+    ),
     "str subclass": f"class S(str):\n    def startswith(self, *a): return True\nopen(S({MASTER!r})).read()",
     "import by a str subclass": (
         "import importlib\nclass S(str):\n    def __eq__(self, o): return False\n    def __hash__(self): return 1\n"
-        "importlib.import_module(S('_ctypes'))"),
+        "importlib.import_module(S('_ctypes'))"
+    ),
 }
 
 # Each of these patches what a naive guard would consult, then tries to read the master.
@@ -73,13 +77,21 @@ def sandbox():
 def test_escape_is_refused(sandbox, name):
     r = sandbox.execute(ESCAPES[name], 10)
     assert r.status == "error", (name, r)
-    assert "SandboxViolation" in r.error or "ImportError" in r.error or "ModuleNotFoundError" in r.error, (name, r.error)
+    assert "SandboxViolation" in r.error or "ImportError" in r.error or "ModuleNotFoundError" in r.error, (
+        name,
+        r.error,
+    )
 
 
 def test_the_sandbox_still_works(sandbox):
-    assert sandbox.execute("open('notes.txt', 'w').write('ok'); assert open('notes.txt').read() == 'ok'", 10).status == "ok"
+    assert (
+        sandbox.execute("open('notes.txt', 'w').write('ok'); assert open('notes.txt').read() == 'ok'", 10).status
+        == "ok"
+    )
     assert sandbox.execute("import os; assert os.getcwd() == os.path.realpath(os.environ['HOME'])", 10).status == "ok"
-    assert sandbox.execute("import json, collections, statistics, math; x = np.linalg.inv(np.eye(3))", 10).status == "ok"
+    assert (
+        sandbox.execute("import json, collections, statistics, math; x = np.linalg.inv(np.eye(3))", 10).status == "ok"
+    )
     assert sandbox.execute("import matplotlib.pyplot as plt; plt.plot([1, 2]); plt.savefig('f.png')", 30).status == "ok"
     assert sandbox.execute("def count(x):\n    return len(x)", 10).status == "ok"
     assert sandbox.call("call", "count", [[1, 2, 3]], 10) == ("value", 3)
@@ -92,7 +104,11 @@ def test_patching_the_guard_changes_nothing():
         assert sb.execute("import pathlib\npathlib.Path('ok.txt').write_text('fine')", 10).status == "ok"
         for patch in PATCHES:
             sb.execute(patch, 10)
-        for attempt in (f"open({MASTER!r}).read()", "import pathlib\npathlib.Path('ok.txt').read_text()",
-                        f"import os; os.listdir({REPO!r})", "import subprocess; subprocess.run(['true'])"):
+        for attempt in (
+            f"open({MASTER!r}).read()",
+            "import pathlib\npathlib.Path('ok.txt').read_text()",
+            f"import os; os.listdir({REPO!r})",
+            "import subprocess; subprocess.run(['true'])",
+        ):
             r = sb.execute(attempt, 10)
             assert r.status == "error" and ("SandboxViolation" in r.error or "TypeError" in r.error), (attempt, r)

@@ -1,4 +1,5 @@
 """GM(1,1) grey prediction against its closed-form normal equations and on exact exponential series."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -42,8 +43,14 @@ def test_decay_gives_a_positive_development_coefficient():
     assert a > 0
 
 
-@pytest.mark.parametrize("bad, match", [([1.0, 2.0, 3.0], "at least 4"), ([1.0, 2.0, -3.0, 4.0], "positive"),
-                                        ([[1.0, 2.0], [3.0, 4.0]], "one-dimensional")])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ([1.0, 2.0, 3.0], "at least 4"),
+        ([1.0, 2.0, -3.0, 4.0], "positive"),
+        ([[1.0, 2.0], [3.0, 4.0]], "one-dimensional"),
+    ],
+)
 def test_bad_series_are_rejected(bad, match):
     with pytest.raises(ValueError, match=match):
         gm11_forecast(bad, 1)

@@ -1,4 +1,5 @@
 """nnbook.keras_style: Keras's compile / fit / evaluate / predict on top of nnbook.fit."""
+
 import numpy as np
 import pytest
 import torch
@@ -46,8 +47,6 @@ def test_keras_style_errors(tmp_path):
     assert isinstance(Sequential([nn.Linear(2, 2)]).load(tmp_path / "w.pt"), Sequential)
 
 
-
-
 def test_compile_with_a_metrics_dict_fits():
     X, y = toy()
     net = Sequential([nn.Linear(2, 2)]).compile(optimiser="sgd", metrics={"acc": F.get_metrics("accuracy")["accuracy"]})
@@ -61,7 +60,9 @@ def test_keras_losses_take_probabilities_as_keras_does():
     expected = -(np.log(0.9) + np.log(0.8) + np.log(0.4)) / 3
     assert K.keras_loss("binary_crossentropy")(p, y).item() == pytest.approx(expected, rel=1e-6)
     probs = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
-    assert K.keras_loss("sparse_categorical_crossentropy")(probs, torch.tensor([0, 2])).item() == pytest.approx(-(np.log(0.7) + np.log(0.8)) / 2, rel=1e-6)
+    assert K.keras_loss("sparse_categorical_crossentropy")(probs, torch.tensor([0, 2])).item() == pytest.approx(
+        -(np.log(0.7) + np.log(0.8)) / 2, rel=1e-6
+    )
     with pytest.raises(ValueError, match="takes probabilities"):
         K.keras_loss("binary_crossentropy")(torch.tensor([[2.5], [-1.0]]), torch.tensor([1, 0]))
     with pytest.raises(ValueError, match="unknown loss"):

@@ -1,4 +1,5 @@
 """nnbook.metrics: accuracy and the cost of thresholded decisions."""
+
 import numpy as np
 import pytest
 import torch

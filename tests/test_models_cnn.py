@@ -1,4 +1,5 @@
 """nnbook.models.cnn: the LeNet-style net's shapes and size, AlexNet's published counts, the layer table."""
+
 import pytest
 import torch
 
@@ -17,7 +18,9 @@ def test_lenet_table_shapes_and_parameters():
     rows = layer_table(lenet((8, 16), 32), (1, 8, 8))
     shapes = [r["output"] for r in rows if r["type"] in ("Conv2d", "MaxPool2d", "Linear")]
     assert shapes == [(8, 8, 8), (8, 8, 8), (8, 4, 4), (16, 4, 4), (16, 2, 2), (32,), (10,)]
-    expected = conv2d_params(1, 8, 3) + conv2d_params(8, 8, 3) + conv2d_params(8, 16, 3) + (64 * 32 + 32) + (32 * 10 + 10)
+    expected = (
+        conv2d_params(1, 8, 3) + conv2d_params(8, 8, 3) + conv2d_params(8, 16, 3) + (64 * 32 + 32) + (32 * 10 + 10)
+    )
     assert sum(r["parameters"] for r in rows) == expected == sum(p.numel() for p in lenet((8, 16), 32).parameters())
 
 
@@ -47,14 +50,17 @@ def test_layer_table_leaves_a_real_model_untouched():
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
-@pytest.mark.parametrize("make, error, match", [
-    (lambda: lenet((8,)), ValueError, "pair"),
-    (lambda: lenet((8, 0)), ValueError, "positive integer"),
-    (lambda: lenet(dropout=1.0), ValueError, "dropout"),
-    (lambda: alexnet("resnet"), ValueError, "variant must be 'paper'"),
-    (lambda: AsImage((1, 8, 8))(torch.zeros(2, 63)), ValueError, "64 values"),
-    (lambda: layer_table(torch.nn.Linear(2, 2), (2,)), TypeError, "Sequential"),
-])
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: lenet((8,)), ValueError, "pair"),
+        (lambda: lenet((8, 0)), ValueError, "positive integer"),
+        (lambda: lenet(dropout=1.0), ValueError, "dropout"),
+        (lambda: alexnet("resnet"), ValueError, "variant must be 'paper'"),
+        (lambda: AsImage((1, 8, 8))(torch.zeros(2, 63)), ValueError, "64 values"),
+        (lambda: layer_table(torch.nn.Linear(2, 2), (2,)), TypeError, "Sequential"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(make, error, match):
     with pytest.raises(error, match=match):
         make()

@@ -1,4 +1,5 @@
 """nnbook.models.mlp: the layer stack it builds and the hidden representations it exposes."""
+
 import numpy as np
 import pytest
 import torch

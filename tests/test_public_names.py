@@ -4,6 +4,7 @@ Every module of the package is imported; its public names are ``__all__`` (or, w
 not starting with "_") whose objects come from nnbook, plus the module's own name. Two different objects
 under one name fail the test unless the name is on ``ALLOWED`` with the reason it may mean two things.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -82,8 +83,11 @@ def _equal(a, b) -> bool:
 
 
 def clashes() -> dict[str, list[str]]:
-    return {name: [f"{type(obj).__name__} in {', '.join(where)}" for obj, where in objs.values()]
-            for name, objs in public_names().items() if _clash(name, [o for o, _ in objs.values()])}
+    return {
+        name: [f"{type(obj).__name__} in {', '.join(where)}" for obj, where in objs.values()]
+        for name, objs in public_names().items()
+        if _clash(name, [o for o, _ in objs.values()])
+    }
 
 
 def test_one_public_name_means_one_thing():
@@ -92,7 +96,9 @@ def test_one_public_name_means_one_thing():
 
 
 def test_the_allow_list_is_still_needed():
-    assert set(ALLOWED) <= set(clashes()), f"no longer clashing, remove from ALLOWED: {sorted(set(ALLOWED) - set(clashes()))}"
+    assert set(ALLOWED) <= set(clashes()), (
+        f"no longer clashing, remove from ALLOWED: {sorted(set(ALLOWED) - set(clashes()))}"
+    )
 
 
 def test_the_check_sees_a_clash(monkeypatch):

@@ -12,8 +12,11 @@ def random_rbm(n_visible: int, n_hidden: int, seed: int, scale: float = 1.0) -> 
     return R.RBM(scale * rng.normal(size=(n_hidden, n_visible)), rng.normal(size=n_visible), rng.normal(size=n_hidden))
 
 
-TINY_DATA = np.repeat(np.array([[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1], [1, 1, 0, 0, 0, 0], [1, 0, 1, 0, 1, 0]], float),
-                      [6, 6, 3, 2], axis=0)
+TINY_DATA = np.repeat(
+    np.array([[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1], [1, 1, 0, 0, 0, 0], [1, 0, 1, 0, 1, 0]], float),
+    [6, 6, 3, 2],
+    axis=0,
+)
 
 
 @settings(deadline=None, max_examples=30)
@@ -61,8 +64,11 @@ def test_cd_gradient_with_exact_model_samples_is_the_likelihood_gradient(n_visib
     V = R.binary_states(n_visible)
     p_v = np.exp(-rbm.free_energy(V) - R.log_partition(rbm))
     ph_data, ph_model = rbm.hidden_probs(X), rbm.hidden_probs(V)
-    exact = {"W": (ph_model * p_v[:, None]).T @ V - ph_data.T @ X / len(X),
-             "b": p_v @ V - X.mean(0), "c": p_v @ ph_model - ph_data.mean(0)}
+    exact = {
+        "W": (ph_model * p_v[:, None]).T @ V - ph_data.T @ X / len(X),
+        "b": p_v @ V - X.mean(0),
+        "c": p_v @ ph_model - ph_data.mean(0),
+    }
     t = {k: torch.tensor(v, requires_grad=True) for k, v in rbm.params.items()}
 
     def F(v):
@@ -94,8 +100,17 @@ def test_free_energy_matches_torch():
 def test_training_increases_exact_log_likelihood(method, k):
     rng = np.random.default_rng(0)
     rbm = R.RBM.create(6, 4, rng, std=0.1)
-    hist = R.train_rbm(rbm, TINY_DATA, epochs=150, lr=0.1, rng=rng, method=method, k=k, batch_size=17,
-                       monitor=lambda r: {"log_likelihood": R.exact_log_likelihood(r, TINY_DATA)})
+    hist = R.train_rbm(
+        rbm,
+        TINY_DATA,
+        epochs=150,
+        lr=0.1,
+        rng=rng,
+        method=method,
+        k=k,
+        batch_size=17,
+        monitor=lambda r: {"log_likelihood": R.exact_log_likelihood(r, TINY_DATA)},
+    )
     ll = hist["log_likelihood"]
     assert len(ll) == 151
     assert ll[-1] > ll[0] + 1.0  # a large, not a lucky, improvement (about -4.2 -> -2)

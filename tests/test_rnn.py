@@ -1,4 +1,5 @@
 """nnbook.scratch.rnn: hidden states and BPTT gradients equal PyTorch + autograd (float64), central differences agree."""
+
 import numpy as np
 import pytest
 import torch
@@ -8,12 +9,24 @@ from hypothesis import strategies as st
 from nnbook.scratch.core import Sequential
 from nnbook.scratch.gradcheck import check_layer
 from nnbook.scratch.layers import Dense
-from nnbook.scratch.rnn import GRU, LSTM, RNN, LastStep, clip_grad_norm, global_norm, spectral_radius, state_gradient_norms
+from nnbook.scratch.rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    LastStep,
+    clip_grad_norm,
+    global_norm,
+    spectral_radius,
+    state_gradient_norms,
+)
 
 TOL = dict(rtol=1e-10, atol=1e-10)
 
 shapes = dict(
-    batch=st.integers(1, 3), T=st.integers(1, 7), n_in=st.integers(1, 4), n_hidden=st.integers(1, 5),
+    batch=st.integers(1, 3),
+    T=st.integers(1, 7),
+    n_in=st.integers(1, 4),
+    n_hidden=st.integers(1, 5),
     seed=st.integers(0, 2**31 - 1),
 )
 
@@ -137,10 +150,16 @@ def test_gru_equals_torch_grucell(batch, T, n_in, n_hidden, seed, truncate):
     np.testing.assert_allclose(grads["b_h"], cell.bias_hh.grad.numpy(), **TOL)
 
 
-@pytest.mark.parametrize("make", [
-    lambda rng: RNN(3, 4, rng), lambda rng: RNN(3, 4, rng, activation="relu"),
-    lambda rng: RNN(3, 4, rng, activation="identity"), lambda rng: LSTM(3, 4, rng), lambda rng: GRU(3, 4, rng),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rng: RNN(3, 4, rng),
+        lambda rng: RNN(3, 4, rng, activation="relu"),
+        lambda rng: RNN(3, 4, rng, activation="identity"),
+        lambda rng: LSTM(3, 4, rng),
+        lambda rng: GRU(3, 4, rng),
+    ],
+)
 def test_central_differences(make):
     rng = np.random.default_rng(0)
     layer = make(rng)
@@ -196,7 +215,7 @@ def test_state_gradients_vanish_below_and_explode_above_spectral_radius_one():
         assert spectral_radius(layer.params["W_hh"]) == pytest.approx(rho)
         norms = state_gradient_norms(layer, x, rng)
         # a linear RNN with an orthogonal W_hh scales the gradient by exactly rho per step
-        np.testing.assert_allclose(norms[0] / norms[-1], rho ** 29, rtol=1e-9)
+        np.testing.assert_allclose(norms[0] / norms[-1], rho**29, rtol=1e-9)
         assert (norms[0] > norms[-1]) == grows
 
 

@@ -1,4 +1,5 @@
 """Sample-quality measures: mode coverage, diversity, nearest-neighbour distances, against brute force."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings

@@ -1,4 +1,5 @@
 """nnbook.sequences and nnbook.models.sequence: the bundled text, windows, tasks, the bigram baseline, the PyTorch models."""
+
 import math
 import tomllib
 from pathlib import Path
@@ -39,8 +40,8 @@ def test_text_windows_are_shifted_by_one(n, length, step):
     X, Y = S.text_windows(tokens, length, step)
     assert X.shape == Y.shape and X.shape[1] == length
     for s, (x, y) in enumerate(zip(X, Y)):
-        np.testing.assert_array_equal(x, tokens[s * step:s * step + length])
-        np.testing.assert_array_equal(y, tokens[s * step + 1:s * step + length + 1])
+        np.testing.assert_array_equal(x, tokens[s * step : s * step + length])
+        np.testing.assert_array_equal(y, tokens[s * step + 1 : s * step + length + 1])
     assert (len(X) - 1) * step + length + 1 <= n
 
 

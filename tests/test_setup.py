@@ -1,4 +1,5 @@
 """The project's entry points agree with each other: README, Makefile, CI, lab settings, pins."""
+
 import json
 import re
 import sys
@@ -30,7 +31,9 @@ def test_lab_opens_text_notebooks_as_notebooks():
     assert viewers["markdown"] == "Jupytext Notebook"
     labext = Path(sys.prefix) / "share/jupyter/labextensions"
     assert (labext / "jupyterlab-jupytext").is_dir(), "jupytext's JupyterLab extension is not installed"
-    assert (labext / "@jupyter-widgets/jupyterlab-manager").is_dir(), "the ipywidgets JupyterLab extension is not installed"
+    assert (labext / "@jupyter-widgets/jupyterlab-manager").is_dir(), (
+        "the ipywidgets JupyterLab extension is not installed"
+    )
 
 
 def test_vendored_javascript_is_pinned_by_hash():

@@ -1,4 +1,5 @@
 """nnbook.similarity: RDMs, RSA, linear CKA (checked against its kernel definition) and MDS."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings

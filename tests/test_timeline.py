@@ -18,9 +18,9 @@ def test_every_milestone_is_dated_in_order_and_cited_in_the_bibliography():
 def test_bibliography_years_match_the_milestones():
     text = BIB.read_text(encoding="utf-8")
     for m in MILESTONES:
-        entry = text[text.index("{" + m.cite + ","):]
+        entry = text[text.index("{" + m.cite + ",") :]
         entry = entry[: entry.index("\n}")]
-        assert re.search(r"year\s*=\s*\{?%d\}?" % m.year, entry), m
+        assert re.search(rf"year\s*=\s*\{{?{m.year}\}}?", entry), m
 
 
 def test_timeline_figure_has_one_marker_per_milestone():

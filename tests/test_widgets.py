@@ -1,8 +1,12 @@
+import json
+import re
+
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
+from nnbook import widgets as W
 from nnbook.widgets import Demo
 
 
@@ -40,11 +44,6 @@ def test_demo_bad_construction():
 
 # --- the static (HTML book) view -------------------------------------------------------------------
 
-import json
-import re
-
-from nnbook import widgets as W
-
 
 def _grid_fig(a=1.0, kind="line", note="n"):
     fig, ax = plt.subplots(figsize=(2, 1.5))
@@ -53,11 +52,14 @@ def _grid_fig(a=1.0, kind="line", note="n"):
 
 
 def test_plan_grid_lists_options_then_shares_the_rest_among_sliders():
-    controls = dict(kind=w.Dropdown(options=["line", "flip"], value="line"),
-                    a=w.FloatSlider(value=1.0, min=0, max=5, step=0.1),
-                    b=w.IntSlider(value=3, min=0, max=10),
-                    c=w.FloatSlider(value=0.5, min=0, max=1, step=0.01),
-                    note=w.Text(value="n"), fixed=2.0)
+    controls = dict(
+        kind=w.Dropdown(options=["line", "flip"], value="line"),
+        a=w.FloatSlider(value=1.0, min=0, max=5, step=0.1),
+        b=w.IntSlider(value=3, min=0, max=10),
+        c=w.FloatSlider(value=0.5, min=0, max=1, step=0.01),
+        note=w.Text(value="n"),
+        fixed=2.0,
+    )
     grid = W.plan_grid(controls, 36)
     assert list(grid) == ["kind", "a", "b"]  # c does not fit (36/2 = 18 frames: 2 sliders of 4), text never
     frames = 1
@@ -70,15 +72,21 @@ def test_plan_grid_lists_options_then_shares_the_rest_among_sliders():
 
 def test_control_values_of_each_kind():
     assert W.control_values(w.IntSlider(value=2, min=0, max=4)) == [0, 1, 2, 3, 4]
-    assert W.control_values(w.FloatLogSlider(value=0.1, base=10, min=-2, max=0, step=1)) == pytest.approx([0.01, 0.1, 1.0])
+    assert W.control_values(w.FloatLogSlider(value=0.1, base=10, min=-2, max=0, step=1)) == pytest.approx(
+        [0.01, 0.1, 1.0]
+    )
     assert W.control_values(w.Checkbox(value=True)) == [False, True]
     assert W.control_values(w.SelectionSlider(options=[("low", 0.1), ("high", 0.9)], value=0.1)) == [0.1, 0.9]
     assert W.control_values(w.Text(value="x")) is None
 
 
 def test_prerender_frames_follow_the_controls():
-    d = Demo(_grid_fig, kind=w.Dropdown(options=["line", "flip"], value="line", description="kind"),
-             a=w.FloatSlider(value=1.0, min=0, max=3, step=1.0, description="slope"), note=w.Text(value="n", description="note"))
+    d = Demo(
+        _grid_fig,
+        kind=w.Dropdown(options=["line", "flip"], value="line", description="kind"),
+        a=w.FloatSlider(value=1.0, min=0, max=3, step=1.0, description="slope"),
+        note=w.Text(value="n", description="note"),
+    )
     s = d.prerender()
     assert s.grid == {"kind": ["line", "flip"], "a": [0.0, 1.0, 2.0, 3.0]}
     assert len(s.index) == 8 and len(s.frames) == 7  # a=0 draws the same flat line for both kinds: stored once
@@ -87,7 +95,9 @@ def test_prerender_frames_follow_the_controls():
     assert len(set(s.frames)) == len(s.frames)
     page = s.html()
     assert page.count('<input type="range"') == 1 and page.count("<select") == 1
-    data = json.loads(re.search(r'<script type="application/json" class="nnbook-demo-data">(.*?)</script>', page).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/json" class="nnbook-demo-data">(.*?)</script>', page).group(1)
+    )
     assert data["names"] == ["kind", "a"] and data["sizes"] == [2, 4] and len(data["frames"]) == len(s.frames)
     assert "note = n" in page and "Run this notebook to move every slider" in page
 
@@ -135,8 +145,11 @@ def test_widget_labels_are_not_cut():
 
 
 def test_grid_chooses_the_values_to_prerender():
-    d = Demo(_grid_fig, kind=w.Dropdown(options=["line", "flip", "a", "b"], value="flip"),
-             a=w.FloatSlider(value=1.0, min=0, max=3, step=1.0)).grid(kind=["line"])
+    d = Demo(
+        _grid_fig,
+        kind=w.Dropdown(options=["line", "flip", "a", "b"], value="flip"),
+        a=w.FloatSlider(value=1.0, min=0, max=3, step=1.0),
+    ).grid(kind=["line"])
     assert W.plan_grid(d.controls, 36, d.grid_values)["kind"] == ["flip", "line"]  # the default is kept
     with pytest.raises(ValueError, match="are not values of the control"):
         d.grid(kind=["nope"])

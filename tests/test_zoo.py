@@ -1,4 +1,5 @@
 """The network zoo: diagrams and the small from-scratch examples."""
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

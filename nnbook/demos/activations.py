@@ -1,4 +1,5 @@
 """Chapter 2's widget and experiment: what an activation does to a layer of Gaussian inputs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,15 +23,27 @@ def _f_and_grad(name: str, z: np.ndarray, *, alpha: float, beta: float, temperat
     return act(z, param), act.derivative_at(z, param)
 
 
-def gaussian_layer(name: str, *, scale: float = 1.0, alpha: float = 0.01, beta: float = 1.0, temperature: float = 1.0,
-                   n: int = 1000, fan_in: int = 100, units: int = 10, seed: int = 0):
+def gaussian_layer(
+    name: str,
+    *,
+    scale: float = 1.0,
+    alpha: float = 0.01,
+    beta: float = 1.0,
+    temperature: float = 1.0,
+    n: int = 1000,
+    fan_in: int = 100,
+    units: int = 10,
+    seed: int = 0,
+):
     """One dense layer on standard Gaussian inputs: z = x W with W ~ N(0, scale^2 / fan_in), so z ~ N(0, scale^2).
 
     Returns the pre-activations z, the outputs f(z) and the derivatives f'(z), each of shape (n, units).
     """
     checks.one_of(name, CHOICES, "activation")
     if not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale must be a positive number (the standard deviation of the pre-activations); got {scale!r}")
+        raise ValueError(
+            f"scale must be a positive number (the standard deviation of the pre-activations); got {scale!r}"
+        )
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, fan_in))
     W = rng.standard_normal((fan_in, units)) * scale / np.sqrt(fan_in)
@@ -45,8 +58,9 @@ def saturated_fraction(name: str, scale: float, **kw) -> float:
     return float(np.mean(np.abs(da) < SATURATED))
 
 
-def activation_figure(name: str = "sigmoid", alpha: float = 0.01, beta: float = 1.0, temperature: float = 1.0,
-                      scale: float = 1.0) -> Figure:
+def activation_figure(
+    name: str = "sigmoid", alpha: float = 0.01, beta: float = 1.0, temperature: float = 1.0, scale: float = 1.0
+) -> Figure:
     """Three panels: the activation, its derivative, and the histogram of a layer's outputs for Gaussian inputs."""
     x = np.linspace(-6, 6, 601)
     if name == "softmax":  # one unit's output as its own score moves, the other 9 scores held at 0
@@ -69,6 +83,9 @@ def activation_figure(name: str = "sigmoid", alpha: float = 0.01, beta: float = 
     ax1.axhline(SATURATED, color="grey", ls=":", lw=1)
     ax1.set(xlabel="pre-activation $z$", ylabel="$f'(z)$", title="derivative (dotted: 0.01)")
     ax2.hist(a.ravel(), bins=60, color=PALETTE[2], alpha=0.85)
-    ax2.set(xlabel="output $f(z)$", ylabel="count",
-            title=f"layer outputs, z ~ N(0, {scale:g}²): {100 * sat:.0f}% with |f'| < 0.01")
+    ax2.set(
+        xlabel="output $f(z)$",
+        ylabel="count",
+        title=f"layer outputs, z ~ N(0, {scale:g}²): {100 * sat:.0f}% with |f'| < 0.01",
+    )
     return fig

@@ -1,4 +1,5 @@
 """Chapter 6's figures: the computational graph of the autograd engine and vanishing gradients."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,7 +39,9 @@ def draw_graph(root: Value, ax=None, *, show_grad: bool = True):
         layers.setdefault(depth[id(n)], []).append(n)
     pos: dict[int, tuple[float, float]] = {}
     for d in sorted(layers, reverse=True):  # from the output leftwards, near the nodes they feed
-        nodes = sorted(layers[d], key=lambda n: -sum(pos[id(c)][1] for c in consumers[id(n)]) / max(len(consumers[id(n)]), 1))
+        nodes = sorted(
+            layers[d], key=lambda n: -sum(pos[id(c)][1] for c in consumers[id(n)]) / max(len(consumers[id(n)]), 1)
+        )
         for i, n in enumerate(nodes):
             pos[id(n)] = (2.0 * d, (len(nodes) - 1) / 2.0 - i)
     n_layers = max(layers) + 1
@@ -54,8 +57,16 @@ def draw_graph(root: Value, ax=None, *, show_grad: bool = True):
         ax.text(x, y, text, ha="center", va="center", fontsize=8, bbox=box, zorder=3)
         if n.parents:
             ox, oy = x - 0.8, y
-            ax.text(ox, oy, _SYMBOL.get(n.op, n.op), ha="center", va="center", fontsize=8, zorder=3,
-                    bbox=dict(boxstyle="circle,pad=0.25", fc="#cfe3f3", ec="#0072B2"))
+            ax.text(
+                ox,
+                oy,
+                _SYMBOL.get(n.op, n.op),
+                ha="center",
+                va="center",
+                fontsize=8,
+                zorder=3,
+                bbox=dict(boxstyle="circle,pad=0.25", fc="#cfe3f3", ec="#0072B2"),
+            )
             ax.annotate("", (x - 0.45, y), (ox + 0.2, oy), arrowprops=dict(arrowstyle="->", color="#444444"))
             for p in set(map(id, n.parents)):
                 px, py = pos[p]

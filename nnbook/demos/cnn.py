@@ -1,9 +1,10 @@
 """Chapter 9, convolutional networks: hand-made kernels, the output-size widget, the LeNet-style
 experiments on digits, the NumPy convolution network and its timing, and the figures (pure functions)."""
+
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -20,6 +21,7 @@ from nnbook.scratch import conv as C
 from nnbook.scratch.core import ActivationLayer, Flatten, Sequential, minibatches, sgd_step
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
+
 
 def _bare(ax) -> None:
     """An axis for an image: no ticks, grid or frame."""
@@ -59,8 +61,13 @@ def best_kernel_match(weights: np.ndarray, kernels: Mapping[str, np.ndarray] = K
     return {name: float(np.abs(k @ (h.ravel() / np.linalg.norm(h))).max()) for name, h in kernels.items()}
 
 
-def random_kernel_matches(n_kernels: int, shape: tuple[int, int], draws: int, rng: np.random.Generator,
-                          kernels: Mapping[str, np.ndarray] = KERNELS) -> dict[str, np.ndarray]:
+def random_kernel_matches(
+    n_kernels: int,
+    shape: tuple[int, int],
+    draws: int,
+    rng: np.random.Generator,
+    kernels: Mapping[str, np.ndarray] = KERNELS,
+) -> dict[str, np.ndarray]:
     """:func:`best_kernel_match` for ``draws`` sets of ``n_kernels`` kernels with i.i.d. uniform
     entries (the shape of PyTorch's default initialisation): the baseline of pure chance."""
     out = {name: np.empty(draws) for name in kernels}
@@ -109,24 +116,38 @@ def output_size_figure(n: int = 7, kernel: int = 3, stride: int = 2, padding: in
     for i in range(size):
         for j in range(size):
             inside = padding <= i < padding + n and padding <= j < padding + n
-            ax_in.add_patch(Rectangle((j, i), 1, 1, facecolor="white" if inside else "#dddddd", edgecolor="#888888", lw=0.6))
+            ax_in.add_patch(
+                Rectangle((j, i), 1, 1, facecolor="white" if inside else "#dddddd", edgecolor="#888888", lw=0.6)
+            )
     windows = [(0, 0, PALETTE[1])] + ([(0, stride, PALETTE[0])] if out > 1 else [])
     for r0, c0, colour in windows:
         for a in range(kernel):
             for b in range(kernel):
-                ax_in.add_patch(Rectangle((c0 + b * dilation + 0.1, r0 + a * dilation + 0.1), 0.8, 0.8,
-                                          facecolor=colour, alpha=0.55, edgecolor=colour))
+                ax_in.add_patch(
+                    Rectangle(
+                        (c0 + b * dilation + 0.1, r0 + a * dilation + 0.1),
+                        0.8,
+                        0.8,
+                        facecolor=colour,
+                        alpha=0.55,
+                        edgecolor=colour,
+                    )
+                )
     for i in range(out):
         for j in range(out):
             colour = PALETTE[1] if (i, j) == (0, 0) else PALETTE[0] if (i, j) == (0, 1) else "white"
-            ax_out.add_patch(Rectangle((j, i), 1, 1, facecolor=colour, alpha=0.55 if colour != "white" else 1, edgecolor="#555555"))
+            ax_out.add_patch(
+                Rectangle((j, i), 1, 1, facecolor=colour, alpha=0.55 if colour != "white" else 1, edgecolor="#555555")
+            )
     for ax, name in ((ax_in, f"padded input {size}x{size} (grey: zero padding)"), (ax_out, f"output {out}x{out}")):
         m = max(size, out)
         ax.set_xlim(0, m), ax.set_ylim(m, 0), ax.set_aspect("equal")
         _bare(ax)
         ax.set_title(name, fontsize=10)
-    fig.suptitle(f"n={n}, k={kernel}, s={stride}, p={padding}, d={dilation}: "
-                 f"floor(({n} + 2*{padding} - {dilation}*({kernel}-1) - 1) / {stride}) + 1 = {out}")
+    fig.suptitle(
+        f"n={n}, k={kernel}, s={stride}, p={padding}, d={dilation}: "
+        f"floor(({n} + 2*{padding} - {dilation}*({kernel}-1) - 1) / {stride}) + 1 = {out}"
+    )
     return fig
 
 
@@ -165,9 +186,21 @@ EPOCHS = 40
 AUGMENT = dict(max_degrees=8.0, max_shift=1.0, noise=0.05, p=0.75)
 
 
-def train_lenet(train, val=None, *, seed: int, epochs: int = EPOCHS, augment: Mapping | None = None, lr: float = 3e-3,
-                batch_size: int = 64, channels: tuple[int, int] = (32, 64), hidden: int = 128, dropout: float = 0.25,
-                device=None, progress: bool = False):
+def train_lenet(
+    train,
+    val=None,
+    *,
+    seed: int,
+    epochs: int = EPOCHS,
+    augment: Mapping | None = None,
+    lr: float = 3e-3,
+    batch_size: int = 64,
+    channels: tuple[int, int] = (32, 64),
+    hidden: int = 128,
+    dropout: float = 0.25,
+    device=None,
+    progress: bool = False,
+):
     """Train :func:`nnbook.models.cnn.lenet` with Adam and a cosine learning-rate schedule.
 
     ``augment`` holds keyword arguments of :func:`nnbook.augment.augment_digits` (``None``: no
@@ -179,8 +212,21 @@ def train_lenet(train, val=None, *, seed: int, epochs: int = EPOCHS, augment: Ma
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     gen = torch.Generator().manual_seed(seed)
     aug = None if augment is None else (lambda xb: augment_digits(xb, generator=gen, **augment))
-    history = _fit.fit(model, train, loss="cross_entropy", optimiser=opt, epochs=epochs, batch_size=batch_size, val_data=val,
-                       metrics=["accuracy"], scheduler=sched, augment=aug, seed=seed, device=device, progress=progress)
+    history = _fit.fit(
+        model,
+        train,
+        loss="cross_entropy",
+        optimiser=opt,
+        epochs=epochs,
+        batch_size=batch_size,
+        val_data=val,
+        metrics=["accuracy"],
+        scheduler=sched,
+        augment=aug,
+        seed=seed,
+        device=device,
+        progress=progress,
+    )
     return model, history
 
 
@@ -206,8 +252,8 @@ def feature_maps_figure(model: torch.nn.Sequential, image: np.ndarray, title: st
     model.eval()
     with torch.no_grad():
         x = torch.as_tensor(np.asarray(image, dtype=np.float32).reshape(1, 64))
-        first = model[:3](x)[0].numpy()           # conv - ReLU: 8x8 maps
-        pooled = model[:6](x)[0].numpy()          # ... conv - ReLU - max pool: 4x4 maps
+        first = model[:3](x)[0].numpy()  # conv - ReLU: 8x8 maps
+        pooled = model[:6](x)[0].numpy()  # ... conv - ReLU - max pool: 4x4 maps
     fig, axes = figure(n_maps + 1, 2, width=1.05 * (n_maps + 1), height=1.3)
     for ax in axes.ravel():
         _bare(ax)
@@ -230,8 +276,16 @@ def confusion_figure(cm: np.ndarray, title: str) -> Figure:
     for i in range(cm.shape[0]):
         for j in range(cm.shape[1]):
             if cm[i, j]:
-                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if i == j else PALETTE[1], fontweight="normal" if i == j else "bold")
+                ax.text(
+                    j,
+                    i,
+                    str(cm[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if i == j else PALETTE[1],
+                    fontweight="normal" if i == j else "bold",
+                )
     ax.set_xticks(range(cm.shape[1])), ax.set_yticks(range(cm.shape[0]))
     ax.set_xlabel("predicted digit"), ax.set_ylabel("true digit"), ax.grid(False)
     ax.set_title(title)
@@ -277,18 +331,26 @@ def numpy_cnn(rng: np.random.Generator, channels: int = 8) -> Sequential:
     for images of shape (n, 1, 8, 8); He-initialised convolution, Xavier-initialised dense layer."""
     from nnbook.scratch import init
 
-    return Sequential([
-        C.Conv2d.random(1, channels, 3, rng, padding="same"), ActivationLayer("relu"), C.MaxPool2d(2), Flatten(),
-        Dense(init.xavier_normal((10, 16 * channels), rng), np.zeros(10)),
-    ])
+    return Sequential(
+        [
+            C.Conv2d.random(1, channels, 3, rng, padding="same"),
+            ActivationLayer("relu"),
+            C.MaxPool2d(2),
+            Flatten(),
+            Dense(init.xavier_normal((10, 16 * channels), rng), np.zeros(10)),
+        ]
+    )
 
 
 def torch_twin(net: Sequential, dtype=torch.float64) -> torch.nn.Sequential:
     """The PyTorch network with the same layers and a copy of the same weights as :func:`numpy_cnn`."""
     conv, dense = net.layers[0], net.layers[4]
     model = torch.nn.Sequential(
-        torch.nn.Conv2d(conv.W.shape[1], conv.W.shape[0], conv.W.shape[2], padding="same"), torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(dense.n_in, dense.n_out),
+        torch.nn.Conv2d(conv.W.shape[1], conv.W.shape[0], conv.W.shape[2], padding="same"),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(dense.n_in, dense.n_out),
     ).to(dtype)
     with torch.no_grad():
         for m, layer in ((model[0], conv), (model[4], dense)):
@@ -303,8 +365,17 @@ def full_batches(n: int, batch_size: int, rng: np.random.Generator):
     return [idx for idx in minibatches(n, batch_size, rng) if len(idx) == batch_size]
 
 
-def train_numpy(net: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, lr: float, batch_size: int,
-                rng: np.random.Generator, val: tuple[np.ndarray, np.ndarray] | None = None) -> History:
+def train_numpy(
+    net: Sequential,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    rng: np.random.Generator,
+    val: tuple[np.ndarray, np.ndarray] | None = None,
+) -> History:
     """Mini-batch SGD on the softmax cross-entropy (full batches only, see :func:`full_batches`);
     records ``loss`` (mean over the epoch's batches) and, with ``val``, ``val_accuracy``."""
     history = History()
@@ -323,8 +394,16 @@ def train_numpy(net: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, l
     return history
 
 
-def train_torch_same(model: torch.nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: int, lr: float, batch_size: int,
-                     rng: np.random.Generator) -> History:
+def train_torch_same(
+    model: torch.nn.Module,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> History:
     """The loop of :func:`train_numpy` in PyTorch: the same mini-batches (from ``rng``), SGD, loss."""
     dtype = next(model.parameters()).dtype
     Xt, yt = torch.as_tensor(X, dtype=dtype), torch.as_tensor(y)

@@ -5,6 +5,7 @@ standard-normal gradient is fed in at the output and carried back. :func:`layer_
 the spread of the activations and of the back-propagated signal at every layer, as pure data; the
 figure functions draw it, and :func:`demo` wraps one of them in a widget.
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,7 +50,9 @@ def layer_statistics(
     checks.one_of(init, INITIALISERS, "init")
     get(activation)
     if init_options:
-        return _simulate(depth, init, activation, width, batch, seed, keep_activations, tuple(sorted(init_options.items())))
+        return _simulate(
+            depth, init, activation, width, batch, seed, keep_activations, tuple(sorted(init_options.items()))
+        )
     stats = _cached(depth, init, activation, width, batch, seed, keep_activations)
     return {k: v.copy() for k, v in stats.items()}
 
@@ -67,7 +70,9 @@ def _simulate(depth, init, activation, width, batch, seed, keep_activations, ini
 
 def _run(depth, init, activation, width, batch, seed, keep_activations, init_options) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    net = dense_network([width] * (depth + 1), rng, activation=activation, output_activation=activation, init=init, **init_options)
+    net = dense_network(
+        [width] * (depth + 1), rng, activation=activation, output_activation=activation, init=init, **init_options
+    )
     X = rng.standard_normal((batch, width))
     y, caches = net.forward(X)
     g = rng.standard_normal((batch, width))  # dL/da at the output
@@ -90,14 +95,23 @@ def _run(depth, init, activation, width, batch, seed, keep_activations, init_opt
     return stats
 
 
-def signal_summary(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequence[str] = ACTS, **kw) -> list[dict]:
+def signal_summary(
+    depth: int = 50, inits: Sequence[str] = INITS, activations: Sequence[str] = ACTS, **kw
+) -> list[dict]:
     """One row per (activation, init): the last layer's activation std and the first layer's gradient std."""
     rows = []
     for act in activations:
         for init in inits:
             s = layer_statistics(depth, init, act, **kw)
-            rows.append({"activation": act, "init": init, "act_std_last": float(s["act_std"][-1]),
-                         "grad_std_first": float(s["grad_std"][0]), "grad_std_last": float(s["grad_std"][-1])})
+            rows.append(
+                {
+                    "activation": act,
+                    "init": init,
+                    "act_std_last": float(s["act_std"][-1]),
+                    "grad_std_first": float(s["grad_std"][0]),
+                    "grad_std_last": float(s["grad_std"][-1]),
+                }
+            )
     return rows
 
 
@@ -118,7 +132,15 @@ def depth_figure(depth: int = 30, init: str = "xavier_normal", activation: str =
         lo = -hi if activation == "identity" else 0.0
     bins = np.linspace(lo, hi, 41)
     for c, l in zip(PALETTE, picks):
-        ax0.hist(np.clip(acts[l].ravel(), lo, hi), bins=bins, density=True, histtype="step", lw=2, color=c, label=f"layer {l} (std {acts[l].std():.1g})")
+        ax0.hist(
+            np.clip(acts[l].ravel(), lo, hi),
+            bins=bins,
+            density=True,
+            histtype="step",
+            lw=2,
+            color=c,
+            label=f"layer {l} (std {acts[l].std():.1g})",
+        )
     ax0.set_xlabel("activation value")
     ax0.set_ylabel("density")
     ax0.set_title(f"{activation}, {init}: activations")
@@ -133,7 +155,9 @@ def depth_figure(depth: int = 30, init: str = "xavier_normal", activation: str =
     return fig
 
 
-def grid_figure(depth: int = 50, inits: Sequence[str] = INITS, activations: Sequence[str] = ACTS, *, title: str | None = None) -> Figure:
+def grid_figure(
+    depth: int = 50, inits: Sequence[str] = INITS, activations: Sequence[str] = ACTS, *, title: str | None = None
+) -> Figure:
     """One row per activation: activation std (left) and gradient std (right) per layer, one line per init.
 
     ``title`` should state what the figure shows; values below 1e-30 are drawn at 1e-30.

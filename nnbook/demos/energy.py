@@ -1,5 +1,6 @@
 """Chapter 11, energy-based models: the figures (pure functions, for the text and for Demo) and the
 small experiment helpers of the Hopfield network, the RBM and the deep belief network."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,8 +12,8 @@ from nnbook.plot import PALETTE, figure, images, use_style
 from nnbook.scratch import hopfield as H
 from nnbook.scratch.rbm import RBM, gibbs_step, sample_bernoulli
 
-
 # --- Hopfield ---------------------------------------------------------------------------------------
+
 
 def recall_figure(run: H.Recall, shape: tuple[int, int], title: str) -> Figure:
     """The state after each asynchronous sweep (top) and the energy after every unit update (bottom)."""
@@ -65,8 +66,13 @@ def attractors(W: np.ndarray, patterns: np.ndarray, n_starts: int, rng: np.rando
     states, counts = states[order], counts[order]
     stored = np.array([any(np.array_equal(s, p) for p in patterns) for s in states])
     reversed_ = np.array([any(np.array_equal(s, -p) for p in patterns) for s in states])
-    return {"states": states, "counts": counts, "stored": stored, "reversed": reversed_,
-            "spurious": ~stored & ~reversed_}
+    return {
+        "states": states,
+        "counts": counts,
+        "stored": stored,
+        "reversed": reversed_,
+        "spurious": ~stored & ~reversed_,
+    }
 
 
 def attractors_figure(found: dict[str, np.ndarray], shape: tuple[int, int], n_show: int = 8) -> Figure:
@@ -74,13 +80,18 @@ def attractors_figure(found: dict[str, np.ndarray], shape: tuple[int, int], n_sh
     k = min(n_show, len(found["states"]))
     fig, axes = figure(ncols=k, width=1.25 * k, height=1.9)
     kinds = np.where(found["stored"], "stored", np.where(found["reversed"], "reversed", "spurious"))
-    images(np.atleast_1d(axes), H.to_binary(found["states"][:k]), shape=shape,
-           titles=[f"{kinds[i]}\n{found['counts'][i]}x" for i in range(k)])
+    images(
+        np.atleast_1d(axes),
+        H.to_binary(found["states"][:k]),
+        shape=shape,
+        titles=[f"{kinds[i]}\n{found['counts'][i]}x" for i in range(k)],
+    )
     fig.suptitle("Where recall from random states ends: stored, reversed and spurious attractors")
     return fig
 
 
 # --- RBM ----------------------------------------------------------------------------------------------
+
 
 def likelihood_figure(histories: dict[str, np.ndarray], best: float) -> Figure:
     """Exact mean log-likelihood of the tiny RBM's training data during training, one line per method."""
@@ -130,8 +141,9 @@ def gibbs_start(rbm: RBM, start: str, digit: np.ndarray, corrupt: float, rng: np
     return v
 
 
-def gibbs_figure(rbm: RBM, digit: np.ndarray, start: str = "corrupted digit", corrupt: float = 0.3,
-                 steps: int = 10, seed: int = 0) -> Figure:
+def gibbs_figure(
+    rbm: RBM, digit: np.ndarray, start: str = "corrupted digit", corrupt: float = 0.3, steps: int = 10, seed: int = 0
+) -> Figure:
     """The widget's figure: a Gibbs chain of the digits RBM, shown at 0, 1, ..., ``steps`` steps."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= 50:
         raise ValueError(f"steps must be an integer between 1 and 50; got {steps!r}")
@@ -145,8 +157,9 @@ def gibbs_figure(rbm: RBM, digit: np.ndarray, start: str = "corrupted digit", co
     return fig
 
 
-def digits_grid_figure(rows: Sequence[np.ndarray], row_labels: Sequence[str], title: str,
-                       titles: Sequence[Sequence[str]] | None = None) -> Figure:
+def digits_grid_figure(
+    rows: Sequence[np.ndarray], row_labels: Sequence[str], title: str, titles: Sequence[Sequence[str]] | None = None
+) -> Figure:
     """Rows of 8x8 images with a label at the left of each row."""
     n = max(len(r) for r in rows)
     fig, axes = figure(ncols=n, nrows=len(rows), width=0.8 * n + 0.8, height=1.0 if titles is None else 1.2)
@@ -154,7 +167,7 @@ def digits_grid_figure(rows: Sequence[np.ndarray], row_labels: Sequence[str], ti
     for i, row in enumerate(rows):
         images(axes[i], row, shape=(8, 8), titles=None if titles is None else titles[i])
         axes[i, 0].set_ylabel(row_labels[i], rotation=0, ha="right", va="center")
-        for ax in axes[i, len(row):]:
+        for ax in axes[i, len(row) :]:
             ax.set_visible(False)
     fig.suptitle(title)
     return fig
@@ -179,19 +192,30 @@ def comparison_figure(results: dict[str, Sequence[float]], title: str, baseline:
 
 # --- experiments on the digits ---------------------------------------------------------------------
 
-def choose_C(F_train: np.ndarray, y_train: np.ndarray, Cs: Sequence[float] = (1.0, 10.0, 100.0), *,
-             val_fraction: float = 0.2, seed: int = 0) -> tuple[float, dict[float, float]]:
+
+def choose_C(
+    F_train: np.ndarray,
+    y_train: np.ndarray,
+    Cs: Sequence[float] = (1.0, 10.0, 100.0),
+    *,
+    val_fraction: float = 0.2,
+    seed: int = 0,
+) -> tuple[float, dict[float, float]]:
     """The inverse regularisation strength C of logistic regression with the best accuracy on a
     stratified validation split of the training rows; returns (C, {C: validation accuracy})."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
 
-    F_tr, F_va, y_tr, y_va = train_test_split(F_train, y_train, test_size=val_fraction, random_state=seed, stratify=y_train)
+    F_tr, F_va, y_tr, y_va = train_test_split(
+        F_train, y_train, test_size=val_fraction, random_state=seed, stratify=y_train
+    )
     scores = {C: LogisticRegression(C=C, max_iter=3000).fit(F_tr, y_tr).score(F_va, y_va) for C in Cs}
     return max(scores, key=scores.get), scores
 
 
-def logistic_test_accuracy(F_train: np.ndarray, y_train: np.ndarray, F_test: np.ndarray, y_test: np.ndarray, C: float) -> float:
+def logistic_test_accuracy(
+    F_train: np.ndarray, y_train: np.ndarray, F_test: np.ndarray, y_test: np.ndarray, C: float
+) -> float:
     """Test accuracy of logistic regression with strength C fitted on all training rows."""
     from sklearn.linear_model import LogisticRegression
 

@@ -4,9 +4,9 @@ The networks and the training step live in :mod:`nnbook.models.gan`, the sample-
 measures in :mod:`nnbook.sample_quality`; this module wires them into the chapter's
 experiments and draws the figures.
 """
+
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -54,8 +54,9 @@ def jensen_shannon(p: np.ndarray, q: np.ndarray, x: np.ndarray) -> float:
     return float((kl(p) + kl(q)) / 2)
 
 
-def train_1d_discriminator(data_mean=0.0, data_std=1.0, g_mean=2.0, g_std=0.5, *, steps: int = 1500,
-                           batch_size: int = 512, seed: int = 0) -> nn.Module:
+def train_1d_discriminator(
+    data_mean=0.0, data_std=1.0, g_mean=2.0, g_std=0.5, *, steps: int = 1500, batch_size: int = 512, seed: int = 0
+) -> nn.Module:
     """A small MLP discriminator trained on samples of two 1-D normals (data vs a frozen generator)."""
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
@@ -106,8 +107,11 @@ def generator_gradient_figure(*, title: str) -> Figure:
     ax.semilogy(d, nonsat, label=r"non-saturating: minimise $-\log D(G(z))$")
     ax.axvspan(0, 0.1, color="grey", alpha=0.15)
     ax.text(0.02, 2e-3, "early training:\nfakes rejected", fontsize=9)
-    ax.set(xlabel="D(G(z)), the discriminator's belief that a fake is real",
-           ylabel="|gradient| w.r.t. the logit", title=title)
+    ax.set(
+        xlabel="D(G(z)), the discriminator's belief that a fake is real",
+        ylabel="|gradient| w.r.t. the logit",
+        title=title,
+    )
     ax.legend(loc="lower right")
     return fig
 
@@ -124,8 +128,9 @@ def ring_centres(modes: int = RING_MODES, radius: float = RING_RADIUS) -> np.nda
     return radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
 
 
-def sample_ring(n: int, gen: torch.Generator, modes: int = RING_MODES, radius: float = RING_RADIUS,
-                std: float = RING_STD) -> torch.Tensor:
+def sample_ring(
+    n: int, gen: torch.Generator, modes: int = RING_MODES, radius: float = RING_RADIUS, std: float = RING_STD
+) -> torch.Tensor:
     """``n`` points from the mixture of equally likely Gaussians on the ring."""
     centres = torch.as_tensor(ring_centres(modes, radius), dtype=torch.float32)
     which = torch.randint(modes, (n,), generator=gen)
@@ -162,9 +167,21 @@ def discriminator_surface(D: nn.Module, grid: np.ndarray = GRID) -> np.ndarray:
     return d.numpy().reshape(len(grid), len(grid))
 
 
-def train_toy_gan(*, steps: int = 2000, pack: int = 1, z_dim: int = 8, hidden: int = 64, batch_size: int = 128,
-                  lr_g: float = 1e-3, lr_d: float = 1e-3, real_target: float = 1.0, std: float = RING_STD,
-                  seed: int = 0, snapshot_at: Sequence[int] = (), n_snapshot: int = 500) -> ToyRun:
+def train_toy_gan(
+    *,
+    steps: int = 2000,
+    pack: int = 1,
+    z_dim: int = 8,
+    hidden: int = 64,
+    batch_size: int = 128,
+    lr_g: float = 1e-3,
+    lr_d: float = 1e-3,
+    real_target: float = 1.0,
+    std: float = RING_STD,
+    seed: int = 0,
+    snapshot_at: Sequence[int] = (),
+    n_snapshot: int = 500,
+) -> ToyRun:
     """Train the MLP GAN on the ring; ``pack > 1`` uses a PacGAN discriminator against mode collapse."""
     torch.manual_seed(seed)
     G = M.ToyGenerator(z_dim, hidden)
@@ -178,9 +195,18 @@ def train_toy_gan(*, steps: int = 2000, pack: int = 1, z_dim: int = 8, hidden: i
             with torch.no_grad():
                 run.snapshots[step + 1] = {"samples": G(z_fixed).numpy().copy(), "surface": discriminator_surface(D)}
 
-    run.history = M.train_gan(G, D, lambda gen: (sample_ring(batch_size, gen, std=std),), steps=steps,
-                              batch_size=batch_size, lr_g=lr_g, lr_d=lr_d, real_target=real_target,
-                              seed=seed, callback=snapshot)
+    run.history = M.train_gan(
+        G,
+        D,
+        lambda gen: (sample_ring(batch_size, gen, std=std),),
+        steps=steps,
+        batch_size=batch_size,
+        lr_g=lr_g,
+        lr_d=lr_d,
+        real_target=real_target,
+        seed=seed,
+        callback=snapshot,
+    )
     return run
 
 
@@ -192,8 +218,15 @@ def dynamics_figure(run: ToyRun, *, title: str) -> Figure:
     c = ring_centres()
     for ax, s in zip(axes, steps):
         snap = run.snapshots[s]
-        im = ax.imshow(snap["surface"], extent=(GRID[0], GRID[-1], GRID[0], GRID[-1]), origin="lower",
-                       cmap="RdBu", vmin=0, vmax=1, alpha=0.8)
+        im = ax.imshow(
+            snap["surface"],
+            extent=(GRID[0], GRID[-1], GRID[0], GRID[-1]),
+            origin="lower",
+            cmap="RdBu",
+            vmin=0,
+            vmax=1,
+            alpha=0.8,
+        )
         ax.scatter(*snap["samples"].T, s=3, color="k", alpha=0.5)
         ax.scatter(*c.T, marker="x", s=40, color=PALETTE[4])
         ax.set(title=f"step {s}", xlim=(GRID[0], GRID[-1]), ylim=(GRID[0], GRID[-1]), xlabel="$x_1$")
@@ -211,12 +244,25 @@ def loss_figure(histories: dict[str, History], *, title: str, window: int = 50) 
     smooth = np.ones(window) / window
     for i, (name, h) in enumerate(histories.items()):
         for key, ls in (("loss_d", "-"), ("loss_g", "--")):
-            ax.plot(h["step"][window - 1:], np.convolve(h[key], smooth, mode="valid"), ls=ls, color=PALETTE[i],
-                    label=f"{name}: {'discriminator' if key == 'loss_d' else 'generator'}")
+            ax.plot(
+                h["step"][window - 1 :],
+                np.convolve(h[key], smooth, mode="valid"),
+                ls=ls,
+                color=PALETTE[i],
+                label=f"{name}: {'discriminator' if key == 'loss_d' else 'generator'}",
+            )
     for level, text in ((2 * np.log(2), "balance for D: 2 log 2"), (np.log(2), "balance for G: log 2")):
         ax.axhline(level, color="grey", lw=0.8)
-        ax.annotate(text, (1.0, level), xycoords=("axes fraction", "data"), xytext=(-4, 3),
-                    textcoords="offset points", ha="right", fontsize=8, color="grey")
+        ax.annotate(
+            text,
+            (1.0, level),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 3),
+            textcoords="offset points",
+            ha="right",
+            fontsize=8,
+            color="grey",
+        )
     ax.set(xlabel="training step", ylabel="loss (moving average)", title=title)
     ax.legend(fontsize=8, ncol=2)
     return fig
@@ -249,8 +295,17 @@ class DigitRun:
     history: History
 
 
-def train_digit_gan(*, conditional: bool, steps: int = 500, batch_size: int = 64, width: int = 32,
-                    lr: float = 2e-3, decay: float = 0.98, seed: int = 0, device: str = "cpu") -> DigitRun:
+def train_digit_gan(
+    *,
+    conditional: bool,
+    steps: int = 500,
+    batch_size: int = 64,
+    width: int = 32,
+    lr: float = 2e-3,
+    decay: float = 0.98,
+    seed: int = 0,
+    device: str = "cpu",
+) -> DigitRun:
     """Train the DCGAN (``conditional=False``) or the conditional GAN with a projection discriminator
     on the book's training digits; the generator's weights are averaged with ``decay``."""
     from nnbook.data import load_digits
@@ -269,8 +324,18 @@ def train_digit_gan(*, conditional: bool, steps: int = 500, batch_size: int = 64
         idx = torch.randint(len(Xt), (batch_size,), generator=gen)
         return (Xt[idx], yt[idx]) if conditional else (Xt[idx],)
 
-    history = M.train_gan(G, D, real_batch, steps=steps, batch_size=batch_size, lr_g=lr, lr_d=lr, seed=seed,
-                          callback=lambda step: avg.update(), device=device)
+    history = M.train_gan(
+        G,
+        D,
+        real_batch,
+        steps=steps,
+        batch_size=batch_size,
+        lr_g=lr,
+        lr_d=lr,
+        seed=seed,
+        callback=lambda step: avg.update(),
+        device=device,
+    )
     return DigitRun(G.cpu(), D.cpu(), avg.model.cpu().eval(), history)
 
 

@@ -1,4 +1,5 @@
 """Experiments and figures of the introduction: methods compared, universal approximation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,14 @@ from nnbook.approximation import GRID, fit_shallow, sup_error, target
 from nnbook.grey import gm11_forecast
 from nnbook.plot import PALETTE, figure
 
-__all__ = ["growth_series", "forecast_errors", "forecast_comparison", "tabular_comparison", "approximation_figure",
-           "nesting_figure"]
+__all__ = [
+    "growth_series",
+    "forecast_errors",
+    "forecast_comparison",
+    "tabular_comparison",
+    "approximation_figure",
+    "nesting_figure",
+]
 
 
 def growth_series(rng: np.random.Generator, n: int = 10) -> np.ndarray:
@@ -30,8 +37,11 @@ def forecast_errors(series: np.ndarray, horizon: int = 3, seed: int = 0) -> dict
     scale = train.mean()
     mlp = MLPRegressor(hidden_layer_sizes=(16,), activation="tanh", solver="lbfgs", max_iter=5000, random_state=seed)
     mlp.fit(kt / len(series), train / scale)
-    preds = {"GM(1,1)": gm11_forecast(train, horizon)[-horizon:], "straight line (least squares)": line,
-             "neural network (16 tanh units)": mlp.predict(kf / len(series)) * scale}
+    preds = {
+        "GM(1,1)": gm11_forecast(train, horizon)[-horizon:],
+        "straight line (least squares)": line,
+        "neural network (16 tanh units)": mlp.predict(kf / len(series)) * scale,
+    }
     return {name: float(100 * np.mean(np.abs(p - test) / test)) for name, p in preds.items()}
 
 
@@ -57,10 +67,18 @@ def tabular_comparison(seed: int = 0):
     models = {
         "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
         "decision tree": DecisionTreeClassifier(random_state=seed),
-        "neural network (MLP, 64 units)": make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(64,), max_iter=1000, random_state=seed)),
+        "neural network (MLP, 64 units)": make_pipeline(
+            StandardScaler(), MLPClassifier(hidden_layer_sizes=(64,), max_iter=1000, random_state=seed)
+        ),
     }
-    data = {"breast cancer (569 x 30)": load_breast_cancer(return_X_y=True), "digits (1797 x 64)": load_digits(return_X_y=True)}
-    rows = {name: {d: float(cross_val_score(m, X, y, cv=5).mean()) for d, (X, y) in data.items()} for name, m in models.items()}
+    data = {
+        "breast cancer (569 x 30)": load_breast_cancer(return_X_y=True),
+        "digits (1797 x 64)": load_digits(return_X_y=True),
+    }
+    rows = {
+        name: {d: float(cross_val_score(m, X, y, cv=5).mean()) for d, (X, y) in data.items()}
+        for name, m in models.items()
+    }
     return pd.DataFrame(rows).T
 
 
@@ -78,8 +96,13 @@ def approximation_figure(width: int = 8, widths=(1, 2, 4, 8, 16, 32)) -> Figure:
     errs = [sup_error(w) for w in widths]
     ax1.plot(widths, errs, "o-", color=PALETTE[0])
     ax1.plot([width], [sup_error(width)], "o", color=PALETTE[1], ms=10)
-    ax1.set(xscale="log", yscale="log", xlabel="hidden units", ylabel="largest |error| on [-π, π]",
-            title="wider hidden layer, smaller error")
+    ax1.set(
+        xscale="log",
+        yscale="log",
+        xlabel="hidden units",
+        ylabel="largest |error| on [-π, π]",
+        title="wider hidden layer, smaller error",
+    )
     ax1.set_xticks(list(widths), [str(w) for w in widths])
     ax1.minorticks_off()
     fig.tight_layout()
@@ -91,13 +114,17 @@ def nesting_figure() -> Figure:
     from matplotlib.patches import Ellipse
 
     fig, ax = figure(width=6.4, height=4.0)
-    for (cx, cy, w, h), label, c, ty in [((0, 0, 10, 6.4), "artificial intelligence", PALETTE[0], 2.7),
-                                         ((0.6, -0.5, 7.4, 4.6), "machine learning", PALETTE[2], 1.6),
-                                         ((1.2, -1.0, 4.2, 2.6), "deep learning", PALETTE[1], -0.3)]:
+    for (cx, cy, w, h), label, c, ty in [
+        ((0, 0, 10, 6.4), "artificial intelligence", PALETTE[0], 2.7),
+        ((0.6, -0.5, 7.4, 4.6), "machine learning", PALETTE[2], 1.6),
+        ((1.2, -1.0, 4.2, 2.6), "deep learning", PALETTE[1], -0.3),
+    ]:
         ax.add_patch(Ellipse((cx, cy), w, h, fc=c, alpha=0.15, ec=c, lw=1.5))
         ax.text(cx, ty, label, ha="center", fontsize=10, color=c)
     ax.add_patch(Ellipse((-1.5, -0.8), 3.0, 2.0, fc="none", ec=PALETTE[3], lw=1.5, ls="--"))
     ax.text(-1.7, -1.0, "reinforcement\nlearning", ha="center", fontsize=9, color=PALETTE[3])
-    ax.set(xlim=(-5.2, 5.2), ylim=(-3.4, 3.4), aspect="equal", title="deep learning is machine learning with deep networks")
+    ax.set(
+        xlim=(-5.2, 5.2), ylim=(-3.4, 3.4), aspect="equal", title="deep learning is machine learning with deep networks"
+    )
     ax.axis("off")
     return fig

@@ -1,4 +1,5 @@
 """Chapter 4's widget and experiments: outliers under MAE / MSE / Huber, and moving a predicted distribution."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,9 +50,19 @@ def outlier_figure(n_outliers: int = 4, delta: float = 0.3) -> Figure:
     grid = np.array([0.0, 1.0])
     ax.plot(grid, TRUE_W * grid + TRUE_B, color="grey", ls=":", label="true line y = 2x + 1")
     for (name, (w, b)), c in zip(fits.items(), PALETTE):
-        ax.plot(grid, w * grid + b, color=c, lw=2, label=f"{name.upper() if name != 'huber' else f'Huber (δ={delta:g})'}: slope {w:.2f}")
+        ax.plot(
+            grid,
+            w * grid + b,
+            color=c,
+            lw=2,
+            label=f"{name.upper() if name != 'huber' else f'Huber (δ={delta:g})'}: slope {w:.2f}",
+        )
     worst = max(fits, key=lambda k: abs(fits[k][0] - TRUE_W))
-    ax.set(xlabel="x", ylabel="y", title=f"{n_outliers} outliers of {x.size}: {worst.upper() if worst != 'huber' else 'Huber'} is pulled furthest")
+    ax.set(
+        xlabel="x",
+        ylabel="y",
+        title=f"{n_outliers} outliers of {x.size}: {worst.upper() if worst != 'huber' else 'Huber'} is pulled furthest",
+    )
     ax.legend(fontsize=9, loc="lower left")
     return fig
 
@@ -66,8 +77,13 @@ def distribution_figure(z1: float = 0.0, z2: float = 1.0, z3: float = 0.0, targe
     k = np.arange(4)
     ax0.bar(k - 0.2, p, width=0.4, color=PALETTE[0], label="target p")
     ax0.bar(k + 0.2, q, width=0.4, color=PALETTE[1], label="prediction q")
-    ax0.set(xticks=k, xticklabels=[f"class {i + 1}" for i in k], ylabel="probability", ylim=(0, 1.05),
-            title="move the scores z to reshape q")
+    ax0.set(
+        xticks=k,
+        xticklabels=[f"class {i + 1}" for i in k],
+        ylabel="probability",
+        ylim=(0, 1.05),
+        title="move the scores z to reshape q",
+    )
     ax0.legend()
     names = ["H(p)", "H(p, q)", "KL(p || q)", "KL(q || p)"]
     vals = [H, CE, KL, KLr]
@@ -75,7 +91,8 @@ def distribution_figure(z1: float = 0.0, z2: float = 1.0, z3: float = 0.0, targe
     shown = [min(v, right) for v in vals]  # KL(q || p) is infinite when q puts mass where p has none
     bars = ax1.barh(names[::-1], shown[::-1], color=[PALETTE[3], PALETTE[2], PALETTE[1], PALETTE[0]])
     for bar, v in zip(bars, vals[::-1]):
-        ax1.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {v:.3f}" if np.isfinite(v) else " ∞", va="center")
-    ax1.set(xlabel="bits", xlim=(0, 1.12 * right),
-            title=f"H(p, q) = H(p) + KL(p || q): {CE:.3f} = {H:.3f} + {KL:.3f}")
+        ax1.text(
+            bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {v:.3f}" if np.isfinite(v) else " ∞", va="center"
+        )
+    ax1.set(xlabel="bits", xlim=(0, 1.12 * right), title=f"H(p, q) = H(p) + KL(p || q): {CE:.3f} = {H:.3f} + {KL:.3f}")
     return fig

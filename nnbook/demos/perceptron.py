@@ -3,6 +3,7 @@
 Each figure is a pure function of its parameters (the tests call them directly); the chapter wraps
 two of them in :class:`nnbook.widgets.Demo`.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -47,6 +48,7 @@ def _limits(ax: Axes, X: np.ndarray, pad: float = 0.5) -> tuple[float, float]:
 
 # --- widget (a): one neuron over the logic gates -------------------------------------------------
 
+
 def neuron_mistakes(w1: float, w2: float, b: float) -> dict[str, int]:
     """How many of the four rows of AND, OR and XOR the step neuron (w1, w2, b) gets wrong."""
     out = {}
@@ -75,6 +77,7 @@ def neuron_figure(w1: float = 1.0, w2: float = 1.0, b: float = -1.5) -> Figure:
 
 
 # --- widget (b): stepping through perceptron updates ---------------------------------------------
+
 
 def dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
     """A 2-D data set of the step-through demo: a logic gate or 100 separable blobs."""
@@ -122,6 +125,7 @@ def perceptron_steps_figure(update: int = 0, name: str = "and", lr: float = 1.0)
 
 # --- figures of the chapter ------------------------------------------------------------------
 
+
 def neuron_diagram_figure() -> Figure:
     """A schematic artificial neuron: inputs, weights, the weighted sum with bias, the step, the output."""
     fig, ax = figure(width=7.0, height=3.4)
@@ -142,7 +146,11 @@ def neuron_diagram_figure() -> Figure:
     ax.text(4.5, 1.35, "$+\\,b$", ha="center", va="center", fontsize=12, color=PALETTE[1])
     ax.annotate("", xy=(7.0, 2.5), xytext=(4.5, 2.5), arrowprops=dict(arrow, shrinkA=30, shrinkB=30))
     ax.text(5.9, 2.75, "$z$", ha="center", fontsize=12)
-    ax.add_patch(matplotlib.patches.FancyBboxPatch((6.5, 1.9), 1.1, 1.2, boxstyle="round,pad=0.05", fc="white", ec="black", lw=1.5))
+    ax.add_patch(
+        matplotlib.patches.FancyBboxPatch(
+            (6.5, 1.9), 1.1, 1.2, boxstyle="round,pad=0.05", fc="white", ec="black", lw=1.5
+        )
+    )
     ax.plot([6.65, 7.05, 7.05, 7.45], [2.15, 2.15, 2.85, 2.85], color=PALETTE[0], lw=2)
     ax.annotate("", xy=(9.3, 2.5), xytext=(7.6, 2.5), arrowprops=dict(arrow, shrinkA=0, shrinkB=0))
     ax.text(9.5, 2.5, "$y$", ha="left", va="center", fontsize=14)
@@ -187,7 +195,7 @@ def hidden_space_figure(params: dict, activation: str = "step", title: str = "")
     X, y = truth_table("xor")
     H, _ = layer_outputs(params, X, activation)
     fig, (ax_in, ax_h) = figure(2, width=9.6, height=4.0)
-    f = (lambda P: layer_outputs(params, P, activation)[1][:, 0] >= 0.5)
+    f = lambda P: layer_outputs(params, P, activation)[1][:, 0] >= 0.5
     decision_regions(ax_in, lambda P: f(P).astype(int), X, y)
     xlim = _limits(ax_in, X)
     for j, style in zip(range(2), ("--", ":")):

@@ -1,4 +1,5 @@
 """Figures of the gradient-descent chapter: pure functions (parameters -> Figure) for Demo."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,9 @@ def parse_points(text: str) -> tuple[np.ndarray, np.ndarray]:
         try:
             x, y = (float(v) for v in parts)
         except ValueError:
-            raise ValueError(f"each point must be 'x, y' with two numbers, points separated by ';'; could not read {p.strip()!r}") from None
+            raise ValueError(
+                f"each point must be 'x, y' with two numbers, points separated by ';'; could not read {p.strip()!r}"
+            ) from None
         xs.append(x)
         ys.append(y)
     if len(set(xs)) < 2:
@@ -61,7 +64,9 @@ def _contour(ax, x, y, hist: History, opt, extra=(), equal=False):
     ax.set_ylabel("intercept $b$")
 
 
-def gd_figure(points: str = DEFAULT_POINTS, lr: float = 0.05, steps: int = 30, a0: float = -1.0, b0: float = 4.0) -> Figure:
+def gd_figure(
+    points: str = DEFAULT_POINTS, lr: float = 0.05, steps: int = 30, a0: float = -1.0, b0: float = 4.0
+) -> Figure:
     """Fit y = a x + b to ``points`` with ``steps`` of batch gradient descent from (a0, b0).
 
     Left: the points and the line after every step (light to dark). Middle: the loss per step.
@@ -105,7 +110,9 @@ def gd_figure(points: str = DEFAULT_POINTS, lr: float = 0.05, steps: int = 30, a
     return fig
 
 
-def learning_rates_figure(points: str = DEFAULT_POINTS, lrs=(0.005, 0.05, 0.1), steps: int = 40, a0: float = -1.0, b0: float = 4.0) -> Figure:
+def learning_rates_figure(
+    points: str = DEFAULT_POINTS, lrs=(0.005, 0.05, 0.1), steps: int = 40, a0: float = -1.0, b0: float = 4.0
+) -> Figure:
     """One panel per learning rate: the path on the loss surface, titled with the final loss."""
     x, y = parse_points(points)
     X = x[:, None]
@@ -116,7 +123,11 @@ def learning_rates_figure(points: str = DEFAULT_POINTS, lrs=(0.005, 0.05, 0.1), 
         h = R.descend(R.mse_loss_grad, X, y, lr=lr, steps=steps, theta0=np.array([a0, b0]))
         _contour(ax, x, y, h, opt, extra=[(a0, b0)])
         last = h["loss"][-1]
-        verdict = "diverges" if not np.isfinite(last) or last > h["loss"][0] else ("converged" if last < 1.01 * best else "too slow")
+        verdict = (
+            "diverges"
+            if not np.isfinite(last) or last > h["loss"][0]
+            else ("converged" if last < 1.01 * best else "too slow")
+        )
         ax.set_title(f"lr = {lr:.3g}: {verdict}\nloss {h['loss'][0]:.3g} -> {last:.3g} in {h['updates'][-1]} steps")
     return fig
 
@@ -134,7 +145,9 @@ def scaling_figure(x: np.ndarray, y: np.ndarray, lr_fraction: float = 0.95, step
         h = R.descend(R.mse_loss_grad, X, y, lr=lr, steps=steps)
         opt = R.least_squares(X, y)
         _contour(ax, xs, y, h, opt, extra=[(0.0, 0.0)], equal=True)
-        ax.set_title(f"{name}: condition number {R.condition_number(X):.3g}\nloss after {steps} steps: {h['loss'][-1]:.3g}")
+        ax.set_title(
+            f"{name}: condition number {R.condition_number(X):.3g}\nloss after {steps} steps: {h['loss'][-1]:.3g}"
+        )
     return fig
 
 

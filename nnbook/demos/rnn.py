@@ -1,5 +1,6 @@
 """Chapter 10, recurrent networks: diagrams, the gradient-size experiments, the training runs, and the
 widgets' pure functions (parameters -> figure)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,7 @@ from nnbook.models.sequence import CharLM, SequenceReader, next_token_loss
 from nnbook.plot import PALETTE, figure
 from nnbook.scratch.core import Sequential, minibatches, sgd_step
 from nnbook.scratch.layers import Dense
-from nnbook.scratch.rnn import RNN, LastStep, clip_grad_norm, global_norm, spectral_radius, state_gradient_norms
+from nnbook.scratch.rnn import RNN, LastStep, clip_grad_norm, global_norm, state_gradient_norms
 
 
 # ---------------------------------------------------------------------------------------------
@@ -30,11 +31,29 @@ def _box(ax, xy, text, color, w=0.7, h=0.5, fontsize=11):
 
 
 def _arrow(ax, a, b, text=None, color="black", offset=(0.0, 0.0), rad=0.0, fontsize=10):
-    ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=12, color=color, lw=1.2,
-                                 connectionstyle=f"arc3,rad={rad}", shrinkA=14, shrinkB=14))
+    ax.add_patch(
+        FancyArrowPatch(
+            a,
+            b,
+            arrowstyle="-|>",
+            mutation_scale=12,
+            color=color,
+            lw=1.2,
+            connectionstyle=f"arc3,rad={rad}",
+            shrinkA=14,
+            shrinkB=14,
+        )
+    )
     if text:
-        ax.text((a[0] + b[0]) / 2 + offset[0], (a[1] + b[1]) / 2 + offset[1], text, fontsize=fontsize, color=color,
-                ha="center", va="center")
+        ax.text(
+            (a[0] + b[0]) / 2 + offset[0],
+            (a[1] + b[1]) / 2 + offset[1],
+            text,
+            fontsize=fontsize,
+            color=color,
+            ha="center",
+            va="center",
+        )
 
 
 def unrolled_figure(steps: int = 4) -> Figure:
@@ -46,8 +65,17 @@ def unrolled_figure(steps: int = 4) -> Figure:
     _box(ax1, (0, 3.6), r"$\mathbf{y}_t$", "#E3F5E1")
     _arrow(ax1, (0, 1), (0, 2.3), r"$W_{xh}$", offset=(0.35, 0))
     _arrow(ax1, (0, 2.3), (0, 3.6), r"$W_{hy}$", offset=(0.35, 0))
-    ax1.add_patch(FancyArrowPatch((0.35, 2.45), (0.35, 2.15), arrowstyle="-|>", mutation_scale=12, lw=1.2,
-                                  connectionstyle="arc3,rad=-2.2", color=PALETTE[1]))
+    ax1.add_patch(
+        FancyArrowPatch(
+            (0.35, 2.45),
+            (0.35, 2.15),
+            arrowstyle="-|>",
+            mutation_scale=12,
+            lw=1.2,
+            connectionstyle="arc3,rad=-2.2",
+            color=PALETTE[1],
+        )
+    )
     ax1.text(1.05, 2.3, r"$W_{hh}$", color=PALETTE[1], fontsize=10, va="center")
     ax1.set_title("folded: one layer with a loop")
     ax1.set(xlim=(-1, 1.6), ylim=(0.4, 4.2))
@@ -88,7 +116,12 @@ def gates_figure() -> Figure:
     circle(ax, (2.8, 3.2), "+")
     circle(ax, (2.8, 2.1), r"$\times$")
     circle(ax, (4.4, 1.2), r"$\times$")
-    for x, name, txt, c in [(1.2, "f", r"$\sigma$", gate), (2.2, "i", r"$\sigma$", gate), (3.4, "g", "tanh", cand), (4.4, "o", r"$\sigma$", gate)]:
+    for x, name, txt, c in [
+        (1.2, "f", r"$\sigma$", gate),
+        (2.2, "i", r"$\sigma$", gate),
+        (3.4, "g", "tanh", cand),
+        (4.4, "o", r"$\sigma$", gate),
+    ]:
         _box(ax, (x, 0.2), f"{txt}\n{name}", c, w=0.6, h=0.65, fontsize=10)
     ax.annotate("", (1.2, 2.98), (1.2, 0.55), arrowprops=dict(arrowstyle="-|>", lw=1))
     ax.annotate("", (2.6, 2.0), (2.2, 0.55), arrowprops=dict(arrowstyle="-|>", lw=1))
@@ -143,14 +176,27 @@ def rnn_with_radius(rho: float, *, n_hidden: int = 32, activation: str = "tanh",
     return layer
 
 
-def gradient_decay(radii: Sequence[float], activations: Sequence[str] = ("identity", "tanh", "relu"), *, T: int = 50,
-                   n_hidden: int = 32, batch: int = 16, seed: int = 0) -> dict[str, np.ndarray]:
+def gradient_decay(
+    radii: Sequence[float],
+    activations: Sequence[str] = ("identity", "tanh", "relu"),
+    *,
+    T: int = 50,
+    n_hidden: int = 32,
+    batch: int = 16,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
     """``||dL/dh_t||`` for t = 1..T (rows: radii) per activation, for a loss that reads only ``h_T``."""
     x = np.random.default_rng(seed + 1).standard_normal((batch, T, 1))
     out = {}
     for act in activations:
-        out[act] = np.stack([state_gradient_norms(rnn_with_radius(r, n_hidden=n_hidden, activation=act, seed=seed), x,
-                                                  np.random.default_rng(seed + 2)) for r in radii])
+        out[act] = np.stack(
+            [
+                state_gradient_norms(
+                    rnn_with_radius(r, n_hidden=n_hidden, activation=act, seed=seed), x, np.random.default_rng(seed + 2)
+                )
+                for r in radii
+            ]
+        )
     return out
 
 
@@ -162,14 +208,20 @@ def gradient_decay_figure(radii: Sequence[float], decay: Mapping[str, np.ndarray
     back = np.arange(T)[::-1]  # steps back from the last state
     for r, row in zip(radii, norms):
         ax1.semilogy(back, row / row[-1], label=rf"$\rho = {r:g}$")
-    ax1.set(xlabel="steps back from the last state, $T - t$", ylabel=r"$\|\partial L/\partial \mathbf{h}_t\| \,/\, \|\partial L/\partial \mathbf{h}_T\|$",
-            title="tanh RNN: the gradient shrinks or grows\ngeometrically with distance, at a rate set by $\\rho$")
+    ax1.set(
+        xlabel="steps back from the last state, $T - t$",
+        ylabel=r"$\|\partial L/\partial \mathbf{h}_t\| \,/\, \|\partial L/\partial \mathbf{h}_T\|$",
+        title="tanh RNN: the gradient shrinks or grows\ngeometrically with distance, at a rate set by $\\rho$",
+    )
     ax1.legend(fontsize=9, ncol=2)
     for act, rows in decay.items():
         ax2.semilogy(radii, rows[:, 0] / rows[:, -1], "o-", label=act)
     ax2.axvline(1.0, color="grey", lw=1, ls="--")
-    ax2.set(xlabel=r"spectral radius $\rho$ of $W_{hh}$", ylabel=f"gradient ratio over {T - 1} steps",
-            title="Linear: vanishes below $\\rho = 1$, explodes above;\ntanh and ReLU shift the boundary above 1")
+    ax2.set(
+        xlabel=r"spectral radius $\rho$ of $W_{hh}$",
+        ylabel=f"gradient ratio over {T - 1} steps",
+        title="Linear: vanishes below $\\rho = 1$, explodes above;\ntanh and ReLU shift the boundary above 1",
+    )
     ax2.legend()
     return fig
 
@@ -182,8 +234,17 @@ def waveform_data(n: int = 600, length: int = 30, noise: float = 0.2, n_train: i
     noisy, clean = _seq.noisy_waveform(n, noise=noise, seed=seed)
     X, y = _seq.waveform_windows(noisy, length)
     _, y_clean = _seq.waveform_windows(noisy, length, clean)
-    return {"X_train": X[:n_train], "y_train": y[:n_train], "X_test": X[n_train:], "y_test": y[n_train:],
-            "clean_test": y_clean[n_train:], "noise": noise, "noisy": noisy, "clean": clean, "length": length}
+    return {
+        "X_train": X[:n_train],
+        "y_train": y[:n_train],
+        "X_test": X[n_train:],
+        "y_test": y[n_train:],
+        "clean_test": y_clean[n_train:],
+        "noise": noise,
+        "noisy": noisy,
+        "clean": clean,
+        "length": length,
+    }
 
 
 def waveform_net(n_hidden: int = 16, *, rho: float | None = None, seed: int = 0) -> Sequential:
@@ -193,8 +254,16 @@ def waveform_net(n_hidden: int = 16, *, rho: float | None = None, seed: int = 0)
     return Sequential([rnn, LastStep(), Dense(rng.normal(0, 1 / np.sqrt(n_hidden), (1, n_hidden)), np.zeros(1))])
 
 
-def train_waveform(net: Sequential, data: Mapping, *, lr: float = 0.05, epochs: int = 15, batch_size: int = 32,
-                   clip: float | None = None, seed: int = 0) -> History:
+def train_waveform(
+    net: Sequential,
+    data: Mapping,
+    *,
+    lr: float = 0.05,
+    epochs: int = 15,
+    batch_size: int = 32,
+    clip: float | None = None,
+    seed: int = 0,
+) -> History:
     """Mini-batch SGD on the mean squared error of the next value; records ``loss`` and ``grad_norm`` (before clipping) per step."""
     rng = np.random.default_rng(seed)
     X, y = data["X_train"], data["y_train"]
@@ -227,9 +296,13 @@ def waveform_errors(net: Sequential, data: Mapping) -> dict[str, float]:
     last = data["X_test"][:, -1, 0]
     w = linear_predictor(data)
     lin = data["X_test"][:, :, 0] @ w[:-1] + w[-1]
-    return {"noisy": float(np.mean((pred - data["y_test"]) ** 2)), "clean": float(np.mean((pred - data["clean_test"]) ** 2)),
-            "last value, clean": float(np.mean((last - data["clean_test"]) ** 2)),
-            "linear least squares, clean": float(np.mean((lin - data["clean_test"]) ** 2)), "noise variance": data["noise"] ** 2}
+    return {
+        "noisy": float(np.mean((pred - data["y_test"]) ** 2)),
+        "clean": float(np.mean((pred - data["clean_test"]) ** 2)),
+        "last value, clean": float(np.mean((last - data["clean_test"]) ** 2)),
+        "linear least squares, clean": float(np.mean((lin - data["clean_test"]) ** 2)),
+        "noise variance": data["noise"] ** 2,
+    }
 
 
 def waveform_figure(net: Sequential, data: Mapping, n_show: int = 120) -> Figure:
@@ -241,8 +314,11 @@ def waveform_figure(net: Sequential, data: Mapping, n_show: int = 120) -> Figure
     ax.plot(t, data["y_test"][:n_show], ".", color="grey", ms=4, label="noisy observation")
     ax.plot(t, data["clean_test"][:n_show], color=PALETTE[0], lw=1.5, label="clean signal")
     ax.plot(t, pred, color=PALETTE[1], lw=1.5, label="RNN prediction of the next value")
-    ax.set(xlabel="time step (test part of the series)", ylabel="value",
-           title="In this run the RNN's prediction is a little closer to the clean signal than the noise")
+    ax.set(
+        xlabel="time step (test part of the series)",
+        ylabel="value",
+        title="In this run the RNN's prediction is a little closer to the clean signal than the noise",
+    )
     ax.set_ylim(top=ax.get_ylim()[1] + 0.6)  # room for the legend above the curves
     ax.legend(fontsize=9, ncol=3, loc="upper center")
     return fig
@@ -254,8 +330,14 @@ def clipping_figure(runs: Mapping[str, History]) -> Figure:
     for name, h in runs.items():
         ax1.plot(h["loss"], lw=1, label=name)
         ax2.semilogy(h["grad_norm"], lw=1, label=name)
-    ax1.set(xlabel="SGD step", ylabel="training loss (MSE)", ylim=(0, 1.5), title="Clipping rescues the run that explodes")
-    ax2.set(xlabel="SGD step", ylabel="gradient norm before clipping", title="Unclipped, the gradient norm grows without bound")
+    ax1.set(
+        xlabel="SGD step", ylabel="training loss (MSE)", ylim=(0, 1.5), title="Clipping rescues the run that explodes"
+    )
+    ax2.set(
+        xlabel="SGD step",
+        ylabel="gradient norm before clipping",
+        title="Unclipped, the gradient norm grows without bound",
+    )
     ax1.legend(fontsize=9)
     return fig
 
@@ -263,16 +345,22 @@ def clipping_figure(runs: Mapping[str, History]) -> Figure:
 # ---------------------------------------------------------------------------------------------
 # Widget: step through an unrolled RNN
 # ---------------------------------------------------------------------------------------------
-def step_through(step: int, *, rho: float = 0.9, activation: str = "tanh", T: int = 10, n_hidden: int = 6, seed: int = 0) -> dict:
+def step_through(
+    step: int, *, rho: float = 0.9, activation: str = "tanh", T: int = 10, n_hidden: int = 6, seed: int = 0
+) -> dict:
     """Hidden states of a short sequence computed up to ``step`` (1..T), then gradients going back (T+1..2T).
 
     Returns the input, the states known so far (NaN where not yet computed) and the gradient norms
     ``||dL/dh_t||`` known so far, for a loss that reads the last state.
     """
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 1 <= step <= 2 * T:
-        raise ValueError(f"step must be an integer from 1 (first forward step) to 2T = {2 * T} (last backward step); got {step!r}")
+        raise ValueError(
+            f"step must be an integer from 1 (first forward step) to 2T = {2 * T} (last backward step); got {step!r}"
+        )
     layer = rnn_with_radius(rho, n_hidden=n_hidden, activation=activation, seed=seed)
-    x = np.sin(np.linspace(0, 2 * np.pi, T))[None, :, None] + 0.3 * np.random.default_rng(seed).standard_normal((1, T, 1))
+    x = np.sin(np.linspace(0, 2 * np.pi, T))[None, :, None] + 0.3 * np.random.default_rng(seed).standard_normal(
+        (1, T, 1)
+    )
     y, cache = layer.forward(x)
     grad_y = np.zeros_like(y)
     grad_y[:, -1] = 1.0 / np.sqrt(n_hidden)
@@ -283,7 +371,7 @@ def step_through(step: int, *, rho: float = 0.9, activation: str = "tanh", T: in
     norms = np.full(T, np.nan)
     back = max(0, step - T)
     if back:
-        norms[T - back:] = np.linalg.norm(grad_h[0, T - back:], axis=1)
+        norms[T - back :] = np.linalg.norm(grad_h[0, T - back :], axis=1)
     return {"x": x[0, :, 0], "states": states, "grad_norms": norms, "phase": "forward" if step <= T else "backward"}
 
 
@@ -295,7 +383,14 @@ def step_through_figure(step: int = 5, rho: float = 0.9, activation: str = "tanh
     t = np.arange(1, T + 1)
     axes[0].plot(t, s["x"], "o-", color="grey")
     axes[0].set(ylabel="$x_t$", title=f"{s['phase']} pass, step {step} of {2 * T}  ($\\rho = {rho:g}$, {activation})")
-    axes[1].imshow(s["states"].T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, extent=(0.5, T + 0.5, s["states"].shape[1] + 0.5, 0.5))
+    axes[1].imshow(
+        s["states"].T,
+        aspect="auto",
+        cmap="RdBu_r",
+        vmin=-1,
+        vmax=1,
+        extent=(0.5, T + 0.5, s["states"].shape[1] + 0.5, 0.5),
+    )
     axes[1].set(ylabel="unit of $\\mathbf{h}_t$")
     axes[1].grid(False)
     axes[2].bar(t, np.nan_to_num(s["grad_norms"]), color=PALETTE[1])
@@ -306,9 +401,19 @@ def step_through_figure(step: int = 5, rho: float = 0.9, activation: str = "tanh
 # ---------------------------------------------------------------------------------------------
 # PyTorch experiments: long-range memory, digits row by row
 # ---------------------------------------------------------------------------------------------
-def memory_accuracy(cell: str, length: int, *, n_train: int = 500, n_hidden: int = 16, epochs: int = 20,
-                    batch_size: int = 50, lr: float = 1e-2, forget_bias: float = 3.0, distractors: bool = False,
-                    seed: int = 0) -> float:
+def memory_accuracy(
+    cell: str,
+    length: int,
+    *,
+    n_train: int = 500,
+    n_hidden: int = 16,
+    epochs: int = 20,
+    batch_size: int = 50,
+    lr: float = 1e-2,
+    forget_bias: float = 3.0,
+    distractors: bool = False,
+    seed: int = 0,
+) -> float:
     """Validation accuracy of a ``cell`` reader trained to recall the first of ``length`` symbols (chance: 1/4).
 
     ``forget_bias`` applies to an LSTM only; ``distractors`` fills the later steps with random symbols instead of zeros.
@@ -317,13 +422,34 @@ def memory_accuracy(cell: str, length: int, *, n_train: int = 500, n_hidden: int
     X_val, y_val = _seq.first_symbol_task(500, length, distractors=distractors, seed=seed + 2)
     torch.manual_seed(seed)
     model = SequenceReader(X.shape[2], n_hidden, 4, cell=cell, forget_bias=forget_bias if cell == "lstm" else 0.0)
-    h = _fit.fit(model, (X, y), loss="cross_entropy", optimiser=torch.optim.Adam(model.parameters(), lr=lr),
-                 epochs=epochs, batch_size=batch_size, val_data=(X_val, y_val), metrics=["accuracy"], seed=seed, progress=False)
+    h = _fit.fit(
+        model,
+        (X, y),
+        loss="cross_entropy",
+        optimiser=torch.optim.Adam(model.parameters(), lr=lr),
+        epochs=epochs,
+        batch_size=batch_size,
+        val_data=(X_val, y_val),
+        metrics=["accuracy"],
+        seed=seed,
+        progress=False,
+    )
     return float(h["val_accuracy"][-1])
 
 
-def train_digit_reader(train, val=None, *, n_hidden: int = 64, epochs: int = 25, batch_size: int = 128, lr: float = 1e-2,
-                       bidirectional: bool = False, pool: str = "last", shift_p: float = 0.0, seed: int = 0):
+def train_digit_reader(
+    train,
+    val=None,
+    *,
+    n_hidden: int = 64,
+    epochs: int = 25,
+    batch_size: int = 128,
+    lr: float = 1e-2,
+    bidirectional: bool = False,
+    pool: str = "last",
+    shift_p: float = 0.0,
+    seed: int = 0,
+):
     """An LSTM that reads 8x8 digits row by row (Adam, cosine schedule); returns ``(model, fit history)``.
 
     ``shift_p`` is the share of each training batch moved by a random 1-pixel shift (chapter 7's augmentation).
@@ -334,26 +460,60 @@ def train_digit_reader(train, val=None, *, n_hidden: int = 64, epochs: int = 25,
     model = SequenceReader(8, n_hidden, 10, cell="lstm", bidirectional=bidirectional, pool=pool)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     X, y = train
-    h = _fit.fit(model, (_seq.digit_rows(X), y), loss="cross_entropy", optimiser=opt, epochs=epochs, batch_size=batch_size,
-                 val_data=None if val is None else (_seq.digit_rows(val[0]), val[1]), metrics=["accuracy"],
-                 scheduler=torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs), seed=seed, progress=False,
-                 augment=partial(random_shift, max_shift=1, p=shift_p) if shift_p > 0 else None)
+    h = _fit.fit(
+        model,
+        (_seq.digit_rows(X), y),
+        loss="cross_entropy",
+        optimiser=opt,
+        epochs=epochs,
+        batch_size=batch_size,
+        val_data=None if val is None else (_seq.digit_rows(val[0]), val[1]),
+        metrics=["accuracy"],
+        scheduler=torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs),
+        seed=seed,
+        progress=False,
+        augment=partial(random_shift, max_shift=1, p=shift_p) if shift_p > 0 else None,
+    )
     return model, h
 
 
 # ---------------------------------------------------------------------------------------------
 # The character-level language model
 # ---------------------------------------------------------------------------------------------
-def train_char_lm(train_tokens: np.ndarray, val_tokens: np.ndarray, vocab_size: int, *, n_hidden: int = 128,
-                  n_layers: int = 1, length: int = 64, epochs: int = 30, batch_size: int = 32, lr: float = 1e-2,
-                  seed: int = 0, device=None, patience: int | None = 5, progress: bool = False):
+def train_char_lm(
+    train_tokens: np.ndarray,
+    val_tokens: np.ndarray,
+    vocab_size: int,
+    *,
+    n_hidden: int = 128,
+    n_layers: int = 1,
+    length: int = 64,
+    epochs: int = 30,
+    batch_size: int = 32,
+    lr: float = 1e-2,
+    seed: int = 0,
+    device=None,
+    patience: int | None = 5,
+    progress: bool = False,
+):
     """Train a :class:`CharLM` on windows of ``train_tokens``; returns ``(model, fit history)`` with the best validation weights."""
     X, Y = _seq.text_windows(train_tokens, length, length // 2)
     Xv, Yv = _seq.text_windows(val_tokens, length)
     torch.manual_seed(seed)
     model = CharLM(vocab_size, n_hidden, n_layers=n_layers)
-    h = _fit.fit(model, (X, Y), loss=next_token_loss, optimiser=torch.optim.Adam(model.parameters(), lr=lr), epochs=epochs,
-                 batch_size=batch_size, val_data=(Xv, Yv), early_stopping=patience, seed=seed, device=device, progress=progress)
+    h = _fit.fit(
+        model,
+        (X, Y),
+        loss=next_token_loss,
+        optimiser=torch.optim.Adam(model.parameters(), lr=lr),
+        epochs=epochs,
+        batch_size=batch_size,
+        val_data=(Xv, Yv),
+        early_stopping=patience,
+        seed=seed,
+        device=device,
+        progress=progress,
+    )
     return model, h
 
 
@@ -377,7 +537,11 @@ def temperature_figure(logits: np.ndarray, chars: Sequence[str], temperature: fl
     ax.bar(np.arange(top) - 0.2, p1[order], width=0.4, color="lightgrey", label="temperature 1")
     ax.bar(np.arange(top) + 0.2, p[order], width=0.4, color=PALETTE[0], label=f"temperature {temperature:g}")
     ax.set_xticks(np.arange(top), labels)
-    ax.set(xlabel="next character", ylabel="probability", ylim=(0, 1),
-           title=f"Temperature {temperature:g}: entropy {entropy:.2f} bits (lower is more predictable)")
+    ax.set(
+        xlabel="next character",
+        ylabel="probability",
+        ylim=(0, 1),
+        title=f"Temperature {temperature:g}: entropy {entropy:.2f} bits (lower is more predictable)",
+    )
     ax.legend()
     return fig

@@ -1,5 +1,6 @@
 """Chapters 7 and 8: the digits experiment runner and the figures (pure functions, for Demo and
 the text). The data (digits splits, shifts) lives in ``nnbook.data``, the metrics in ``nnbook.metrics``."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -59,9 +60,20 @@ def train_digits_mlp(
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs) if schedule else None
     aug = (lambda xb: random_shift(xb, augment, p=augment_p)) if augment else None
     history = _fit.fit(
-        model, (X, y), loss="cross_entropy", optimiser=opt, epochs=epochs, batch_size=batch_size,
-        val_data=data.val, metrics=["accuracy"], scheduler=sched, augment=aug,
-        early_stopping=early_stopping, device="cpu", seed=seed, progress=False,
+        model,
+        (X, y),
+        loss="cross_entropy",
+        optimiser=opt,
+        epochs=epochs,
+        batch_size=batch_size,
+        val_data=data.val,
+        metrics=["accuracy"],
+        scheduler=sched,
+        augment=aug,
+        early_stopping=early_stopping,
+        device="cpu",
+        seed=seed,
+        progress=False,
     )
     return model, history
 
@@ -74,7 +86,15 @@ def digits_test_accuracy(model, data: DigitsSplits) -> float:
 # ---------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------
-def curves_figure(histories: Mapping[str, History], *, metric: str = "loss", title: str = "", ax=None, val: bool = True, train: bool = True) -> Figure:
+def curves_figure(
+    histories: Mapping[str, History],
+    *,
+    metric: str = "loss",
+    title: str = "",
+    ax=None,
+    val: bool = True,
+    train: bool = True,
+) -> Figure:
     """Per-epoch training (dashed) and validation (solid) curves of several runs on one axis."""
     if ax is None:
         fig, ax = figure()
@@ -94,7 +114,9 @@ def curves_figure(histories: Mapping[str, History], *, metric: str = "loss", tit
     return fig
 
 
-def regularisation_figure(runs: Mapping[tuple[float, float], History], dropout: float = 0.0, weight_decay: float = 0.0) -> Figure:
+def regularisation_figure(
+    runs: Mapping[tuple[float, float], History], dropout: float = 0.0, weight_decay: float = 0.0
+) -> Figure:
     """Learning curves of the precomputed run with this ``dropout`` and ``weight_decay``, over
     the unregularised run in grey (the widget of the regularisation section)."""
     key = (float(dropout), float(weight_decay))
@@ -116,7 +138,9 @@ def regularisation_figure(runs: Mapping[tuple[float, float], History], dropout: 
     return fig
 
 
-def sweep_figure(xs, train_vals, val_vals, *, xlabel: str, ylabel: str = "error rate", title: str = "", logx: bool = True, ax=None) -> Figure:
+def sweep_figure(
+    xs, train_vals, val_vals, *, xlabel: str, ylabel: str = "error rate", title: str = "", logx: bool = True, ax=None
+) -> Figure:
     """Training and validation values against a swept setting (capacity, data size, ...)."""
     if ax is None:
         fig, ax = figure()
@@ -162,7 +186,15 @@ def similarity_matrix_figure(S: np.ndarray, labels: Sequence[str], *, title: str
     if len(labels) <= 8:
         for i in range(len(labels)):
             for j in range(len(labels)):
-                ax.text(j, i, f"{S[i, j]:.2f}", ha="center", va="center", fontsize=7, color="w" if S[i, j] < 0.5 * (1 + vmin) else "k")
+                ax.text(
+                    j,
+                    i,
+                    f"{S[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="w" if S[i, j] < 0.5 * (1 + vmin) else "k",
+                )
     fig.colorbar(im, ax=ax, shrink=0.8)
     ax.set_title(title)
     return fig
@@ -178,7 +210,9 @@ def mds_figure(points: np.ndarray, groups: Sequence[int], layers: Sequence[str],
         ax.plot(points[m, 0], points[m, 1], color="0.75", zorder=1)
     for k, name in enumerate(layers):
         m = np.arange(len(points)) % len(layers) == k
-        ax.scatter(points[m, 0], points[m, 1], marker=markers[k % len(markers)], s=60, color=PALETTE[k], label=name, zorder=2)
+        ax.scatter(
+            points[m, 0], points[m, 1], marker=markers[k % len(markers)], s=60, color=PALETTE[k], label=name, zorder=2
+        )
     ax.set_xlabel("MDS dimension 1")
     ax.set_ylabel("MDS dimension 2")
     ax.set_aspect("equal", adjustable="datalim")
@@ -191,19 +225,49 @@ def workflow_figure() -> Figure:
     """The training workflow as a row of boxes: the steps of the chapter, with the loop marked."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    steps = ["data", "preprocess\n(one-hot,\nnormalise)", "model", "loss", "optimiser", "training\nloop", "evaluate", "save /\nload"]
+    steps = [
+        "data",
+        "preprocess\n(one-hot,\nnormalise)",
+        "model",
+        "loss",
+        "optimiser",
+        "training\nloop",
+        "evaluate",
+        "save /\nload",
+    ]
     fig, ax = figure(width=9.0, height=2.3)
     ax.set_xlim(-0.6, len(steps) - 0.4)
     ax.set_ylim(-1.2, 1.0)
     ax.axis("off")
     for i, s in enumerate(steps):
         colour = PALETTE[1] if s.startswith("training") else PALETTE[0]
-        ax.add_patch(FancyBboxPatch((i - 0.42, -0.4), 0.84, 0.8, boxstyle="round,pad=0.03", fc=colour, alpha=0.15, ec=colour))
+        ax.add_patch(
+            FancyBboxPatch((i - 0.42, -0.4), 0.84, 0.8, boxstyle="round,pad=0.03", fc=colour, alpha=0.15, ec=colour)
+        )
         ax.text(i, 0, s, ha="center", va="center", fontsize=9)
         if i:
-            ax.add_patch(FancyArrowPatch((i - 0.58, 0), (i - 0.44, 0), arrowstyle="-|>", mutation_scale=12, color="0.3"))
-    ax.add_patch(FancyArrowPatch((5.3, -0.45), (4.7, -0.45), connectionstyle="arc3,rad=-0.9", arrowstyle="-|>", mutation_scale=12, color=PALETTE[1]))
-    ax.text(5, -1.05, "repeat for every mini-batch and epoch:\nforward, loss, backward, step", ha="center", va="center", fontsize=8, color=PALETTE[1])
+            ax.add_patch(
+                FancyArrowPatch((i - 0.58, 0), (i - 0.44, 0), arrowstyle="-|>", mutation_scale=12, color="0.3")
+            )
+    ax.add_patch(
+        FancyArrowPatch(
+            (5.3, -0.45),
+            (4.7, -0.45),
+            connectionstyle="arc3,rad=-0.9",
+            arrowstyle="-|>",
+            mutation_scale=12,
+            color=PALETTE[1],
+        )
+    )
+    ax.text(
+        5,
+        -1.05,
+        "repeat for every mini-batch and epoch:\nforward, loss, backward, step",
+        ha="center",
+        va="center",
+        fontsize=8,
+        color=PALETTE[1],
+    )
     ax.set_title("Training in practice: eight steps, one of them a loop")
     return fig
 
@@ -225,7 +289,9 @@ def reliability_figure(y, probabilities: Mapping[str, np.ndarray], *, n_bins: in
     return fig
 
 
-def cost_figure(y, probabilities: Mapping[str, np.ndarray], cost_fp: float, cost_fn: float, *, title: str = "") -> Figure:
+def cost_figure(
+    y, probabilities: Mapping[str, np.ndarray], cost_fp: float, cost_fn: float, *, title: str = ""
+) -> Figure:
     """Expected cost per case against the decision threshold for each model, with the threshold
     ``cost_fp / (cost_fp + cost_fn)`` that is optimal for calibrated probabilities marked."""
     ts = np.linspace(0.0, 1.0, 201)

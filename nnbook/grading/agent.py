@@ -6,6 +6,7 @@ compares it with the reference in its own process. The guard (a PEP 578 audit ho
 be removed once installed) keeps honest mistakes and ordinary cheating out: file access outside
 the sandbox, processes, sockets, ctypes, the garbage collector's object lists.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,36 +15,93 @@ import sys
 
 _STATE: dict = {}
 
-DENIED_EVENTS = ("ctypes.", "socket.", "gc.get_", "subprocess.", "os.exec", "os.posix_spawn", "os.spawn",
-                 "os.fork", "os.forkpty", "os.system", "os.killpg", "os.link", "os.symlink", "pty.",
-                 "sqlite3.", "webbrowser.", "sys.remote_exec")
+DENIED_EVENTS = (
+    "ctypes.",
+    "socket.",
+    "gc.get_",
+    "subprocess.",
+    "os.exec",
+    "os.posix_spawn",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+    "os.system",
+    "os.killpg",
+    "os.link",
+    "os.symlink",
+    "pty.",
+    "sqlite3.",
+    "webbrowser.",
+    "sys.remote_exec",
+)
 # Never importable, not even while ipykernel starts: native-code escapes, file access without audit
 # events (readline's history functions, mmap, dbm), the resource limits.
-DENIED_IMPORTS = {"ctypes", "_ctypes", "_xxsubinterpreters", "_testcapi", "_testinternalcapi", "mmap",
-                  "resource", "readline", "dbm", "_dbm", "_gdbm", "_sqlite3", "sqlite3", "_curses", "curses",
-                  "_tkinter", "tkinter", "_posixshmem", "_multiprocessing"}
+DENIED_IMPORTS = {
+    "ctypes",
+    "_ctypes",
+    "_xxsubinterpreters",
+    "_testcapi",
+    "_testinternalcapi",
+    "mmap",
+    "resource",
+    "readline",
+    "dbm",
+    "_dbm",
+    "_gdbm",
+    "_sqlite3",
+    "sqlite3",
+    "_curses",
+    "curses",
+    "_tkinter",
+    "tkinter",
+    "_posixshmem",
+    "_multiprocessing",
+}
 # Loaded by ipykernel itself; removed before student code runs, and not importable after.
 CUT_MODULES = ("_posixsubprocess", "_ctypes", "ctypes")
 # What student code may import once the kernel is ready (top-level names): the scientific packages
 # below and the standard library except what reaches the network, other processes or files without
 # audit events. A name outside both is refused (an allowlist: a new module is refused until added).
-ALLOWED_PACKAGES = frozenset("""
+ALLOWED_PACKAGES = frozenset(
+    """
 numpy scipy sklearn matplotlib mpl_toolkits PIL torch pandas nnbook IPython ipywidgets tqdm kiwisolver
 cycler pyparsing dateutil packaging fontTools contourpy joblib threadpoolctl pytz tzdata six yaml sympy
 mpmath networkx jinja2 markupsafe filelock fsspec comm traitlets jupyterlab_widgets widgetsnbextension
-""".split())
-STDLIB_REFUSED = frozenset("""
+""".split()
+)
+STDLIB_REFUSED = frozenset(
+    """
 multiprocessing ssl http urllib ftplib smtplib poplib imaplib
 nntplib telnetlib xmlrpc socketserver wsgiref webbrowser ctypes readline rlcompleter mmap resource dbm
 sqlite3 curses tkinter turtle turtledemo idlelib pty tty termios fcntl grp pwd spwd crypt syslog
 venv ensurepip pydoc_data lib2to3 distutils code codeop pdb bdb trace tracemalloc faulthandler
-""".split())
-ALLOWED_IMPORTS = ALLOWED_PACKAGES | (frozenset(sys.stdlib_module_names) - STDLIB_REFUSED - frozenset(DENIED_IMPORTS)
-                                      - frozenset(CUT_MODULES) - frozenset(n for n in sys.stdlib_module_names
-                                                                           if n.startswith("_test")))
-WRITE_EVENTS = {"os.chdir", "os.mkdir", "os.remove", "os.rmdir", "os.rename", "os.chmod", "os.chown",
-                "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile", "shutil.copytree",
-                "shutil.move", "shutil.chown", "os.setxattr", "os.removexattr"}
+""".split()
+)
+ALLOWED_IMPORTS = ALLOWED_PACKAGES | (
+    frozenset(sys.stdlib_module_names)
+    - STDLIB_REFUSED
+    - frozenset(DENIED_IMPORTS)
+    - frozenset(CUT_MODULES)
+    - frozenset(n for n in sys.stdlib_module_names if n.startswith("_test"))
+)
+WRITE_EVENTS = {
+    "os.chdir",
+    "os.mkdir",
+    "os.remove",
+    "os.rmdir",
+    "os.rename",
+    "os.chmod",
+    "os.chown",
+    "os.truncate",
+    "os.utime",
+    "shutil.rmtree",
+    "shutil.copyfile",
+    "shutil.copytree",
+    "shutil.move",
+    "shutil.chown",
+    "os.setxattr",
+    "os.removexattr",
+}
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 
@@ -82,8 +140,9 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...], latch, extra_modules: 
     _paths = (pathlib.PosixPath, pathlib.PurePosixPath)
     _tostr, _vars, _missing = pathlib.PurePath.__str__, vars, object()
     # pathlib as it is now: every attribute of its classes (public API only: vars and identity)
-    _pathlib = tuple((c, tuple(vars(c).items())) for c in (pathlib.PurePath, pathlib.PurePosixPath, pathlib.Path,
-                                                              pathlib.PosixPath))
+    _pathlib = tuple(
+        (c, tuple(vars(c).items())) for c in (pathlib.PurePath, pathlib.PurePosixPath, pathlib.Path, pathlib.PosixPath)
+    )
 
     def pathlib_intact():
         """True while no pathlib class has been changed since the guard was installed."""
@@ -169,7 +228,8 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...], latch, extra_modules: 
                 return
             real = resolve(p)
             write = (_type(flags) is _int and flags & write_flags != 0) or (
-                _type(mode) is _str and ("w" in mode or "a" in mode or "x" in mode or "+" in mode))
+                _type(mode) is _str and ("w" in mode or "a" in mode or "x" in mode or "+" in mode)
+            )
             if inside(real, write_roots) or (not write and inside(real, read_roots)):
                 return
             raise _Violation("the grading sandbox does not allow " + ("writing " if write else "reading ") + real)
@@ -194,11 +254,15 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...], latch, extra_modules: 
             top = _split(name, ".")[0]
             if name in denied_imports or top in denied_imports:
                 raise _ImportRefused("the grading sandbox does not allow importing " + name)
-            if latch.gi_frame is None and (top in cut_modules or not (
-                    top in allowed_imports or _startswith(top, "_sysconfigdata_"))):
-                raise _ImportRefused("the grading sandbox does not allow importing " + name +
-                                 " (student code may import NumPy, Matplotlib, PyTorch, SciPy, scikit-learn, "
-                                 "pandas, nnbook and the safe parts of the standard library)")
+            if latch.gi_frame is None and (
+                top in cut_modules or not (top in allowed_imports or _startswith(top, "_sysconfigdata_"))
+            ):
+                raise _ImportRefused(
+                    "the grading sandbox does not allow importing "
+                    + name
+                    + " (student code may import NumPy, Matplotlib, PyTorch, SciPy, scikit-learn, "
+                    "pandas, nnbook and the safe parts of the standard library)"
+                )
             return
         if _startswith(event, "socket.") and latch.gi_frame is not None:
             return  # asyncio's self-pipe while ipykernel starts (no student code has run yet)
@@ -248,8 +312,9 @@ def install(sandbox: str, python_guard: bool = True) -> None:
 
     if python_guard and "latch" not in _STATE:
         raise RuntimeError("the kernel was not started by the grader's launcher (no guard installed)")
-    _STATE.update(ns=get_ipython().user_ns, plain=plain, open=os.open, write_fd=os.write, close=os.close,
-                  dumps=json.dumps)
+    _STATE.update(
+        ns=get_ipython().user_ns, plain=plain, open=os.open, write_fd=os.write, close=os.close, dumps=json.dumps
+    )
     try:  # exit() and quit() would end the kernel; in grading they do nothing
         get_ipython().ask_exit = lambda *a, **k: None
     except Exception:

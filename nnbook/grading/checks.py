@@ -1,14 +1,16 @@
 """Self-checks inside a notebook: ``public_test`` registers a test, ``check`` runs a question's tests
 and prints a friendly report, ``hidden_test`` declares what the grader asks (master only),
 ``assert_close`` compares with tolerances and says expected vs got."""
+
 from __future__ import annotations
 
 import copy
 import inspect
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from nnbook.grading.compare import ATOL, RTOL, compare, short
 from nnbook.grading.spec import Spec
@@ -86,8 +88,9 @@ def public_test(qid: str, hint: str | None = None) -> Callable:
     return register
 
 
-def assert_close(got, expected, what: str = "value", rtol: float = RTOL, atol: float = ATOL,
-                 hint: str | None = None) -> None:
+def assert_close(
+    got, expected, what: str = "value", rtol: float = RTOL, atol: float = ATOL, hint: str | None = None
+) -> None:
     """Raise AssertionError saying what was checked and expected vs got unless ``got`` matches
     ``expected``; ``hint`` is shown for this check only (instead of the test's hint)."""
     if got is Ellipsis:
@@ -133,7 +136,9 @@ def run_public(qid: str) -> list[Outcome]:
         except AssertionError as e:  # the hint of the check that failed, else the test's
             if not doc and test.fn.__name__ == "_" and getattr(e, "what", ""):
                 name = e.what  # an unnamed test is named by the check that failed
-            outcomes.append(Outcome("failed", name, str(e) or _describe_error(e), getattr(e, "hint", None) or test.hint))
+            outcomes.append(
+                Outcome("failed", name, str(e) or _describe_error(e), getattr(e, "hint", None) or test.hint)
+            )
         except (Exception, SystemExit) as e:
             outcomes.append(Outcome("error", name, _describe_error(e), test.hint))
         else:
@@ -189,9 +194,18 @@ def _plain_inputs(inputs) -> list[tuple]:
     return out
 
 
-def hidden_test(qid: str, points: float, call: str | None = None, value: str | None = None, inputs=None,
-                rtol: float = RTOL, atol: float = ATOL, expected=None, part: int | None = None,
-                label: str = "") -> None:
+def hidden_test(
+    qid: str,
+    points: float,
+    call: str | None = None,
+    value: str | None = None,
+    inputs=None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    expected=None,
+    part: int | None = None,
+    label: str = "",
+) -> None:
     """Declare a hidden test (master only). In the master it also checks the reference solution:
     the function must run on every input and return plain data, matching ``expected`` if given
     (a list with one expected result per input for ``call``, the value itself for ``value``).
@@ -207,8 +221,9 @@ def hidden_test(qid: str, points: float, call: str | None = None, value: str | N
         raise ValueError(f"hidden_test points must be a positive number; got {points!r}")
     if part is not None and (call is None or not isinstance(part, int) or isinstance(part, bool)):
         raise ValueError("hidden_test(part=k) takes an integer index and needs call=")
-    spec = Spec(qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, part=part,
-                label=str(label))
+    spec = Spec(
+        qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, part=part, label=str(label)
+    )
     if value is not None and inputs is not None:
         raise ValueError("hidden_test(value=...) takes no inputs")
     frame = sys._getframe(1)

@@ -3,6 +3,7 @@
 Used by ``assert_close`` in notebooks and, on decoded plain data only, by the grader (in the
 grading process, never in the student's kernel).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,13 +47,19 @@ def _is_bool(x) -> bool:
 def diagnose(got, expected) -> str:
     """A hint at what went wrong that quotes no value: 'sign flipped', 'off by a constant factor
     of 2', 'looks transposed'; '' when none of these fits."""
-    g, e = _numeric_array(got) if not _is_number(got) else np.asarray(got), \
-        _numeric_array(expected) if not _is_number(expected) else np.asarray(expected)
+    g, e = (
+        _numeric_array(got) if not _is_number(got) else np.asarray(got),
+        _numeric_array(expected) if not _is_number(expected) else np.asarray(expected),
+    )
     if g is None or e is None or g.dtype.kind == "b" or e.dtype.kind == "b" or e.size == 0:
         return ""
     g, e = g.astype(float), e.astype(float)
-    if e.ndim == 2 and g.shape == e.shape[::-1] and np.allclose(g.T, e, rtol=1e-6, atol=1e-12) \
-            and not (g.shape == e.shape and np.allclose(g, e, rtol=1e-6, atol=1e-12)):
+    if (
+        e.ndim == 2
+        and g.shape == e.shape[::-1]
+        and np.allclose(g.T, e, rtol=1e-6, atol=1e-12)
+        and not (g.shape == e.shape and np.allclose(g, e, rtol=1e-6, atol=1e-12))
+    ):
         return "looks transposed"
     if g.shape != e.shape or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
         return ""
@@ -87,7 +94,9 @@ def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "
         if got_arr is None:
             return f"expected an array of shape {exp_arr.shape}{where}, got {short(got)}"
         if got_arr.shape != exp_arr.shape:
-            return f"expected shape {exp_arr.shape}{where}, got shape {got_arr.shape}: {short(got)}" + _why(got_arr, exp_arr)
+            return f"expected shape {exp_arr.shape}{where}, got shape {got_arr.shape}: {short(got)}" + _why(
+                got_arr, exp_arr
+            )
         if exp_arr.dtype.kind == "b" or got_arr.dtype.kind == "b":
             bad = exp_arr != got_arr
         else:
@@ -95,9 +104,11 @@ def compare(got, expected, rtol: float = RTOL, atol: float = ATOL, path: str = "
             bad = ~np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
-            return (f"{int(bad.sum())} of {bad.size} entries differ{where}; first at index {idx}: "
-                    f"expected {exp_arr[idx].item()!r}, got {got_arr[idx].item()!r}{_why(got_arr, exp_arr)}"
-                    f"\n  expected {short(exp_arr)}\n  got      {short(got_arr)}")
+            return (
+                f"{int(bad.sum())} of {bad.size} entries differ{where}; first at index {idx}: "
+                f"expected {exp_arr[idx].item()!r}, got {got_arr[idx].item()!r}{_why(got_arr, exp_arr)}"
+                f"\n  expected {short(exp_arr)}\n  got      {short(got_arr)}"
+            )
         return None
     if isinstance(expected, (bool, np.bool_)):  # a 0-d bool array is a bool, as a bool array is bools
         if not _is_bool(got) or bool(got) != bool(expected):
@@ -144,7 +155,9 @@ def _kind(x) -> str:
         return "a number"
     if isinstance(x, (list, tuple)):
         return f"a sequence of {len(x)} items"
-    return {bool: "a bool", np.bool_: "a bool", str: "a string", type(None): "None", dict: "a dict"}.get(type(x), type(x).__name__)
+    return {bool: "a bool", np.bool_: "a bool", str: "a string", type(None): "None", dict: "a dict"}.get(
+        type(x), type(x).__name__
+    )
 
 
 def coarse(got, expected, path: str = "") -> str:

@@ -1,4 +1,5 @@
 """The gradebook (CSV) and one Markdown feedback file per submission."""
+
 from __future__ import annotations
 
 import csv
@@ -8,9 +9,9 @@ import re
 import tempfile
 from pathlib import Path
 
+from nnbook.grading.isolation import NONE_WARNING
 from nnbook.grading.plan import Plan
 from nnbook.grading.scoring import Result
-from nnbook.grading.isolation import NONE_WARNING
 
 STATUS_TEXT = {
     "passed": "passed",
@@ -71,9 +72,19 @@ def write_csv(path: Path, plan: Plan, results: list[Result], feedback_dir: Path 
     w.writerow(columns(plan))
     for r in sorted(results, key=lambda r: (r.student, r.file)):
         fb = str(Path(feedback_dir.name) / feedback_name(r, results)) if feedback_dir else ""
-        w.writerow([_cell(r.student), _cell(r.file), r.status, *[_num(r.scores.get(q, 0.0)) for q in plan.questions],
-                    _num(r.total), _num(plan.max_points()), r.isolation or plan.isolation.kind, fb,
-                    _cell(" | ".join(r.reasons))])
+        w.writerow(
+            [
+                _cell(r.student),
+                _cell(r.file),
+                r.status,
+                *[_num(r.scores.get(q, 0.0)) for q in plan.questions],
+                _num(r.total),
+                _num(plan.max_points()),
+                r.isolation or plan.isolation.kind,
+                fb,
+                _cell(" | ".join(r.reasons)),
+            ]
+        )
     write_atomic(path, buf.getvalue())
 
 
@@ -91,8 +102,10 @@ def feedback_markdown(plan: Plan, r: Result) -> str:
     lines = [f"# Feedback: {escape(plan.chapter)}, {escape(r.student)}", ""]
     if not plan.isolation.active:
         lines += [f"> **Warning: {NONE_WARNING}** ({escape(plan.isolation.reason)}).", ""]
-    lines += [f"Submission {escape(r.rel or r.file)}: **{_num(r.total)} / {_num(plan.max_points())} points** "
-              f"({r.status}).", ""]
+    lines += [
+        f"Submission {escape(r.rel or r.file)}: **{_num(r.total)} / {_num(plan.max_points())} points** ({r.status}).",
+        "",
+    ]
     if r.reasons:
         lines += ["## Notes", ""] + [f"- {escape(x)}" for x in r.reasons] + [""]
     lines += ["## Questions", "", "| question | points | max |", "|---|---|---|"]

@@ -2,13 +2,22 @@
 cases scored against the Plan. The other steps live in their own modules: ``spec`` (Spec), ``plan`` (Plan),
 ``intake`` (files and notebooks), ``reference`` (the master's run), ``runner`` (cells and cases in
 a kernel), ``scoring``, ``feedback`` (the report) and ``gradebook`` (the batch)."""
+
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from nnbook.grading.intake import (NOTEBOOK_SUFFIX, Submission, code_cells, find_submissions, imported_modules,
-                                   load_submission, read_private, student_id)
+from nnbook.grading.intake import (
+    NOTEBOOK_SUFFIX,
+    Submission,
+    code_cells,
+    find_submissions,
+    imported_modules,
+    load_submission,
+    read_private,
+    student_id,
+)
 from nnbook.grading.kernel import Limits, Sandbox
 from nnbook.grading.plan import Plan
 from nnbook.grading.reference import NEEDS_CTYPES, reference_plan
@@ -16,9 +25,26 @@ from nnbook.grading.runner import Runner, run_cases
 from nnbook.grading.scoring import Case, Result, score_cases
 from nnbook.grading.spec import GradingError, Spec
 
-__all__ = ["GradingError", "Spec", "Plan", "Case", "Result", "Submission", "Limits", "grade_submission",
-           "reference_plan", "code_cells", "imported_modules", "find_submissions", "student_id", "load_submission",
-           "read_private", "score_cases", "NOTEBOOK_SUFFIX", "NEEDS_CTYPES"]
+__all__ = [
+    "GradingError",
+    "Spec",
+    "Plan",
+    "Case",
+    "Result",
+    "Submission",
+    "Limits",
+    "grade_submission",
+    "reference_plan",
+    "code_cells",
+    "imported_modules",
+    "find_submissions",
+    "student_id",
+    "load_submission",
+    "read_private",
+    "score_cases",
+    "NOTEBOOK_SUFFIX",
+    "NEEDS_CTYPES",
+]
 
 
 def grade_submission(sub: Submission | Path, student: str | None = None, plan: Plan | None = None) -> Result:
@@ -27,8 +53,9 @@ def grade_submission(sub: Submission | Path, student: str | None = None, plan: P
     if not isinstance(sub, Submission):
         sub = Submission.take(student, Path(sub))
     t0 = time.monotonic()
-    result = Result(sub.student, sub.path.name, rel=sub.rel, isolation=plan.isolation.kind,
-                    scores={q: 0.0 for q in plan.questions})
+    result = Result(
+        sub.student, sub.path.name, rel=sub.rel, isolation=plan.isolation.kind, scores={q: 0.0 for q in plan.questions}
+    )
     try:
         if sub.data is None:
             result.status = "rejected"
@@ -41,8 +68,13 @@ def grade_submission(sub: Submission | Path, student: str | None = None, plan: P
             result.status = "rejected"
             return result
         cells = [(n, src) for n, src in code_cells(nb)]
-        with Sandbox(plan.limits, plan.preload, files={sub.path.name: data}, allow_ctypes=plan.allow_ctypes,
-                     isolation=plan.isolation) as sb:
+        with Sandbox(
+            plan.limits,
+            plan.preload,
+            files={sub.path.name: data},
+            allow_ctypes=plan.allow_ctypes,
+            isolation=plan.isolation,
+        ) as sb:
             try:
                 sb.start()
             except RuntimeError as e:
@@ -55,8 +87,10 @@ def grade_submission(sub: Submission | Path, student: str | None = None, plan: P
             outcomes = run_cases(run, plan.specs)
             result.cell_errors = run.log
             if run.stopped:
-                result.reasons.append(f"{run.stopped} cell(s) were stopped at the time limit of "
-                                      f"{plan.limits.cell:g} s per cell; later cells ran without them")
+                result.reasons.append(
+                    f"{run.stopped} cell(s) were stopped at the time limit of "
+                    f"{plan.limits.cell:g} s per cell; later cells ran without them"
+                )
             if run.out_of_time:
                 result.reasons.append(f"the submission's time limit ({plan.limits.submission:.0f} s) was reached")
             if sb.restarts:

@@ -1,4 +1,5 @@
 """Grade a folder of submissions in parallel worker processes and write the gradebook."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -12,16 +13,23 @@ from tqdm import tqdm
 from nnbook.grading.feedback import write_csv, write_feedback
 from nnbook.grading.grade import grade_submission
 from nnbook.grading.intake import Submission, find_submissions
+from nnbook.grading.isolation import NONE_WARNING, probe
 from nnbook.grading.kernel import Limits
+from nnbook.grading.plan import Plan
 from nnbook.grading.reference import reference_plan
 from nnbook.grading.scoring import Result
-from nnbook.grading.plan import Plan
 from nnbook.grading.spec import GradingError
-from nnbook.grading.isolation import NONE_WARNING, probe
 
 
-def grade_all(submissions: Path, master: Path, out_csv: Path, workers: int = 2, limits: Limits | None = None,
-              progress: bool = True, require_isolation: bool = False) -> tuple[Plan, list[Result]]:
+def grade_all(
+    submissions: Path,
+    master: Path,
+    out_csv: Path,
+    workers: int = 2,
+    limits: Limits | None = None,
+    progress: bool = True,
+    require_isolation: bool = False,
+) -> tuple[Plan, list[Result]]:
     """Grade every submission in ``submissions`` against ``master``; write ``out_csv`` and
     ``feedback/<student>.md`` next to it. Returns the plan and the results (sorted).
 
@@ -32,8 +40,10 @@ def grade_all(submissions: Path, master: Path, out_csv: Path, workers: int = 2, 
     isolation = probe()
     if not isolation.active:
         if require_isolation:
-            raise GradingError(f"no operating-system isolation on this machine ({isolation.reason}); "
-                               "refusing to grade (--require-isolation)")
+            raise GradingError(
+                f"no operating-system isolation on this machine ({isolation.reason}); "
+                "refusing to grade (--require-isolation)"
+            )
         print(f"WARNING: {NONE_WARNING} ({isolation.reason})", file=sys.stderr)
     out_csv = Path(out_csv)
     feedback_dir = out_csv.parent / "feedback"
@@ -55,8 +65,9 @@ def grade_all(submissions: Path, master: Path, out_csv: Path, workers: int = 2, 
                     results.append(fut.result())
                 except Exception as e:  # a broken worker pool: grade this one here, and say so
                     result = grade_submission(futures[fut], plan=plan)
-                    result.reasons.append(f"graded again in the main process after its worker failed "
-                                          f"({type(e).__name__})")
+                    result.reasons.append(
+                        f"graded again in the main process after its worker failed ({type(e).__name__})"
+                    )
                     results.append(result)
                 bar.update()
     bar.close()
@@ -76,8 +87,10 @@ def mark_duplicates(results: list[Result]) -> None:
         if len(group) > 1:
             files = ", ".join(r.rel or r.file for r in group)
             for r in group:
-                r.reasons.append(f"duplicated student id {sid!r}: {len(group)} submissions ({files}); "
-                                 "each is graded, keep the right one by hand")
+                r.reasons.append(
+                    f"duplicated student id {sid!r}: {len(group)} submissions ({files}); "
+                    "each is graded, keep the right one by hand"
+                )
                 if r.status == "graded":
                     r.status = "graded with issues"
 
@@ -91,8 +104,10 @@ def summary(plan: Plan, results: list[Result], seconds: float) -> str:
     graded = [r for r in results if r.status != "rejected"]
     mean = sum(r.total for r in graded) / len(graded) if graded else 0.0
     issues = sum(r.status != "graded" for r in results)
-    return (f"{n} submission(s) in {seconds:.1f} s ({seconds / max(n, 1):.2f} s each); {len(graded)} graded, "
-            f"{n - len(graded)} rejected, {issues} with notes; mean {mean:.2f} / {plan.max_points():g}")
+    return (
+        f"{n} submission(s) in {seconds:.1f} s ({seconds / max(n, 1):.2f} s each); {len(graded)} graded, "
+        f"{n - len(graded)} rejected, {issues} with notes; mean {mean:.2f} / {plan.max_points():g}"
+    )
 
 
 __all__ = ["grade_all", "summary", "default_workers", "mark_duplicates"]

@@ -1,4 +1,5 @@
 """Intake: find the submitted files, copy each into memory once (safely), and read it as a notebook."""
+
 from __future__ import annotations
 
 import ast
@@ -35,8 +36,11 @@ def imported_modules(sources: list[str]) -> list[str]:
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+            )
             for name in names:
                 if name not in mods:
                     mods.append(name)
@@ -73,7 +77,7 @@ class Submission:
     error: str = ""
 
     @classmethod
-    def take(cls, student: str, path: Path, root: Path | None = None) -> "Submission":
+    def take(cls, student: str, path: Path, root: Path | None = None) -> Submission:
         rel = str(path.relative_to(root)) if root is not None else path.name
         try:
             return cls(student, path, rel, read_private(path))
@@ -81,7 +85,9 @@ class Submission:
             return cls(student, path, rel, None, f"cannot read the file: {e.strerror or e}")
 
 
-def load_submission(path: Path, chapter: str, data: bytes | None = None) -> tuple[nbformat.NotebookNode | None, list[str]]:
+def load_submission(
+    path: Path, chapter: str, data: bytes | None = None
+) -> tuple[nbformat.NotebookNode | None, list[str]]:
     """The submission's notebook (None if unusable) and the reasons to report."""
     reasons = []
     if data is None:
@@ -128,7 +134,9 @@ def load_submission(path: Path, chapter: str, data: bytes | None = None) -> tupl
     if isinstance(meta, dict) and meta.get("chapter") and meta["chapter"] != chapter:
         return None, [f"wrong chapter: this is the notebook of {meta['chapter']!s:.40}, expected {chapter}"]
     if not isinstance(meta, dict) or not meta.get("chapter"):
-        reasons.append("the notebook has no nnbook release metadata (not made from the released notebook?); graded anyway")
+        reasons.append(
+            "the notebook has no nnbook release metadata (not made from the released notebook?); graded anyway"
+        )
     return nb, reasons
 
 
@@ -138,7 +146,13 @@ _ID_CHARS = re.compile(r"[^\w.@+-]+")
 def student_id(path: Path, root: Path) -> str:
     """The student id: the file name without extension, or the folder name for DIR/<id>/<file>."""
     rel = path.relative_to(root)
-    raw = rel.parts[0] if len(rel.parts) > 1 else path.name.split(".", 1)[0] if not path.name.startswith(".") else path.name
+    raw = (
+        rel.parts[0]
+        if len(rel.parts) > 1
+        else path.name.split(".", 1)[0]
+        if not path.name.startswith(".")
+        else path.name
+    )
     return _ID_CHARS.sub("_", raw).strip("_+-@.") or "unnamed"
 
 
@@ -151,7 +165,9 @@ def find_submissions(root: Path, exclude: tuple[Path, ...] = ()) -> list[tuple[s
         if p.name.startswith((".", "_")) or p.resolve() in skip:
             continue
         if p.is_dir():
-            found += [(student_id(q, root), q) for q in sorted(p.iterdir()) if q.is_file() and not q.name.startswith(".")]
+            found += [
+                (student_id(q, root), q) for q in sorted(p.iterdir()) if q.is_file() and not q.name.startswith(".")
+            ]
         elif p.is_file():
             found.append((student_id(p, root), p))
     return found

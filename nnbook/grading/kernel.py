@@ -1,14 +1,15 @@
 """A sandboxed kernel for one submission: a fresh temporary directory as its working directory and
 home, a minimal environment, a memory cap, time limits per execution, restart after a hang or crash."""
+
 from __future__ import annotations
 
+import json
 import os
 import queue
 import secrets
 import shutil
 import stat
 import subprocess
-import json
 import sys
 import tempfile
 import time
@@ -70,8 +71,14 @@ def read_roots() -> list[str]:
 
 def _empty_config_dirs(conf: Path) -> None:
     """IPython and Jupyter configuration folders with nothing in them (read-only for the kernel)."""
-    for d in ("ipython/profile_default/startup", "ipython/profile_default/security", "ipython/profile_default/log",
-              "ipython/profile_default/pid", "jupyter", "mpl"):
+    for d in (
+        "ipython/profile_default/startup",
+        "ipython/profile_default/security",
+        "ipython/profile_default/log",
+        "ipython/profile_default/pid",
+        "jupyter",
+        "mpl",
+    ):
         (conf / d).mkdir(parents=True, exist_ok=True)
     (conf / "ipython/README").write_text("IPython folder of a grading kernel: read-only, no configuration.\n")
     (conf / "ipython/profile_default/startup/README").write_text("Empty on purpose: no startup files in grading.\n")
@@ -81,8 +88,15 @@ class Sandbox:
     """One kernel in a fresh folder (a new one on every restart), isolated by the OS where it can
     be (see nnbook.grading.isolation) and guarded in Python in any case; ``close`` removes it all."""
 
-    def __init__(self, limits: Limits, preload: list[str] = (), files: dict[str, bytes] | None = None,
-                 allow_ctypes: bool = False, isolation: Isolation | None = None, python_guard: bool = True):
+    def __init__(
+        self,
+        limits: Limits,
+        preload: list[str] = (),
+        files: dict[str, bytes] | None = None,
+        allow_ctypes: bool = False,
+        isolation: Isolation | None = None,
+        python_guard: bool = True,
+    ):
         self.limits = limits
         self.python_guard = python_guard  # False only in tests that check the OS layer on its own
         self.preload = list(preload)
@@ -113,26 +127,51 @@ class Sandbox:
 
     def _env(self) -> dict[str, str]:
         w, c = str(self.work), str(self.conf)
-        return {"PATH": "/usr/bin:/bin", "HOME": w, "TMPDIR": str(self.work / "tmp"), "LANG": "C.UTF-8",
-                "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(w, ".mpl"), "IPYTHONDIR": os.path.join(c, "ipython"),
-                "JUPYTER_RUNTIME_DIR": str(self.run_dir), "JUPYTER_CONFIG_DIR": os.path.join(c, "jupyter"),
-                "JUPYTER_DATA_DIR": os.path.join(c, "jupyter"), "JUPYTER_PLATFORM_DIRS": "1",
-                "JUPYTER_CONFIG_PATH": os.path.join(c, "jupyter"), "JUPYTER_PATH": os.path.join(c, "jupyter"),
-                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        return {
+            "PATH": "/usr/bin:/bin",
+            "HOME": w,
+            "TMPDIR": str(self.work / "tmp"),
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": os.path.join(w, ".mpl"),
+            "IPYTHONDIR": os.path.join(c, "ipython"),
+            "JUPYTER_RUNTIME_DIR": str(self.run_dir),
+            "JUPYTER_CONFIG_DIR": os.path.join(c, "jupyter"),
+            "JUPYTER_DATA_DIR": os.path.join(c, "jupyter"),
+            "JUPYTER_PLATFORM_DIRS": "1",
+            "JUPYTER_CONFIG_PATH": os.path.join(c, "jupyter"),
+            "JUPYTER_PATH": os.path.join(c, "jupyter"),
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0",
+            "PYTHONNOUSERSITE": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
 
     def _launch_cmd(self) -> list[str]:
         lim = self.limits
-        config = {"sandbox": str(self.work), "read_roots": read_roots() + [str(self.conf), str(self.run_dir)],
-                  "preload": self.preload, "allow_ctypes": self.allow_ctypes, "memory_mb": lim.memory_mb,
-                  "cpu_s": lim.cpu_seconds, "file_mb": lim.file_mb,
-                  "nproc": lim.processes if self.isolation.active else 0, "own_pid_namespace": self.isolation.active,
-                  "python_guard": self.python_guard}
+        config = {
+            "sandbox": str(self.work),
+            "read_roots": read_roots() + [str(self.conf), str(self.run_dir)],
+            "preload": self.preload,
+            "allow_ctypes": self.allow_ctypes,
+            "memory_mb": lim.memory_mb,
+            "cpu_s": lim.cpu_seconds,
+            "file_mb": lim.file_mb,
+            "nproc": lim.processes if self.isolation.active else 0,
+            "own_pid_namespace": self.isolation.active,
+            "python_guard": self.python_guard,
+        }
         path = self.conf / f"launch-{self.starts}.json"
         path.write_text(json.dumps(config), encoding="utf-8")
         cmd = [sys.executable, "-I", str(LAUNCHER), str(path)]
-        return self.isolation.wrap(cmd, read_only=[*python_roots(), str(PACKAGE_DIR), str(self.conf)],
-                                   writable=[str(self.work), str(self.run_dir)], cwd=str(self.work))
+        return self.isolation.wrap(
+            cmd,
+            read_only=[*python_roots(), str(PACKAGE_DIR), str(self.conf)],
+            writable=[str(self.work), str(self.run_dir)],
+            cwd=str(self.work),
+        )
 
     def start(self) -> None:
         self._fresh_folders()
@@ -150,8 +189,10 @@ class Sandbox:
             kc.wait_for_ready(timeout=self.limits.startup)
         except RuntimeError as e:
             raise RuntimeError(f"the grading kernel did not start: {e}") from None
-        code = (f"import nnbook.grading.agent as _nnbook_agent; _nnbook_agent.install({str(self.work)!r}, "
-                f"{self.python_guard!r}); del _nnbook_agent")
+        code = (
+            f"import nnbook.grading.agent as _nnbook_agent; _nnbook_agent.install({str(self.work)!r}, "
+            f"{self.python_guard!r}); del _nnbook_agent"
+        )
         r = self.execute(code, self.limits.startup)
         if r.status != "ok":
             raise RuntimeError(f"could not set up the grading kernel: {r.status} {r.error}")
@@ -238,8 +279,9 @@ class Sandbox:
         """One hidden-test case in the kernel. Returns ('value', plain data) or (failure kind, message)."""
         out = self.work / "tmp" / f".nnbook-{secrets.token_hex(16)}.json"
         payload = plain.encode(list(args))
-        code = (f"__import__('nnbook.grading.agent', fromlist=['call']).call({kind!r}, {name!r}, {payload!r}, "
-                f"{str(out)!r})")
+        code = (
+            f"__import__('nnbook.grading.agent', fromlist=['call']).call({kind!r}, {name!r}, {payload!r}, {str(out)!r})"
+        )
         r = self.execute(code, timeout)
         if r.status in ("timeout", "dead"):
             return ("timeout" if r.status == "timeout" or "time limit" in r.error else "crashed"), r.error

@@ -12,6 +12,7 @@ read, the modules to import first and whether ctypes may load. In order:
 5. only then is ipykernel imported, and with it IPython and any configuration: the IPython and
    Jupyter configuration folders point at an empty read-only folder of the grader's.
 """
+
 from __future__ import annotations
 
 import importlib

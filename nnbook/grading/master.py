@@ -1,4 +1,5 @@
 """Reading a master notebook: its questions, solution blocks and hidden cells."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ HIDDEN_TAG = "hidden"
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 ONE_LINE = "### SOLUTION"
-QUESTION_HEADING = re.compile(r"^#{1,6}\s*Q(\d+)\b(?:\s*\(\s*(\d+(?:\.\d+)?)\s*points?\s*\))?", re.IGNORECASE | re.MULTILINE)
+QUESTION_HEADING = re.compile(
+    r"^#{1,6}\s*Q(\d+)\b(?:\s*\(\s*(\d+(?:\.\d+)?)\s*points?\s*\))?", re.IGNORECASE | re.MULTILINE
+)
 HIDDEN_CALL = re.compile(r"\bhidden_test\s*\(")
 
 
@@ -86,8 +89,10 @@ def strip_solutions(source: str, qid: str | None = None, markdown: bool = False,
                 top = top or (indent == "" and not markdown)
             continue
         if BEGIN in line or END in line or ONE_LINE in line:
-            raise MasterError(f"{where}, line {n}: {BEGIN!r} and {END!r} stand alone on their lines, "
-                              f"{ONE_LINE!r} ends a line of code: {line.strip()!r}")
+            raise MasterError(
+                f"{where}, line {n}: {BEGIN!r} and {END!r} stand alone on their lines, "
+                f"{ONE_LINE!r} ends a line of code: {line.strip()!r}"
+            )
         out.append(line)
     if inside is not None:
         raise MasterError(f"{where}: {BEGIN} without {END}")

@@ -6,6 +6,7 @@ PyTorch tensor is sent as the NumPy array of its values. Anything else (an objec
 whose ``__eq__`` always says True, a subclass with tricks, an object array) is rejected.
 ``encode`` turns a plain value into JSON text; ``decode`` turns JSON text back, strictly.
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,7 +70,7 @@ def _from_tree(x, depth: int = 0):
     if type(x) is list:
         return [_from_tree(v, depth + 1) for v in x]
     if type(x) is dict and len(x) == 1:
-        (key, val), = x.items()
+        ((key, val),) = x.items()
         if key == "__float__" and val in ("nan", "inf", "-inf"):
             return float(val)
         if key == "__dict__" and type(val) is dict:
@@ -99,7 +100,6 @@ def decode_reply(text: str | bytes) -> dict:
     obj = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(NotPlainData(c)))
     if type(obj) is dict and set(obj) == {"value"}:
         return {"value": _from_tree(obj["value"])}
-    if (type(obj) is dict and set(obj) == {"error", "kind"} and type(obj["error"]) is str
-            and obj["kind"] in REPLY_KINDS):
+    if type(obj) is dict and set(obj) == {"error", "kind"} and type(obj["error"]) is str and obj["kind"] in REPLY_KINDS:
         return {"error": obj["error"][:500], "kind": obj["kind"]}
     raise NotPlainData("malformed reply")

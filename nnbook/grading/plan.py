@@ -1,5 +1,6 @@
 """A grading job (``Plan``): the hidden tests with their reference results, the limits, what the
 kernels import, and how they are isolated; no paths to the master."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,5 +1,6 @@
 """The reference run: the master, solutions and hidden cells, in a sandbox like a student's; it
 yields the hidden tests and their reference results (the Plan)."""
+
 from __future__ import annotations
 
 import json
@@ -24,14 +25,22 @@ def reference_plan(master_path: Path, limits: Limits, isolation: Isolation | Non
     where = Path(master_path).resolve()
     for root in read_roots():
         if where.is_relative_to(root):
-            raise GradingError(f"{master_path} lies inside {root}, which students' kernels may read; "
-                               "keep masters outside the Python environment and the nnbook package")
+            raise GradingError(
+                f"{master_path} lies inside {root}, which students' kernels may read; "
+                "keep masters outside the Python environment and the nnbook package"
+            )
     master = read_master(master_path)
     cells = code_cells(master.nb)
     preload = imported_modules([src for _, src in cells])
     allow_ctypes = any(m.split(".")[0] in NEEDS_CTYPES for m in preload)
-    ref_limits = Limits(cell=max(limits.cell, 120), call=max(limits.call, 60), submission=max(limits.submission, 900),
-                        startup=limits.startup, memory_mb=limits.memory_mb, max_restarts=0)
+    ref_limits = Limits(
+        cell=max(limits.cell, 120),
+        call=max(limits.call, 60),
+        submission=max(limits.submission, 900),
+        startup=limits.startup,
+        memory_mb=limits.memory_mb,
+        max_restarts=0,
+    )
     isolation = isolation if isolation is not None else probe()
     with Sandbox(ref_limits, preload, allow_ctypes=allow_ctypes, isolation=isolation) as sb:
         sb.start()
@@ -51,8 +60,10 @@ def reference_plan(master_path: Path, limits: Limits, isolation: Isolation | Non
         for spec, results in zip(specs, run_cases(run, specs)):
             for i, (status, value) in enumerate(results):
                 if status != "value":
-                    raise GradingError(f"{master_path}: the reference solution fails hidden test {spec.qid} "
-                                       f"({spec.name}) case {i + 1}: {status} {value}")
+                    raise GradingError(
+                        f"{master_path}: the reference solution fails hidden test {spec.qid} "
+                        f"({spec.name}) case {i + 1}: {status} {value}"
+                    )
                 spec.reference.append(value)
     plan = Plan(master.chapter, specs, limits, preload, allow_ctypes, isolation)
     plan.problems = [r for r in repeats if r]
@@ -67,6 +78,8 @@ def _repeated_publicly(spec: Spec) -> str:
     seen = set(spec.public)  # canonical JSON text of each public call's arguments
     hidden = [json.dumps(plain._to_tree(list(args)), sort_keys=True) for args in spec.inputs]
     if all(h in seen for h in hidden):
-        return (f"{spec.qid}: every hidden input of {spec.call} is also used by a public test; "
-                "hide at least one input the public tests do not show")
+        return (
+            f"{spec.qid}: every hidden input of {spec.call} is also used by a public test; "
+            "hide at least one input the public tests do not show"
+        )
     return ""

@@ -1,5 +1,6 @@
 """Student versions of the masters: solutions replaced by stubs, hidden cells removed, and a
 check that nothing of either leaked into the output."""
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,18 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from nnbook.grading.master import (BEGIN, END, HIDDEN_CALL, ONE_LINE, Master, MasterError, is_hidden,
-                                   question_of_cells, read_master, strip_solutions)
+from nnbook.grading.master import (
+    BEGIN,
+    END,
+    HIDDEN_CALL,
+    ONE_LINE,
+    Master,
+    MasterError,
+    is_hidden,
+    question_of_cells,
+    read_master,
+    strip_solutions,
+)
 
 MIN_LEAK_CHARS = 12  # shorter solution lines ("return w, b") are too generic to call a leak
 NOTEBOOK_SUFFIXES = (".md", ".ipynb")
@@ -75,7 +86,9 @@ def student_version(master: Master) -> tuple[nbformat.NotebookNode, list[str], l
             hidden += lines_outside_mistakes(cell.source) + hidden_arguments(cell.source)
             continue
         if cell.cell_type in ("code", "markdown"):
-            s = strip_solutions(cell.source, qid, markdown=cell.cell_type == "markdown", where=f"{master.path.name}, cell {i}")
+            s = strip_solutions(
+                cell.source, qid, markdown=cell.cell_type == "markdown", where=f"{master.path.name}, cell {i}"
+            )
             cell.source = s.source
             solutions += s.solution_lines
             tags = list(cell.metadata.get("tags", []))

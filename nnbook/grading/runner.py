@@ -1,5 +1,6 @@
 """Running a notebook's cells and the hidden-test cases in a sandbox, replaying the good cells
 after a hang or crash."""
+
 from __future__ import annotations
 
 import time
@@ -30,7 +31,7 @@ class Runner:
             except RuntimeError as e:
                 self.log.append(f"the kernel could not be restarted: {e}")
                 return False
-            for i, code in enumerate(list(self.good)):
+            for code in list(self.good):
                 r = self.sb.execute(code, max(0.1, min(self.limits.cell, self.left())))
                 if r.status in ("timeout", "dead"):
                     self.good.remove(code)  # it behaved differently this time: drop it and start over

@@ -1,4 +1,5 @@
 """Scoring: compare each case with the reference (in the grading process) and add up points."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,11 +50,14 @@ def score_cases(result: Result, plan: Plan, outcomes) -> None:
                     passed += 1
                     result.cases.append(Case(spec.qid, spec.title, i, "passed"))
                 elif not has_part:
-                    result.cases.append(Case(spec.qid, spec.title, i, "wrong",
-                                             f"wrong type: expected a tuple with an item {spec.part}"))
+                    result.cases.append(
+                        Case(spec.qid, spec.title, i, "wrong", f"wrong type: expected a tuple with an item {spec.part}")
+                    )
                 else:
                     result.cases.append(Case(spec.qid, spec.title, i, "wrong", coarse(got, expected)))
             else:
                 result.cases.append(Case(spec.qid, spec.title, i, status, str(value)[:300]))
-        result.scores[spec.qid] = round(result.scores.get(spec.qid, 0.0) + spec.points * passed / len(spec.reference), 4)
+        result.scores[spec.qid] = round(
+            result.scores.get(spec.qid, 0.0) + spec.points * passed / len(spec.reference), 4
+        )
     result.scores = {q: round(v, 2) for q, v in result.scores.items()}

@@ -3,6 +3,7 @@
 A Spec is made by ``hidden_test`` in the master's kernel, crosses to the grader as a dict of plain
 data (``to_dict``/``from_dict``), and there collects the reference results.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -72,10 +73,20 @@ class Spec:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Spec":
+    def from_dict(cls, d: dict) -> Spec:
         missing = [k for k in FIELDS if k not in d and k not in OPTIONAL]
         if missing:
             raise ValueError(f"a hidden-test description without {missing}")
         d = {**OPTIONAL, **d}
-        return cls(str(d["qid"]), float(d["points"]), d["call"], d["value"], list(d["inputs"]), float(d["rtol"]),
-                   float(d["atol"]), list(d["public"]), d["part"], str(d["label"]))
+        return cls(
+            str(d["qid"]),
+            float(d["points"]),
+            d["call"],
+            d["value"],
+            list(d["inputs"]),
+            float(d["rtol"]),
+            float(d["atol"]),
+            list(d["public"]),
+            d["part"],
+            str(d["label"]),
+        )

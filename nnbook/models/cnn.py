@@ -5,6 +5,7 @@ pooling (8x8 -> 4x4 -> 2x2), then a small fully connected classifier. ``alexnet`
 network of Krizhevsky, Sutskever and Hinton (2012), in one of two variants, only to read off its
 layer shapes and parameter counts; the book never trains it.
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,14 +33,18 @@ class AsImage(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x[0].numel() != math.prod(self.shape):
-            raise ValueError(f"each example must hold {math.prod(self.shape)} values to become an image of shape {self.shape}; got shape {tuple(x.shape[1:])}")
+            raise ValueError(
+                f"each example must hold {math.prod(self.shape)} values to become an image of shape {self.shape}; got shape {tuple(x.shape[1:])}"
+            )
         return x.reshape(len(x), *self.shape)
 
     def extra_repr(self) -> str:
         return f"shape={self.shape}"
 
 
-def lenet(channels: tuple[int, int] = (32, 64), hidden: int = 128, dropout: float = 0.25, n_classes: int = 10) -> nn.Sequential:
+def lenet(
+    channels: tuple[int, int] = (32, 64), hidden: int = 128, dropout: float = 0.25, n_classes: int = 10
+) -> nn.Sequential:
     """A LeNet-style network for 1x8x8 images given as (n, 64) or (n, 1, 8, 8) tensors.
 
     conv 3x3 (c1) - ReLU - conv 3x3 (c1) - ReLU - max pool 2 - conv 3x3 (c2) - ReLU - max pool 2
@@ -52,14 +57,19 @@ def lenet(channels: tuple[int, int] = (32, 64), hidden: int = 128, dropout: floa
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be a probability in [0, 1); got {dropout!r}")
     return nn.Sequential(
-        AsImage((1, 8, 8)),                                # (n, 64) -> (n, 1, 8, 8)
-        nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(c1, c1, 3, padding=1), nn.ReLU(),
-        nn.MaxPool2d(2),                                   # 8x8 -> 4x4
-        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),
-        nn.MaxPool2d(2),                                   # 4x4 -> 2x2
+        AsImage((1, 8, 8)),  # (n, 64) -> (n, 1, 8, 8)
+        nn.Conv2d(1, c1, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(c1, c1, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 8x8 -> 4x4
+        nn.Conv2d(c1, c2, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 4x4 -> 2x2
         nn.Flatten(),
-        nn.Linear(4 * c2, hidden), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(4 * c2, hidden),
+        nn.ReLU(),
+        nn.Dropout(dropout),
         nn.Linear(hidden, n_classes),
     )
 
@@ -81,32 +91,74 @@ def alexnet(variant: AlexNetVariant = "paper", n_classes: int = 1000) -> nn.Sequ
         # alpha by the window size n = 5, so alpha = 5e-4 here gives the paper's formula
         lrn = dict(size=5, alpha=5e-4, beta=0.75, k=2.0)
         features = [
-            nn.Conv2d(3, 96, 11, stride=4), nn.ReLU(), nn.LocalResponseNorm(**lrn), nn.MaxPool2d(3, 2),
-            nn.Conv2d(96, 256, 5, padding=2, groups=2), nn.ReLU(), nn.LocalResponseNorm(**lrn), nn.MaxPool2d(3, 2),
-            nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(),
-            nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(3, 96, 11, stride=4),
+            nn.ReLU(),
+            nn.LocalResponseNorm(**lrn),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(96, 256, 5, padding=2, groups=2),
+            nn.ReLU(),
+            nn.LocalResponseNorm(**lrn),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(256, 384, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(384, 384, 3, padding=1, groups=2),
+            nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1, groups=2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
         ]
-        classifier = [nn.Flatten(), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(), nn.Dropout(0.5),
-                      nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, n_classes)]
+        classifier = [
+            nn.Flatten(),
+            nn.Linear(256 * 6 * 6, 4096),
+            nn.ReLU(),
+            nn.Dropout(0.5),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Dropout(0.5),
+            nn.Linear(4096, n_classes),
+        ]
     elif variant == "torchvision":
         features = [
-            nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-            nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2), nn.AdaptiveAvgPool2d((6, 6)),
+            nn.Conv2d(3, 64, 11, stride=4, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(256, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.AdaptiveAvgPool2d((6, 6)),
         ]
-        classifier = [nn.Flatten(), nn.Dropout(0.5), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
-                      nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, n_classes)]
+        classifier = [
+            nn.Flatten(),
+            nn.Dropout(0.5),
+            nn.Linear(256 * 6 * 6, 4096),
+            nn.ReLU(),
+            nn.Dropout(0.5),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Linear(4096, n_classes),
+        ]
     else:
-        raise ValueError(f"variant must be 'paper' (two GPUs, 96 first-layer kernels) or 'torchvision'; got {variant!r}")
+        raise ValueError(
+            f"variant must be 'paper' (two GPUs, 96 first-layer kernels) or 'torchvision'; got {variant!r}"
+        )
     return nn.Sequential(*features, *classifier)
 
 
 def _describe(m: nn.Module) -> dict:
     if isinstance(m, nn.Conv2d):
-        return {"kernel": f"{m.kernel_size[0]}x{m.kernel_size[1]}", "stride": m.stride[0], "padding": m.padding[0], "groups": m.groups}
+        return {
+            "kernel": f"{m.kernel_size[0]}x{m.kernel_size[1]}",
+            "stride": m.stride[0],
+            "padding": m.padding[0],
+            "groups": m.groups,
+        }
     if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
         k, s = m.kernel_size, m.stride
         return {"kernel": f"{k}x{k}", "stride": s, "padding": m.padding, "groups": ""}
@@ -130,6 +182,13 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...], *, skip=(nn.
             x = m(x)
             if isinstance(m, skip):
                 continue
-            rows.append({"layer": i, "type": type(m).__name__, **_describe(m), "output": tuple(x.shape[1:]),
-                         "parameters": sum(p.numel() for p in m.parameters())})
+            rows.append(
+                {
+                    "layer": i,
+                    "type": type(m).__name__,
+                    **_describe(m),
+                    "output": tuple(x.shape[1:]),
+                    "parameters": sum(p.numel() for p in m.parameters()),
+                }
+            )
     return rows

@@ -5,6 +5,7 @@ convolutional pair for the 8x8 digits, and a conditional pair (label embedding i
 generator, projection discriminator) that draws a requested digit. All digit generators output
 images in [-1, 1] (tanh); `to_pixels` maps them back to the book's [0, 1] pixels.
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,9 +18,19 @@ from torch import nn
 from nnbook.history import History
 
 __all__ = [
-    "ToyGenerator", "ToyDiscriminator", "PackedDiscriminator",
-    "DigitGenerator", "DigitDiscriminator", "ConditionalGenerator", "ProjectionDiscriminator",
-    "gan_step", "train_gan", "WeightAverage", "to_pixels", "from_pixels", "sample_digits",
+    "ToyGenerator",
+    "ToyDiscriminator",
+    "PackedDiscriminator",
+    "DigitGenerator",
+    "DigitDiscriminator",
+    "ConditionalGenerator",
+    "ProjectionDiscriminator",
+    "gan_step",
+    "train_gan",
+    "WeightAverage",
+    "to_pixels",
+    "from_pixels",
+    "sample_digits",
 ]
 
 
@@ -90,8 +101,11 @@ class DigitGenerator(nn.Module):
         self.z_dim = z_dim
         self.project = nn.Sequential(nn.Linear(z_dim, 2 * width * 4), nn.BatchNorm1d(2 * width * 4), nn.ReLU())
         self.up = nn.Sequential(
-            nn.ConvTranspose2d(2 * width, width, 4, 2, 1), nn.BatchNorm2d(width), nn.ReLU(),  # 2x2 -> 4x4
-            nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh(),                                  # 4x4 -> 8x8
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1),
+            nn.BatchNorm2d(width),
+            nn.ReLU(),  # 2x2 -> 4x4
+            nn.ConvTranspose2d(width, 1, 4, 2, 1),
+            nn.Tanh(),  # 4x4 -> 8x8
         )
         self.width = width
 
@@ -108,8 +122,10 @@ class DigitDiscriminator(nn.Module):
     def __init__(self, width: int = 64) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),              # 8x8 -> 4x4
-            nn.Conv2d(width, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2),      # 4x4 -> 2x2
+            nn.Conv2d(1, width, 4, 2, 1),
+            nn.LeakyReLU(0.2),  # 8x8 -> 4x4
+            nn.Conv2d(width, 2 * width, 4, 2, 1),
+            nn.LeakyReLU(0.2),  # 4x4 -> 2x2
             nn.Flatten(),
         )
         self.out = nn.Linear(2 * width * 4, 1)
@@ -156,18 +172,30 @@ def gan_step(G, D, opt_g, opt_d, real, z, *cond, real_target: float = 1.0) -> tu
     opt_d.zero_grad()
     loss_d.backward()
     opt_d.step()
-    d_fake = D(fake, *cond)                            # the discriminator just improved: judge again
-    loss_g = bce(d_fake, torch.ones_like(d_fake))      # non-saturating: maximise log D(G(z))
+    d_fake = D(fake, *cond)  # the discriminator just improved: judge again
+    loss_g = bce(d_fake, torch.ones_like(d_fake))  # non-saturating: maximise log D(G(z))
     opt_g.zero_grad()
     loss_g.backward()
     opt_g.step()
     return loss_d.item(), loss_g.item()
 
 
-def train_gan(G: nn.Module, D: nn.Module, real_batch: Callable[[torch.Generator], tuple], *, steps: int,
-              batch_size: int = 128, lr_g: float = 2e-3, lr_d: float = 2e-3, betas=(0.5, 0.999),
-              real_target: float = 1.0, seed: int = 0, record_every: int = 1,
-              callback: Callable[[int], None] | None = None, device: str | torch.device = "cpu") -> History:
+def train_gan(
+    G: nn.Module,
+    D: nn.Module,
+    real_batch: Callable[[torch.Generator], tuple],
+    *,
+    steps: int,
+    batch_size: int = 128,
+    lr_g: float = 2e-3,
+    lr_d: float = 2e-3,
+    betas=(0.5, 0.999),
+    real_target: float = 1.0,
+    seed: int = 0,
+    record_every: int = 1,
+    callback: Callable[[int], None] | None = None,
+    device: str | torch.device = "cpu",
+) -> History:
     """Train ``G`` and ``D`` with Adam for ``steps`` calls of :func:`gan_step`; record the losses.
 
     ``real_batch(gen)`` returns ``(x,)`` or ``(x, y)``: real examples and, for a conditional GAN,

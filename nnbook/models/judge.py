@@ -3,6 +3,7 @@
 Generative chapters (RBM/DBN, GANs) ask "does this sample look like the digit it should be?" by
 classifying it with this network, which never saw the test split or any generated image.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -17,9 +18,15 @@ __all__ = ["judge_net", "digit_judge", "judge_predict", "judge_proba"]
 def judge_net() -> nn.Sequential:
     """The judge's architecture: two 3x3 convolutions, max pooling, one hidden dense layer."""
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 4 * 4, 64), nn.ReLU(), nn.Linear(64, 10),
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 4 * 4, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
     )
 
 

@@ -1,4 +1,5 @@
 """The multilayer perceptron as a PyTorch module, with optional dropout and batch normalisation."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,7 +14,9 @@ from nnbook.scratch.activations import ACTIVATIONS as _REGISTRY
 _TORCH_ACTIVATIONS = {name: getattr(nn, a.torch_module) for name, a in _REGISTRY.items() if a.torch_module}
 
 
-def mlp(sizes: Sequence[int], *, activation: str = "relu", dropout: float = 0.0, batch_norm: bool = False) -> nn.Sequential:
+def mlp(
+    sizes: Sequence[int], *, activation: str = "relu", dropout: float = 0.0, batch_norm: bool = False
+) -> nn.Sequential:
     """A fully connected network with layer widths ``sizes`` (input, hidden..., output).
 
     Each hidden layer is ``Linear -> [BatchNorm1d] -> activation -> [Dropout(dropout)]``; the

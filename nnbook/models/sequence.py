@@ -1,4 +1,5 @@
 """Recurrent PyTorch models for sequences: a sequence reader (classifier or regressor) and a character language model."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,17 @@ class SequenceReader(nn.Module):
     ``forget_bias`` is added to an LSTM's forget-gate bias, so that it starts out remembering.
     """
 
-    def __init__(self, n_in: int, n_hidden: int, n_out: int, *, cell: str = "lstm", bidirectional: bool = False,
-                 pool: str = "last", forget_bias: float = 0.0):
+    def __init__(
+        self,
+        n_in: int,
+        n_hidden: int,
+        n_out: int,
+        *,
+        cell: str = "lstm",
+        bidirectional: bool = False,
+        pool: str = "last",
+        forget_bias: float = 0.0,
+    ):
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"unknown cell {cell!r}; expected one of {sorted(CELLS)}")
@@ -42,7 +52,7 @@ class SequenceReader(nn.Module):
             with torch.no_grad():  # PyTorch's gate order is i, f, g, o: the second quarter is f
                 for name, b in self.rnn.named_parameters():
                     if name.startswith("bias_ih"):
-                        b[n_hidden:2 * n_hidden] += forget_bias
+                        b[n_hidden : 2 * n_hidden] += forget_bias
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 3 or x.shape[2] != self.rnn.input_size:
@@ -56,14 +66,17 @@ class SequenceReader(nn.Module):
 class CharLM(nn.Module):
     """A character-level language model: embedding, a recurrent layer, and scores for the next character at every step."""
 
-    def __init__(self, vocab_size: int, n_hidden: int = 128, *, n_embed: int = 32, cell: str = "lstm", n_layers: int = 1):
+    def __init__(
+        self, vocab_size: int, n_hidden: int = 128, *, n_embed: int = 32, cell: str = "lstm", n_layers: int = 1
+    ):
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"unknown cell {cell!r}; expected one of {sorted(CELLS)}")
         self.vocab_size = _check_int("vocab_size", vocab_size)
         self.embed = nn.Embedding(self.vocab_size, _check_int("n_embed", n_embed))
-        self.rnn = CELLS[cell](n_embed, _check_int("n_hidden", n_hidden), num_layers=_check_int("n_layers", n_layers),
-                               batch_first=True)
+        self.rnn = CELLS[cell](
+            n_embed, _check_int("n_hidden", n_hidden), num_layers=_check_int("n_layers", n_layers), batch_first=True
+        )
         self.head = nn.Linear(n_hidden, self.vocab_size)
 
     def forward(self, tokens: torch.Tensor, state=None, *, return_state: bool = False):

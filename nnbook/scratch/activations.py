@@ -4,6 +4,7 @@ Every function accepts any finite input (|x| up to 1e3 and beyond) without overf
 NaN: exponentials are only ever taken of non-positive numbers. Derivatives follow PyTorch's
 conventions at the kinks (ReLU'(0) = 0, LeakyReLU'(0) = alpha, step'(x) = 0).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,14 +16,46 @@ from nnbook import checks
 from nnbook.checks import real_array as as_float_array
 
 __all__ = [
-    "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",
-    "leaky_relu", "leaky_relu_grad", "softplus", "softplus_grad", "swish", "swish_grad",
-    "silu", "silu_grad", "elu", "elu_grad", "selu", "selu_grad", "gelu", "gelu_grad", "SELU_ALPHA", "SELU_SCALE", "softmax", "softmax_jacobian", "softmax_backward",
-    "identity", "identity_grad", "Activation", "ACTIVATIONS", "get", "catalogue", "summary_frame", "summary_table",
+    "step",
+    "step_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "tanh",
+    "tanh_grad",
+    "relu",
+    "relu_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "softplus",
+    "softplus_grad",
+    "swish",
+    "swish_grad",
+    "silu",
+    "silu_grad",
+    "elu",
+    "elu_grad",
+    "selu",
+    "selu_grad",
+    "gelu",
+    "gelu_grad",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "softmax",
+    "softmax_jacobian",
+    "softmax_backward",
+    "identity",
+    "identity_grad",
+    "Activation",
+    "ACTIVATIONS",
+    "get",
+    "catalogue",
+    "summary_frame",
+    "summary_table",
 ]
 
 
 # --- identity ---------------------------------------------------------------------------------
+
 
 def identity(x) -> np.ndarray:
     """The identity f(x) = x: a layer without a non-linearity (e.g. the output of a regression)."""
@@ -35,6 +68,7 @@ def identity_grad(x) -> np.ndarray:
 
 
 # --- step -------------------------------------------------------------------------------------
+
 
 def step(x) -> np.ndarray:
     """Unit step (Heaviside) u(x): 1 for x >= 0, else 0."""
@@ -49,6 +83,7 @@ def step_grad(x) -> np.ndarray:
 
 
 # --- sigmoid and tanh ---------------------------------------------------------------------------
+
 
 def sigmoid(x) -> np.ndarray:
     """Logistic sigmoid 1 / (1 + e^-x), computed from e^-|x| so that no exponential overflows."""
@@ -75,6 +110,7 @@ def tanh_grad(x) -> np.ndarray:
 
 
 # --- rectifiers ---------------------------------------------------------------------------------
+
 
 def relu(x) -> np.ndarray:
     """Rectified linear unit max(0, x)."""
@@ -104,14 +140,18 @@ def leaky_relu_grad(x, alpha: float = 0.01) -> np.ndarray:
 
 def softplus(x, beta: float = 1.0) -> np.ndarray:
     """Softplus log(1 + e^(beta x)) / beta, a smooth ReLU; computed with logaddexp (no overflow)."""
-    beta = checks.real_number(beta, "beta", low=0.0, low_inclusive=False, hint="the sharpness, 1 for the standard softplus")
+    beta = checks.real_number(
+        beta, "beta", low=0.0, low_inclusive=False, hint="the sharpness, 1 for the standard softplus"
+    )
     x = as_float_array(x)
     return np.logaddexp(0.0, beta * x) / beta
 
 
 def softplus_grad(x, beta: float = 1.0) -> np.ndarray:
     """Derivative of softplus: sigmoid(beta x)."""
-    beta = checks.real_number(beta, "beta", low=0.0, low_inclusive=False, hint="the sharpness, 1 for the standard softplus")
+    beta = checks.real_number(
+        beta, "beta", low=0.0, low_inclusive=False, hint="the sharpness, 1 for the standard softplus"
+    )
     return sigmoid(beta * as_float_array(x))
 
 
@@ -149,14 +189,18 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 def elu(x, alpha: float = 1.0) -> np.ndarray:
     """Exponential linear unit: x for x > 0, alpha (e^x - 1) for x <= 0 (expm1 of non-positive numbers only)."""
-    alpha = checks.real_number(alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1")
+    alpha = checks.real_number(
+        alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1"
+    )
     x = as_float_array(x)
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
 def elu_grad(x, alpha: float = 1.0) -> np.ndarray:
     """Derivative of ELU: 1 for x > 0, alpha e^x for x <= 0 (PyTorch's choice at 0)."""
-    alpha = checks.real_number(alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1")
+    alpha = checks.real_number(
+        alpha, "alpha", low=0.0, low_inclusive=True, hint="the negative saturation value, usually 1"
+    )
     x = as_float_array(x)
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))).astype(x.dtype)
 
@@ -189,9 +233,15 @@ def gelu_grad(x) -> np.ndarray:
 
 # --- softmax ------------------------------------------------------------------------------------
 
+
 def _check_temperature(temperature) -> float:
-    return checks.real_number(temperature, "temperature", low=0.0, low_inclusive=False,
-                        hint="T > 0; 1 is the plain softmax, small T sharpens, large T flattens")
+    return checks.real_number(
+        temperature,
+        "temperature",
+        low=0.0,
+        low_inclusive=False,
+        hint="T > 0; 1 is the plain softmax, small T sharpens, large T flattens",
+    )
 
 
 def softmax(z, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
@@ -225,6 +275,7 @@ def softmax_backward(z, grad_out, temperature: float = 1.0) -> np.ndarray:
 
 # --- the catalogue ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Activation:
     """An element-wise activation with its derivative and what the chapter says about it."""
@@ -254,36 +305,151 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in [
-        Activation("identity", identity, identity_grad, "x", "1", (-np.inf, np.inf), "(-inf, inf)", "never",
-                   "outputs of regression networks; linear layers", gain=1.0, in_catalogue=False),
-        Activation("step", step, step_grad, "1 if x >= 0 else 0", "0 (undefined at 0)", (0.0, 1.0), "{0, 1}",
-                   "everywhere: the gradient is 0", "perceptrons (chapter 1); not trainable by gradients", torch_module=None),
-        Activation("sigmoid", sigmoid, sigmoid_grad, "1 / (1 + e^-x)", "s (1 - s)", (0.0, 1.0), "(0, 1)",
-                   "both sides: s' < 0.01 once x > 4.6 or x < -4.6", "binary outputs (probabilities), gates in LSTM/GRU",
-                   torch_module="Sigmoid", gain=1.0),
-        Activation("tanh", tanh, tanh_grad, "(e^x - e^-x) / (e^x + e^-x)", "1 - tanh^2", (-1.0, 1.0), "(-1, 1)",
-                   "both sides: tanh' < 0.01 once x > 3.0 or x < -3.0", "hidden layers of RNNs; zero-centred outputs",
-                   torch_module="Tanh", gain=5.0 / 3.0),
-        Activation("relu", relu, relu_grad, "max(0, x)", "1 if x > 0 else 0", (0.0, np.inf), "[0, inf)",
-                   "left side only: gradient exactly 0 for x < 0 ('dead' units)", "default for hidden layers of CNNs and MLPs",
-                   torch_module="ReLU", gain=float(np.sqrt(2.0))),
-        Activation("leaky_relu", leaky_relu, leaky_relu_grad, "x if x >= 0 else alpha x", "1 if x > 0 else alpha",
-                   (-np.inf, np.inf), "(-inf, inf)", "never: the slope is at least alpha", "hidden layers where ReLUs die; GAN discriminators",
-                   "alpha", 0.01, torch_module="LeakyReLU"),
-        Activation("softplus", softplus, softplus_grad, "log(1 + e^(beta x)) / beta", "sigmoid(beta x)", (0.0, np.inf),
-                   "(0, inf)", "left side: the slope tends to 0", "positive outputs (variances, rates); smooth ReLU",
-                   "beta", 1.0, torch_module="Softplus"),
-        Activation("swish", swish, swish_grad, "x sigmoid(beta x)", "s + beta x s (1 - s)", (-0.2784645427610738, np.inf),
-                   "[-0.278, inf) for beta = 1", "left side: output and slope tend to 0", "deep CNNs and transformers (SiLU, beta = 1)",
-                   "beta", 1.0, torch_module="SiLU"),
-        Activation("elu", elu, elu_grad, "x if x > 0 else alpha (e^x - 1)", "1 if x > 0 else alpha e^x", (-1.0, np.inf),
-                   "(-alpha, inf)", "left side: output tends to -alpha, slope to 0", "smooth ReLU with negative outputs",
-                   "alpha", 1.0, torch_module="ELU"),
-        Activation("selu", selu, selu_grad, "lambda elu_alpha(x), lambda = 1.0507, alpha = 1.6733", "lambda if x > 0 else lambda alpha e^x",
-                   (-SELU_SCALE * SELU_ALPHA, np.inf), "(-1.758, inf)", "left side: output tends to -1.758",
-                   "self-normalising MLPs (with LeCun init)", torch_module="SELU", gain=0.75),
-        Activation("gelu", gelu, gelu_grad, "x Phi(x)", "Phi(x) + x phi(x)", (-0.16997120747990366, np.inf), "[-0.170, inf)",
-                   "left side: output and slope tend to 0", "transformers (BERT, GPT)", torch_module="GELU"),
+        Activation(
+            "identity",
+            identity,
+            identity_grad,
+            "x",
+            "1",
+            (-np.inf, np.inf),
+            "(-inf, inf)",
+            "never",
+            "outputs of regression networks; linear layers",
+            gain=1.0,
+            in_catalogue=False,
+        ),
+        Activation(
+            "step",
+            step,
+            step_grad,
+            "1 if x >= 0 else 0",
+            "0 (undefined at 0)",
+            (0.0, 1.0),
+            "{0, 1}",
+            "everywhere: the gradient is 0",
+            "perceptrons (chapter 1); not trainable by gradients",
+            torch_module=None,
+        ),
+        Activation(
+            "sigmoid",
+            sigmoid,
+            sigmoid_grad,
+            "1 / (1 + e^-x)",
+            "s (1 - s)",
+            (0.0, 1.0),
+            "(0, 1)",
+            "both sides: s' < 0.01 once x > 4.6 or x < -4.6",
+            "binary outputs (probabilities), gates in LSTM/GRU",
+            torch_module="Sigmoid",
+            gain=1.0,
+        ),
+        Activation(
+            "tanh",
+            tanh,
+            tanh_grad,
+            "(e^x - e^-x) / (e^x + e^-x)",
+            "1 - tanh^2",
+            (-1.0, 1.0),
+            "(-1, 1)",
+            "both sides: tanh' < 0.01 once x > 3.0 or x < -3.0",
+            "hidden layers of RNNs; zero-centred outputs",
+            torch_module="Tanh",
+            gain=5.0 / 3.0,
+        ),
+        Activation(
+            "relu",
+            relu,
+            relu_grad,
+            "max(0, x)",
+            "1 if x > 0 else 0",
+            (0.0, np.inf),
+            "[0, inf)",
+            "left side only: gradient exactly 0 for x < 0 ('dead' units)",
+            "default for hidden layers of CNNs and MLPs",
+            torch_module="ReLU",
+            gain=float(np.sqrt(2.0)),
+        ),
+        Activation(
+            "leaky_relu",
+            leaky_relu,
+            leaky_relu_grad,
+            "x if x >= 0 else alpha x",
+            "1 if x > 0 else alpha",
+            (-np.inf, np.inf),
+            "(-inf, inf)",
+            "never: the slope is at least alpha",
+            "hidden layers where ReLUs die; GAN discriminators",
+            "alpha",
+            0.01,
+            torch_module="LeakyReLU",
+        ),
+        Activation(
+            "softplus",
+            softplus,
+            softplus_grad,
+            "log(1 + e^(beta x)) / beta",
+            "sigmoid(beta x)",
+            (0.0, np.inf),
+            "(0, inf)",
+            "left side: the slope tends to 0",
+            "positive outputs (variances, rates); smooth ReLU",
+            "beta",
+            1.0,
+            torch_module="Softplus",
+        ),
+        Activation(
+            "swish",
+            swish,
+            swish_grad,
+            "x sigmoid(beta x)",
+            "s + beta x s (1 - s)",
+            (-0.2784645427610738, np.inf),
+            "[-0.278, inf) for beta = 1",
+            "left side: output and slope tend to 0",
+            "deep CNNs and transformers (SiLU, beta = 1)",
+            "beta",
+            1.0,
+            torch_module="SiLU",
+        ),
+        Activation(
+            "elu",
+            elu,
+            elu_grad,
+            "x if x > 0 else alpha (e^x - 1)",
+            "1 if x > 0 else alpha e^x",
+            (-1.0, np.inf),
+            "(-alpha, inf)",
+            "left side: output tends to -alpha, slope to 0",
+            "smooth ReLU with negative outputs",
+            "alpha",
+            1.0,
+            torch_module="ELU",
+        ),
+        Activation(
+            "selu",
+            selu,
+            selu_grad,
+            "lambda elu_alpha(x), lambda = 1.0507, alpha = 1.6733",
+            "lambda if x > 0 else lambda alpha e^x",
+            (-SELU_SCALE * SELU_ALPHA, np.inf),
+            "(-1.758, inf)",
+            "left side: output tends to -1.758",
+            "self-normalising MLPs (with LeCun init)",
+            torch_module="SELU",
+            gain=0.75,
+        ),
+        Activation(
+            "gelu",
+            gelu,
+            gelu_grad,
+            "x Phi(x)",
+            "Phi(x) + x phi(x)",
+            (-0.16997120747990366, np.inf),
+            "[-0.170, inf)",
+            "left side: output and slope tend to 0",
+            "transformers (BERT, GPT)",
+            torch_module="GELU",
+        ),
     ]
 }
 
@@ -302,8 +468,10 @@ def summary_frame():
     """The catalogue as a pandas DataFrame (renders as an HTML table in notebooks and the book)."""
     import pandas as pd
 
-    rows = [{"f(x)": a.formula, "f'(x)": a.derivative, "range": a.range, "saturates": a.saturates, "used in": a.used_in}
-            for a in catalogue()]
+    rows = [
+        {"f(x)": a.formula, "f'(x)": a.derivative, "range": a.range, "saturates": a.saturates, "used in": a.used_in}
+        for a in catalogue()
+    ]
     return pd.DataFrame(rows, index=pd.Index([a.name for a in catalogue()], name="activation"))
 
 

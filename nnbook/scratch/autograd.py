@@ -12,6 +12,7 @@ computes the gradients of *this* output afresh in a private buffer and then **ad
 (micrograd propagates the already-accumulated ``.grad`` of inner nodes a second time, so its
 leaf gradients after two calls are not twice the gradient.)
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,14 @@ class Value:
 
     __slots__ = ("data", "grad", "parents", "local_grads", "op", "label")
 
-    def __init__(self, data: float, parents: tuple[Value, ...] = (), local_grads: tuple[float, ...] = (), op: str = "", label: str = "") -> None:
+    def __init__(
+        self,
+        data: float,
+        parents: tuple[Value, ...] = (),
+        local_grads: tuple[float, ...] = (),
+        op: str = "",
+        label: str = "",
+    ) -> None:
         if isinstance(data, Value):
             raise TypeError("data must be a real number, not a Value; use the Value itself")
         if isinstance(data, bool) or not isinstance(data, Real):
@@ -45,7 +53,9 @@ class Value:
         if isinstance(other, Value):
             return other
         if isinstance(other, bool) or not isinstance(other, Real):
-            raise TypeError(f"cannot combine a Value with {other!r} of type {type(other).__name__}; use numbers or Values")
+            raise TypeError(
+                f"cannot combine a Value with {other!r} of type {type(other).__name__}; use numbers or Values"
+            )
         return Value(other)
 
     def __add__(self, other) -> Value:

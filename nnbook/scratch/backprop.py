@@ -6,6 +6,7 @@ Layer ``l`` holds ``W[l]`` of shape (n_out, n_in) and ``b[l]`` of shape (n_out,)
 cross-entropy. :func:`backprop_trace` is the small sigmoid + MSE network worked by hand in the
 backpropagation chapter.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -33,16 +34,21 @@ class MLP:
     gradients in the order of ``params`` (W1, b1, W2, b2, ...).
     """
 
-    def __init__(self, sizes: Sequence[int], activation: str = "relu", *, seed: int = 0, init: str | None = None) -> None:
+    def __init__(
+        self, sizes: Sequence[int], activation: str = "relu", *, seed: int = 0, init: str | None = None
+    ) -> None:
         sizes = checks.layer_widths(sizes)
         if get(activation).name == "step":
-            raise ValueError("activation must be one with a useful gradient, e.g. 'relu'; the step's gradient is 0 everywhere")
+            raise ValueError(
+                "activation must be one with a useful gradient, e.g. 'relu'; the step's gradient is 0 everywhere"
+            )
         init = init or ("he" if activation == "relu" else "xavier")
         if init not in _INITS:
             raise ValueError(f"init must be 'he' or 'xavier'; got {init!r}")
         self.sizes, self.activation = sizes, activation
-        self.net: Sequential = dense_network(sizes, np.random.default_rng(seed), activation=activation,
-                                             output_activation="identity", init=_INITS[init])
+        self.net: Sequential = dense_network(
+            sizes, np.random.default_rng(seed), activation=activation, output_activation="identity", init=_INITS[init]
+        )
         self.loss_fn = LOSSES["softmax_cross_entropy"]
         self._cache: tuple | None = None
 
@@ -107,8 +113,9 @@ class MLP:
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
-    def fit(self, X, y, *, epochs: int = 20, batch_size: int = 32, lr: float = 0.1, seed: int = 0,
-            X_val=None, y_val=None) -> History:
+    def fit(
+        self, X, y, *, epochs: int = 20, batch_size: int = 32, lr: float = 0.1, seed: int = 0, X_val=None, y_val=None
+    ) -> History:
         """Mini-batch SGD (:func:`~nnbook.scratch.core.train_steps`); returns the History: training loss
         per epoch (mean over batches), and validation accuracy ``val_acc`` per epoch when ``X_val`` is given."""
         X = self._check_X(X)
@@ -158,8 +165,19 @@ def backprop_trace(x, t, W1, b1, W2, b2) -> dict[str, np.ndarray]:
     E, grad_a2 = LOSSES["half_squared_error"](a2, t[None, :])
     _, g = net.backward(cache, grad_a2)
     (_, z1), (a1, z2) = cache
-    return {"z1": z1[0], "a1": a1[0], "z2": z2[0], "a2": a2[0], "E": np.float64(E), "delta2": g["1.b"], "delta1": g["0.b"],
-            "dW2": g["1.W"], "db2": g["1.b"], "dW1": g["0.W"], "db1": g["0.b"]}
+    return {
+        "z1": z1[0],
+        "a1": a1[0],
+        "z2": z2[0],
+        "a2": a2[0],
+        "E": np.float64(E),
+        "delta2": g["1.b"],
+        "delta1": g["0.b"],
+        "dW2": g["1.W"],
+        "db2": g["1.b"],
+        "dW1": g["0.W"],
+        "db1": g["0.b"],
+    }
 
 
 def layer_grad_norms(model: MLP, X: np.ndarray, y: np.ndarray) -> np.ndarray:

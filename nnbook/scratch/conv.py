@@ -10,6 +10,7 @@ where ``xp`` is ``x`` zero-padded, ``s`` the stride and ``d`` the dilation; this
 :func:`conv2d_loop` follows the formula one output position at a time (for reading), and
 :func:`conv2d_im2col` gathers all windows into one matrix and does a single matrix product.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,9 +23,22 @@ from nnbook.scratch import init as _init
 from nnbook.scratch.core import Grads, Layer
 
 __all__ = [
-    "output_size", "padding_amounts", "pad", "conv2d_loop", "conv2d_loop_backward", "conv2d_im2col",
-    "conv2d_im2col_backward", "im2col", "pool2d_loop", "Conv2d", "MaxPool2d", "AvgPool2d",
-    "conv2d_params", "conv2d_macs", "dense_params", "dense_macs",
+    "output_size",
+    "padding_amounts",
+    "pad",
+    "conv2d_loop",
+    "conv2d_loop_backward",
+    "conv2d_im2col",
+    "conv2d_im2col_backward",
+    "im2col",
+    "pool2d_loop",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "conv2d_params",
+    "conv2d_macs",
+    "dense_params",
+    "dense_macs",
 ]
 
 Padding = int | str
@@ -45,7 +59,9 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation
     s, p, d = _int(stride, "stride", 1), _int(padding, "padding", 0), _int(dilation, "dilation", 1)
     span = d * (k - 1) + 1  # the input pixels one window covers
     if n + 2 * p < span:
-        raise ValueError(f"the kernel spans {span} pixels (kernel {k}, dilation {d}) but the padded input has only {n + 2 * p}")
+        raise ValueError(
+            f"the kernel spans {span} pixels (kernel {k}, dilation {d}) but the padded input has only {n + 2 * p}"
+        )
     return (n + 2 * p - span) // s + 1
 
 
@@ -83,7 +99,9 @@ def _check_conv_args(x: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> None
 # ---------------------------------------------------------------------------------------------
 # The loop version: the formula, one output position at a time
 # ---------------------------------------------------------------------------------------------
-def conv2d_loop(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: Padding = 0, dilation: int = 1) -> np.ndarray:
+def conv2d_loop(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: Padding = 0, dilation: int = 1
+) -> np.ndarray:
     """Cross-correlation by its definition: at each output position, the window times the kernel, summed."""
     _check_conv_args(x, W, b)
     O, C, K, L = W.shape
@@ -94,13 +112,14 @@ def conv2d_loop(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, pa
         for c in range(Wo):
             rows = slice(r * stride, r * stride + dilation * (K - 1) + 1, dilation)
             cols = slice(c * stride, c * stride + dilation * (L - 1) + 1, dilation)
-            window = xp[:, :, rows, cols]                       # (N, C, K, L): what the kernel sees
+            window = xp[:, :, rows, cols]  # (N, C, K, L): what the kernel sees
             y[:, :, r, c] = np.tensordot(window, W, axes=([1, 2, 3], [1, 2, 3])) + b
     return y
 
 
-def conv2d_loop_backward(x: np.ndarray, W: np.ndarray, grad_y: np.ndarray, stride: int = 1, padding: Padding = 0,
-                         dilation: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def conv2d_loop_backward(
+    x: np.ndarray, W: np.ndarray, grad_y: np.ndarray, stride: int = 1, padding: Padding = 0, dilation: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients (x, W, b) of :func:`conv2d_loop`: each window passes grad back to the pixels and weights it used."""
     O, C, K, L = W.shape
     before, after = padding_amounts(padding, K, dilation)
@@ -110,11 +129,11 @@ def conv2d_loop_backward(x: np.ndarray, W: np.ndarray, grad_y: np.ndarray, strid
         for c in range(grad_y.shape[3]):
             rows = slice(r * stride, r * stride + dilation * (K - 1) + 1, dilation)
             cols = slice(c * stride, c * stride + dilation * (L - 1) + 1, dilation)
-            g = grad_y[:, :, r, c]                                       # (N, O)
+            g = grad_y[:, :, r, c]  # (N, O)
             grad_W += np.tensordot(g, xp[:, :, rows, cols], axes=([0], [0]))
             grad_xp[:, :, rows, cols] += np.tensordot(g, W, axes=([1], [0]))
     H, Wd = xp.shape[2], xp.shape[3]
-    return grad_xp[:, :, before:H - after, before:Wd - after], grad_W, grad_y.sum(axis=(0, 2, 3))
+    return grad_xp[:, :, before : H - after, before : Wd - after], grad_W, grad_y.sum(axis=(0, 2, 3))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,8 +147,9 @@ def im2col(xp: np.ndarray, K: int, L: int, stride: int = 1, dilation: int = 1) -
     return windows[:, :, ::stride, ::stride, ::dilation, ::dilation]
 
 
-def conv2d_im2col(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: Padding = 0,
-                  dilation: int = 1) -> np.ndarray:
+def conv2d_im2col(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: Padding = 0, dilation: int = 1
+) -> np.ndarray:
     """The same cross-correlation as one matrix product: (N*Ho*Wo, C*K*L) windows times (C*K*L, O) weights."""
     _check_conv_args(x, W, b)
     O, C, K, L = W.shape
@@ -140,8 +160,9 @@ def conv2d_im2col(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, 
     return y.reshape(N, Ho, Wo, O).transpose(0, 3, 1, 2)
 
 
-def conv2d_im2col_backward(x: np.ndarray, W: np.ndarray, grad_y: np.ndarray, stride: int = 1, padding: Padding = 0,
-                           dilation: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def conv2d_im2col_backward(
+    x: np.ndarray, W: np.ndarray, grad_y: np.ndarray, stride: int = 1, padding: Padding = 0, dilation: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients (x, W, b) of :func:`conv2d_im2col`: two matrix products, then the window gradients
     are added back onto the pixels (col2im), one kernel offset (k, l) at a time."""
     O, C, K, L = W.shape
@@ -156,10 +177,11 @@ def conv2d_im2col_backward(x: np.ndarray, W: np.ndarray, grad_y: np.ndarray, str
     for k in range(K):
         for l in range(L):
             r0, c0 = k * dilation, l * dilation
-            grad_xp[:, :, r0:r0 + stride * (Ho - 1) + 1:stride, c0:c0 + stride * (Wo - 1) + 1:stride] += (
-                grad_cols[:, :, :, :, k, l].transpose(0, 3, 1, 2))
+            grad_xp[:, :, r0 : r0 + stride * (Ho - 1) + 1 : stride, c0 : c0 + stride * (Wo - 1) + 1 : stride] += (
+                grad_cols[:, :, :, :, k, l].transpose(0, 3, 1, 2)
+            )
     H, Wd = xp.shape[2], xp.shape[3]
-    return grad_xp[:, :, before:H - after, before:Wd - after], grad_W, grad_y.sum(axis=(0, 2, 3))
+    return grad_xp[:, :, before : H - after, before : Wd - after], grad_W, grad_y.sum(axis=(0, 2, 3))
 
 
 _CONV = {
@@ -195,15 +217,30 @@ class Conv2d(Layer):
         self.dilation = _int(self.dilation, "dilation", 1)
         padding_amounts(self.padding, self.W.shape[2], self.dilation)  # validates
         if self.padding == "same" and self.stride != 1:
-            raise ValueError("padding='same' needs stride 1 (with a larger stride no padding keeps the size); use an integer padding")
+            raise ValueError(
+                "padding='same' needs stride 1 (with a larger stride no padding keeps the size); use an integer padding"
+            )
         if self.method not in _CONV:
             raise ValueError(f"method must be one of {sorted(_CONV)}; got {self.method!r}")
 
     @classmethod
-    def random(cls, in_channels: int, out_channels: int, kernel: int, rng: np.random.Generator, *,
-               init: str = "he_normal", **options) -> "Conv2d":
+    def random(
+        cls,
+        in_channels: int,
+        out_channels: int,
+        kernel: int,
+        rng: np.random.Generator,
+        *,
+        init: str = "he_normal",
+        **options,
+    ) -> Conv2d:
         """A layer with weights from the initialiser ``init`` (of ``nnbook.scratch.init``) and zero bias."""
-        shape = (_int(out_channels, "out_channels", 1), _int(in_channels, "in_channels", 1), _int(kernel, "kernel", 1), kernel)
+        shape = (
+            _int(out_channels, "out_channels", 1),
+            _int(in_channels, "in_channels", 1),
+            _int(kernel, "kernel", 1),
+            kernel,
+        )
         return cls(_init.initialise(init, shape, rng), np.zeros(shape[0]), **options)
 
     @property
@@ -228,7 +265,9 @@ def pool2d_loop(x: np.ndarray, kernel: int, stride: int, reduce: Callable = np.m
     y = np.empty(x.shape[:2] + (Ho, Wo))
     for r in range(Ho):
         for c in range(Wo):
-            y[:, :, r, c] = reduce(x[:, :, r * stride:r * stride + kernel, c * stride:c * stride + kernel], axis=(2, 3))
+            y[:, :, r, c] = reduce(
+                x[:, :, r * stride : r * stride + kernel, c * stride : c * stride + kernel], axis=(2, 3)
+            )
     return y
 
 
@@ -238,7 +277,9 @@ def _add_windows(shape: tuple[int, ...], grad_windows: np.ndarray, stride: int) 
     _, _, Ho, Wo, k, _ = grad_windows.shape
     for i in range(k):
         for j in range(k):
-            grad_x[:, :, i:i + stride * (Ho - 1) + 1:stride, j:j + stride * (Wo - 1) + 1:stride] += grad_windows[..., i, j]
+            grad_x[:, :, i : i + stride * (Ho - 1) + 1 : stride, j : j + stride * (Wo - 1) + 1 : stride] += (
+                grad_windows[..., i, j]
+            )
     return grad_x
 
 
@@ -251,7 +292,10 @@ class _Pool2d(Layer):
     def _windows(self, x: np.ndarray) -> np.ndarray:
         if x.ndim != 4:
             raise ValueError(f"x must have shape (batch, channels, height, width); got {x.shape}")
-        output_size(x.shape[2], self.kernel, self.stride), output_size(x.shape[3], self.kernel, self.stride)  # validates
+        (
+            output_size(x.shape[2], self.kernel, self.stride),
+            output_size(x.shape[3], self.kernel, self.stride),
+        )  # validates
         return im2col(x, self.kernel, self.kernel, self.stride)  # (N, C, Ho, Wo, k, k)
 
     def __repr__(self) -> str:
@@ -292,13 +336,17 @@ class AvgPool2d(_Pool2d):
 # ---------------------------------------------------------------------------------------------
 # Counting: parameters and multiply-adds
 # ---------------------------------------------------------------------------------------------
-def conv2d_params(in_channels: int, out_channels: int, kernel: int | tuple[int, int], bias: bool = True, groups: int = 1) -> int:
+def conv2d_params(
+    in_channels: int, out_channels: int, kernel: int | tuple[int, int], bias: bool = True, groups: int = 1
+) -> int:
     """Trainable numbers of a convolution: out * (in / groups) * K * L weights, plus out biases."""
     K, L = (kernel, kernel) if isinstance(kernel, (int, np.integer)) else kernel
     return out_channels * (in_channels // groups) * K * L + (out_channels if bias else 0)
 
 
-def conv2d_macs(in_channels: int, out_channels: int, kernel: int | tuple[int, int], out_hw: tuple[int, int], groups: int = 1) -> int:
+def conv2d_macs(
+    in_channels: int, out_channels: int, kernel: int | tuple[int, int], out_hw: tuple[int, int], groups: int = 1
+) -> int:
     """Multiply-adds of one convolution on one image: each of out * Ho * Wo outputs needs (in / groups) * K * L."""
     K, L = (kernel, kernel) if isinstance(kernel, (int, np.integer)) else kernel
     return out_channels * out_hw[0] * out_hw[1] * (in_channels // groups) * K * L

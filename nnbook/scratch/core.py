@@ -10,6 +10,7 @@ Dense, convolution, pooling, recurrent and LSTM layers all implement this, so a 
 :class:`Sequential` of them and one training loop, one gradient check and one optimiser serve all.
 Optimisers update ``params`` in place, so a layer's arrays stay the same objects during training.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -19,7 +20,17 @@ import numpy as np
 
 from nnbook import checks
 
-__all__ = ["Cache", "Grads", "Layer", "Sequential", "ActivationLayer", "Flatten", "minibatches", "sgd_step", "train_steps"]
+__all__ = [
+    "Cache",
+    "Grads",
+    "Layer",
+    "Sequential",
+    "ActivationLayer",
+    "Flatten",
+    "minibatches",
+    "sgd_step",
+    "train_steps",
+]
 
 Cache = Any
 Grads = dict[str, np.ndarray]
@@ -123,7 +134,7 @@ def minibatches(n: int, batch_size: int, rng: np.random.Generator | None = None)
     checks.positive_int(batch_size, "batch_size")
     order = rng.permutation(n) if rng is not None else np.arange(n)
     for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
+        yield order[start : start + batch_size]
 
 
 def sgd_step(params: dict[str, np.ndarray], grads: Grads, lr: float) -> None:
@@ -132,7 +143,9 @@ def sgd_step(params: dict[str, np.ndarray], grads: Grads, lr: float) -> None:
         p -= lr * grads[name]
 
 
-def train_steps(net: Layer, loss, X: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], lr: float) -> Iterator[float]:
+def train_steps(
+    net: Layer, loss, X: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], lr: float
+) -> Iterator[float]:
     """Gradient descent on ``net``, one step per batch of rows; yields each batch's loss (before its step).
 
     ``loss(y_pred, target) -> (value, dvalue/dy_pred)`` is the one loss interface of

@@ -2,6 +2,7 @@
 stack as a classifier (a core ``Sequential`` of ``Dense`` layers initialised from the RBMs), and
 generating a digit for a requested label from a top-level RBM over (features, label).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -14,16 +15,31 @@ from nnbook.scratch import init as _init
 from nnbook.scratch.core import Sequential, minibatches, sgd_step
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
-from nnbook.scratch.rbm import RBM, gibbs_step, sample_bernoulli, train_rbm
+from nnbook.scratch.rbm import RBM, gibbs_step, train_rbm
 
 __all__ = [
-    "pretrain_stack", "classifier_from_rbms", "random_classifier", "train_classifier", "accuracy", "shift_images",
-    "LabelledRBM", "train_labelled_rbm", "generate_digits",
+    "pretrain_stack",
+    "classifier_from_rbms",
+    "random_classifier",
+    "train_classifier",
+    "accuracy",
+    "shift_images",
+    "LabelledRBM",
+    "train_labelled_rbm",
+    "generate_digits",
 ]
 
 
-def pretrain_stack(X: np.ndarray, sizes: Sequence[int], rng: np.random.Generator, *, epochs: int = 30,
-                   lr: float = 0.1, batch_size: int = 20, first: RBM | None = None) -> list[RBM]:
+def pretrain_stack(
+    X: np.ndarray,
+    sizes: Sequence[int],
+    rng: np.random.Generator,
+    *,
+    epochs: int = 30,
+    lr: float = 0.1,
+    batch_size: int = 20,
+    first: RBM | None = None,
+) -> list[RBM]:
     """Greedy layer-wise pretraining: each RBM learns the hidden probabilities of the one below.
 
     ``sizes`` are the hidden layer widths; ``first`` is an already trained bottom RBM to reuse.
@@ -64,11 +80,21 @@ def accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(net(np.asarray(X, dtype=float)).argmax(axis=1) == np.asarray(y)))
 
 
-def train_classifier(net: Sequential, X: np.ndarray, y: np.ndarray, *, epochs: int, lr: float,
-                     rng: np.random.Generator, batch_size: int = 32,
-                     val: tuple[np.ndarray, np.ndarray] | None = None,
-                     augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
-                     anneal: bool = True, momentum: float = 0.0, weight_decay: float = 0.0) -> History:
+def train_classifier(
+    net: Sequential,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    lr: float,
+    rng: np.random.Generator,
+    batch_size: int = 32,
+    val: tuple[np.ndarray, np.ndarray] | None = None,
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+    anneal: bool = True,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+) -> History:
     """Mini-batch SGD on the softmax cross-entropy; records loss, learning rate (and val accuracy) per epoch.
 
     With ``anneal`` the learning rate falls linearly from ``lr`` towards 0 over the epochs, so the
@@ -111,16 +137,17 @@ def shift_images(X: np.ndarray, rng: np.random.Generator, max_shift: int = 1) ->
     imgs = np.asarray(X, dtype=float).reshape(-1, 8, 8)
     out = np.zeros_like(imgs)
     shifts = rng.integers(-max_shift, max_shift + 1, size=(len(imgs), 2))
-    for (dy, dx) in {tuple(s) for s in shifts.tolist()}:
+    for dy, dx in {tuple(s) for s in shifts.tolist()}:
         m = np.all(shifts == (dy, dx), axis=1)
-        src = imgs[m][:, max(0, -dy):8 - max(0, dy), max(0, -dx):8 - max(0, dx)]
+        src = imgs[m][:, max(0, -dy) : 8 - max(0, dy), max(0, -dx) : 8 - max(0, dx)]
         block = np.zeros((m.sum(), 8, 8))
-        block[:, max(0, dy):8 - max(0, -dy), max(0, dx):8 - max(0, -dx)] = src
+        block[:, max(0, dy) : 8 - max(0, -dy), max(0, dx) : 8 - max(0, -dx)] = src
         out[m] = block
     return out.reshape(len(imgs), 64)
 
 
 # --- the generative direction --------------------------------------------------------------------
+
 
 @dataclass
 class LabelledRBM(RBM):
@@ -129,8 +156,17 @@ class LabelledRBM(RBM):
     n_classes: int = 10
 
 
-def train_labelled_rbm(features: np.ndarray, labels: np.ndarray, n_hidden: int, rng: np.random.Generator, *,
-                       n_classes: int = 10, epochs: int = 30, lr: float = 0.1, batch_size: int = 20) -> LabelledRBM:
+def train_labelled_rbm(
+    features: np.ndarray,
+    labels: np.ndarray,
+    n_hidden: int,
+    rng: np.random.Generator,
+    *,
+    n_classes: int = 10,
+    epochs: int = 30,
+    lr: float = 0.1,
+    batch_size: int = 20,
+) -> LabelledRBM:
     """The top RBM of a generative DBN, trained with CD-1 on the features joined with one-hot labels."""
     V = np.hstack([features, np.eye(n_classes)[labels]])
     base = RBM.create(V.shape[1], n_hidden, rng, visible_mean=V.mean(axis=0))
@@ -139,8 +175,9 @@ def train_labelled_rbm(features: np.ndarray, labels: np.ndarray, n_hidden: int, 
     return top
 
 
-def generate_digits(rbms: Sequence[RBM], top: LabelledRBM, labels: Sequence[int], rng: np.random.Generator,
-                    steps: int = 200) -> np.ndarray:
+def generate_digits(
+    rbms: Sequence[RBM], top: LabelledRBM, labels: Sequence[int], rng: np.random.Generator, steps: int = 200
+) -> np.ndarray:
     """One image per requested label: Gibbs sampling in the top RBM with the label units clamped,
     then one deterministic pass down through the lower RBMs (mean-field p(v | h))."""
     labels = np.asarray(labels)

@@ -4,6 +4,7 @@ The central difference ``(f(x + h e_i) - f(x - h e_i)) / (2 h)`` has error O(h^2
 ``h = 1e-6`` in float64 a correct gradient agrees to a relative error of about 1e-8 or better,
 while a wrong one is off by order 1.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -4,6 +4,7 @@ and the capacity experiment with random patterns.
 States are vectors s in {-1, +1}^N. The weights are symmetric with a zero diagonal and the
 energy E(s) = -1/2 s.W s never increases under asynchronous updates (one unit at a time).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "to_bipolar", "to_binary", "hebbian_weights", "energy", "update_unit", "recall", "Recall",
-    "corrupt", "random_patterns", "recall_overlaps", "capacity_curve", "mixture_state", "is_fixed_point",
+    "to_bipolar",
+    "to_binary",
+    "hebbian_weights",
+    "energy",
+    "update_unit",
+    "recall",
+    "Recall",
+    "corrupt",
+    "random_patterns",
+    "recall_overlaps",
+    "capacity_curve",
+    "mixture_state",
+    "is_fixed_point",
     "TIE",
 ]
 
@@ -24,7 +36,9 @@ which floating point does not represent exactly, so a true tie can come out as +
 def _check_bipolar(s, name: str = "s") -> np.ndarray:
     s = np.asarray(s, dtype=float)
     if not np.all(np.abs(s) == 1):
-        raise ValueError(f"{name} must contain only -1 and +1 (use to_bipolar on 0/1 images); got values {np.unique(s)[:5]}")
+        raise ValueError(
+            f"{name} must contain only -1 and +1 (use to_bipolar on 0/1 images); got values {np.unique(s)[:5]}"
+        )
     return s
 
 
@@ -72,8 +86,8 @@ def update_unit(W: np.ndarray, s: np.ndarray, i: int) -> bool:
 class Recall:
     """Result of :func:`recall`: the states after each sweep, their energies, and convergence."""
 
-    states: np.ndarray     # (sweeps + 1, N), the start first
-    energies: np.ndarray   # (sweeps + 1,)
+    states: np.ndarray  # (sweeps + 1, N), the start first
+    energies: np.ndarray  # (sweeps + 1,)
     unit_energies: np.ndarray  # energy after every single-unit update, the start first
     converged: bool
 
@@ -116,8 +130,9 @@ def random_patterns(n_patterns: int, n_units: int, rng: np.random.Generator) -> 
     return rng.choice([-1.0, 1.0], size=(n_patterns, n_units))
 
 
-def recall_overlaps(W: np.ndarray, starts: np.ndarray, targets: np.ndarray, rng: np.random.Generator,
-                    sweeps: int = 10) -> np.ndarray:
+def recall_overlaps(
+    W: np.ndarray, starts: np.ndarray, targets: np.ndarray, rng: np.random.Generator, sweeps: int = 10
+) -> np.ndarray:
     """Overlap m = s.xi / N between each recalled state and its target, after asynchronous sweeps.
 
     All starts are updated together (the same unit order for every row), which is still
@@ -136,8 +151,9 @@ def recall_overlaps(W: np.ndarray, starts: np.ndarray, targets: np.ndarray, rng:
     return np.mean(S * targets, axis=1)
 
 
-def capacity_curve(n_units: int, loads: np.ndarray, rng: np.random.Generator, *, trials: int = 3,
-                   tolerance: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+def capacity_curve(
+    n_units: int, loads: np.ndarray, rng: np.random.Generator, *, trials: int = 3, tolerance: float = 0.02
+) -> tuple[np.ndarray, np.ndarray]:
     """For each load alpha = P/N: the fraction of stored random patterns that are recalled
     (final state within ``tolerance`` of the pattern, as a fraction of wrong units) when recall
     starts at the pattern itself, and the mean final overlap; averaged over ``trials`` networks."""

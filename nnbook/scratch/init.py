@@ -5,6 +5,7 @@ PyTorch convention) and a NumPy ``Generator``, and returns a new float64 array. 
 one aims at is given by :func:`target_variance`, so the text, the tests and PyTorch can be
 compared on the same formula.
 """
+
 from __future__ import annotations
 
 import math
@@ -66,7 +67,9 @@ def _fan(shape, mode: str) -> int:
         return fan_in
     if mode == "fan_out":
         return fan_out
-    raise ValueError(f"mode must be 'fan_in' (keeps the forward variance) or 'fan_out' (the backward one); got {mode!r}")
+    raise ValueError(
+        f"mode must be 'fan_in' (keeps the forward variance) or 'fan_out' (the backward one); got {mode!r}"
+    )
 
 
 def constant(shape: Sequence[int], rng: np.random.Generator | None = None, *, value: float = 0.0) -> np.ndarray:
@@ -104,13 +107,17 @@ def xavier_uniform(shape: Sequence[int], rng: np.random.Generator, *, gain: floa
     return rng.uniform(-a, a, size=_check_shape(shape))
 
 
-def he_normal(shape: Sequence[int], rng: np.random.Generator, *, mode: str = "fan_in", activation: str = "relu") -> np.ndarray:
+def he_normal(
+    shape: Sequence[int], rng: np.random.Generator, *, mode: str = "fan_in", activation: str = "relu"
+) -> np.ndarray:
     """He et al. (2015): N(0, gain**2 / fan) with gain sqrt(2) for ReLU, fan = fan_in by default."""
     rng = _check_rng(rng)
     return rng.normal(0.0, gain(activation) / math.sqrt(_fan(shape, mode)), size=_check_shape(shape))
 
 
-def he_uniform(shape: Sequence[int], rng: np.random.Generator, *, mode: str = "fan_in", activation: str = "relu") -> np.ndarray:
+def he_uniform(
+    shape: Sequence[int], rng: np.random.Generator, *, mode: str = "fan_in", activation: str = "relu"
+) -> np.ndarray:
     """He et al. (2015): U(-a, a) with a = gain * sqrt(3 / fan), the same variance as :func:`he_normal`."""
     rng = _check_rng(rng)
     a = gain(activation) * math.sqrt(3.0 / _fan(shape, mode))

@@ -4,6 +4,7 @@ One layer computes a^(l) = f(W^(l) a^(l-1) + b^(l)) for one example (column vect
 the examples are the rows of ``A`` and the same layer reads ``f(A @ W.T + b)``: the weight keeps
 PyTorch's ``(n_out, n_in)`` shape, so a layer here and an ``nn.Linear`` hold identical arrays.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -16,7 +17,17 @@ from nnbook.scratch import init as _init
 from nnbook.scratch.activations import ACTIVATIONS, get
 from nnbook.scratch.core import Grads, Layer, Sequential
 
-__all__ = ["Dense", "dense", "network", "forward", "dense_network", "count_parameters", "trace_shapes", "to_torch", "from_torch"]
+__all__ = [
+    "Dense",
+    "dense",
+    "network",
+    "forward",
+    "dense_network",
+    "count_parameters",
+    "trace_shapes",
+    "to_torch",
+    "from_torch",
+]
 
 
 @dataclass
@@ -33,7 +44,9 @@ class Dense(Layer):
         if self.W.ndim != 2:
             raise ValueError(f"W must be a matrix of shape (n_out, n_in); got shape {self.W.shape}")
         if self.b.shape != (self.W.shape[0],):
-            raise ValueError(f"b must have shape (n_out,) = ({self.W.shape[0]},) to match W {self.W.shape}; got {self.b.shape}")
+            raise ValueError(
+                f"b must have shape (n_out,) = ({self.W.shape[0]},) to match W {self.W.shape}; got {self.b.shape}"
+            )
         get(self.activation)
 
     @property
@@ -65,7 +78,9 @@ def dense(A: np.ndarray, W: np.ndarray, b: np.ndarray, activation: str = "identi
     """One layer on a batch: ``f(A @ W.T + b)``; A is (batch, n_in) or a single example (n_in,)."""
     A = np.asarray(A, dtype=float)
     if A.ndim not in (1, 2) or A.shape[-1] != W.shape[1]:
-        raise ValueError(f"input must have shape (batch, {W.shape[1]}) or ({W.shape[1]},) for a weight of shape {W.shape}; got {A.shape}")
+        raise ValueError(
+            f"input must have shape (batch, {W.shape[1]}) or ({W.shape[1]},) for a weight of shape {W.shape}; got {A.shape}"
+        )
     return get(activation)(A @ W.T + b)
 
 
@@ -149,8 +164,15 @@ def trace_shapes(layers: Sequence[Dense], batch: int = 1) -> list[dict]:
     layers = _check_layers(layers)
     checks.positive_int(batch, "batch")
     return [
-        {"layer": i + 1, "input": (batch, l.n_in), "W": l.W.shape, "b": l.b.shape, "output": (batch, l.n_out),
-         "activation": l.activation, "parameters": l.W.size + l.b.size}
+        {
+            "layer": i + 1,
+            "input": (batch, l.n_in),
+            "W": l.W.shape,
+            "b": l.b.shape,
+            "output": (batch, l.n_out),
+            "activation": l.activation,
+            "parameters": l.W.size + l.b.size,
+        }
         for i, l in enumerate(layers)
     ]
 
@@ -173,8 +195,10 @@ def to_torch(layers: Iterable[Dense]):
         modules.append(lin)
         if layer.activation != "identity":
             if layer.activation not in _torch_activations():
-                raise TypeError(f"activation {layer.activation!r} has no parameter-free torch module; "
-                                f"supported: {sorted(_torch_activations())}")
+                raise TypeError(
+                    f"activation {layer.activation!r} has no parameter-free torch module; "
+                    f"supported: {sorted(_torch_activations())}"
+                )
             modules.append(getattr(torch.nn, _torch_activations()[layer.activation])())
     return torch.nn.Sequential(*modules)
 
@@ -194,5 +218,7 @@ def from_torch(model) -> Sequential:
         elif type(m).__name__ in names and layers and layers[-1].activation == "identity":
             layers[-1].activation = names[type(m).__name__]
         else:
-            raise TypeError(f"module {i} ({type(m).__name__}) is not supported; expected Linear optionally followed by one of {sorted(names)}")
+            raise TypeError(
+                f"module {i} ({type(m).__name__}) is not supported; expected Linear optionally followed by one of {sorted(names)}"
+            )
     return network(layers)

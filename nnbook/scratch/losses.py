@@ -5,6 +5,7 @@ gradient descent, information content, entropy, cross-entropy and KL divergence 
 convention 0 log 0 = 0), and the stable forms used for classification: logsumexp, log-softmax,
 softmax cross-entropy from logits and binary cross-entropy with logits.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,16 +14,36 @@ import numpy as np
 from scipy.special import rel_entr, xlogy
 
 from nnbook import checks
-from nnbook.history import History
 from nnbook.checks import real_array as as_float_array
+from nnbook.history import History
 from nnbook.scratch.activations import sigmoid, softmax
 
 __all__ = [
-    "Loss", "value_and_grad", "mae", "mae_grad", "mse", "mse_grad", "huber", "huber_grad",
-    "half_squared_error", "half_squared_error_grad", "LOSSES", "least_squares",
-    "fit_line", "information_content", "entropy", "binary_entropy", "cross_entropy",
-    "kl_divergence", "binary_cross_entropy", "bce_with_logits", "bce_with_logits_grad",
-    "logsumexp", "log_softmax", "softmax_cross_entropy", "softmax_cross_entropy_grad",
+    "Loss",
+    "value_and_grad",
+    "mae",
+    "mae_grad",
+    "mse",
+    "mse_grad",
+    "huber",
+    "huber_grad",
+    "half_squared_error",
+    "half_squared_error_grad",
+    "LOSSES",
+    "least_squares",
+    "fit_line",
+    "information_content",
+    "entropy",
+    "binary_entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "binary_cross_entropy",
+    "bce_with_logits",
+    "bce_with_logits_grad",
+    "logsumexp",
+    "log_softmax",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
 ]
 
 
@@ -36,10 +57,13 @@ def _pair(y_pred, y) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _delta(delta) -> float:
-    return checks.real_number(delta, "delta", low=0.0, low_inclusive=False, hint="where Huber turns from quadratic to linear")
+    return checks.real_number(
+        delta, "delta", low=0.0, low_inclusive=False, hint="where Huber turns from quadratic to linear"
+    )
 
 
 # --- regression losses (mean over all elements) ----------------------------------------------
+
 
 def mae(y_pred, y) -> float:
     """Mean absolute error: mean |y_pred - y|."""
@@ -98,6 +122,7 @@ Loss = Callable[..., tuple[float, np.ndarray]]
 
 def value_and_grad(value: Callable[..., float], grad: Callable[..., np.ndarray]) -> Loss:
     """A :data:`Loss` from a loss function and its gradient with respect to the prediction."""
+
     def loss(y_pred, y, **options) -> tuple[float, np.ndarray]:
         return value(y_pred, y, **options), grad(y_pred, y, **options)
 
@@ -110,6 +135,7 @@ LOSSES: dict[str, Loss] = {}  # filled below, once every loss is defined
 
 
 # --- fitting a line ---------------------------------------------------------------------------
+
 
 def _xy(x, y) -> tuple[np.ndarray, np.ndarray]:
     x, y = as_float_array(x, "x"), as_float_array(y, "y")
@@ -129,8 +155,9 @@ def least_squares(X, y) -> np.ndarray:
     return np.linalg.lstsq(np.c_[X, np.ones(len(X))], y, rcond=None)[0]
 
 
-def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, steps: int = 5000,
-             decay: bool = False) -> tuple[float, float, History]:
+def fit_line(
+    x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, steps: int = 5000, decay: bool = False
+) -> tuple[float, float, History]:
     """Fit y ~ w x + b by full-batch gradient descent on ``loss`` ("mae", "mse" or "huber").
 
     Starts at w = b = 0. With ``decay`` the step shrinks as lr / sqrt(1 + t / 100), which a
@@ -153,6 +180,7 @@ def fit_line(x, y, loss: str = "mse", *, delta: float = 1.0, lr: float = 0.1, st
 
 
 # --- information theory -----------------------------------------------------------------------
+
 
 def _log_base(base) -> float:
     return np.log(checks.real_number(base, "base", low=1.0, low_inclusive=False, hint="2 for bits, np.e for nats"))
@@ -217,6 +245,7 @@ def kl_divergence(p, q, base: float = 2) -> np.ndarray:
 
 # --- classification losses --------------------------------------------------------------------
 
+
 def _targets01(y, shape, name="y") -> np.ndarray:
     y = as_float_array(y, name)
     if y.shape != shape:
@@ -279,7 +308,9 @@ def _class_targets(z, y) -> tuple[np.ndarray, np.ndarray]:
         return z, np.eye(K)[y]
     if y.shape == (n, K):
         return z, _distribution(y, "y")
-    raise ValueError(f"y must be n = {n} integer labels or an (n, K) = {(n, K)} array of target distributions; got shape {y.shape}")
+    raise ValueError(
+        f"y must be n = {n} integer labels or an (n, K) = {(n, K)} array of target distributions; got shape {y.shape}"
+    )
 
 
 def softmax_cross_entropy(z, y) -> float:
@@ -294,11 +325,13 @@ def softmax_cross_entropy_grad(z, y) -> np.ndarray:
     return (softmax(z) - Y) / z.shape[0]
 
 
-LOSSES.update({
-    "mae": value_and_grad(mae, mae_grad),
-    "mse": value_and_grad(mse, mse_grad),
-    "huber": value_and_grad(huber, huber_grad),
-    "half_squared_error": value_and_grad(half_squared_error, half_squared_error_grad),
-    "bce_with_logits": value_and_grad(bce_with_logits, bce_with_logits_grad),
-    "softmax_cross_entropy": value_and_grad(softmax_cross_entropy, softmax_cross_entropy_grad),
-})
+LOSSES.update(
+    {
+        "mae": value_and_grad(mae, mae_grad),
+        "mse": value_and_grad(mse, mse_grad),
+        "huber": value_and_grad(huber, huber_grad),
+        "half_squared_error": value_and_grad(half_squared_error, half_squared_error_grad),
+        "bce_with_logits": value_and_grad(bce_with_logits, bce_with_logits_grad),
+        "softmax_cross_entropy": value_and_grad(softmax_cross_entropy, softmax_cross_entropy_grad),
+    }
+)

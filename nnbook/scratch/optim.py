@@ -6,6 +6,7 @@ apply them in place to every array of a ``params`` dict (``nnbook.scratch.core``
 state per parameter. Both follow PyTorch's ``torch.optim.SGD`` and ``torch.optim.Adam`` exactly
 (``tests/scratch/test_optim.py`` checks it in float64).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,7 +55,9 @@ class SGD:
         """Update every array of ``params`` in place from ``grads`` (same names)."""
         for name, p in params.items():
             v = self.velocity.get(name, np.zeros_like(p))
-            p[...], self.velocity[name] = momentum_update(p, grads[name], v, self.lr, self.momentum, self.nesterov, self.weight_decay)
+            p[...], self.velocity[name] = momentum_update(
+                p, grads[name], v, self.lr, self.momentum, self.nesterov, self.weight_decay
+            )
 
 
 class Adam:
@@ -74,4 +77,6 @@ class Adam:
         self.t += 1
         for name, p in params.items():
             m, s = self.m.get(name, np.zeros_like(p)), self.s.get(name, np.zeros_like(p))
-            p[...], self.m[name], self.s[name] = adam_update(p, grads[name], m, s, self.t, self.lr, self.beta1, self.beta2, self.eps)
+            p[...], self.m[name], self.s[name] = adam_update(
+                p, grads[name], m, s, self.t, self.lr, self.beta1, self.beta2, self.eps
+            )

@@ -3,6 +3,7 @@
 Conventions: inputs ``X`` have shape ``(n, d)``; a layer's weights ``W`` have shape
 ``(units, inputs)``, so its weighted inputs are ``X @ W.T + b``. Labels are 0/1 integers.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -21,10 +22,27 @@ from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import LOSSES
 
 __all__ = [
-    "PARAM_NAMES", "neuron", "perceptron_update", "perceptron_learning", "Perceptron", "novikoff_bound",
-    "two_layer_sizes", "two_layer_network", "layer_outputs", "xor_hand_params", "init_params", "as_targets",
-    "loss", "gradients", "Trained", "train_two_layer", "train_xor", "one_hot", "train_pixel_recogniser",
-    "sigmoid", "step",
+    "PARAM_NAMES",
+    "neuron",
+    "perceptron_update",
+    "perceptron_learning",
+    "Perceptron",
+    "novikoff_bound",
+    "two_layer_sizes",
+    "two_layer_network",
+    "layer_outputs",
+    "xor_hand_params",
+    "init_params",
+    "as_targets",
+    "loss",
+    "gradients",
+    "Trained",
+    "train_two_layer",
+    "train_xor",
+    "one_hot",
+    "train_pixel_recogniser",
+    "sigmoid",
+    "step",
 ]
 
 Params = dict[str, np.ndarray]
@@ -33,6 +51,7 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 # --- single neurons --------------------------------------------------------------------------
 # step (1 where z >= 0, else 0) and sigmoid are the book's single implementations, from activations.py.
+
 
 def neuron(X, w, b: float, activation: str = "step") -> np.ndarray:
     """Output of one neuron for each row of ``X``: ``activation(X @ w + b)``."""
@@ -46,6 +65,7 @@ def neuron(X, w, b: float, activation: str = "step") -> np.ndarray:
 
 # --- the perceptron ---------------------------------------------------------------------------
 
+
 def perceptron_update(w: np.ndarray, b: float, x: np.ndarray, y: int, lr: float) -> tuple[np.ndarray, float, bool]:
     """One step of the rule ``w += lr (y - y_hat) x``, ``b += lr (y - y_hat)``; also says if it changed."""
     y_hat = float(x @ w + b >= 0)
@@ -53,8 +73,9 @@ def perceptron_update(w: np.ndarray, b: float, x: np.ndarray, y: int, lr: float)
     return w + delta * x, b + delta, delta != 0
 
 
-def perceptron_learning(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lr: float,
-                        orders: Iterable[Iterable[int]]) -> Iterator[tuple[int, int, np.ndarray, float, bool]]:
+def perceptron_learning(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, lr: float, orders: Iterable[Iterable[int]]
+) -> Iterator[tuple[int, int, np.ndarray, float, bool]]:
     """Sweep the examples in each epoch's order, applying the perceptron rule to each, until an epoch
     makes no mistake. Yields ``(epoch, i, w, b, mistake)`` after every example."""
     for epoch, order in enumerate(orders, start=1):
@@ -82,7 +103,9 @@ class Perceptron:
     w_: np.ndarray = field(init=False, repr=False)
     b_: float = field(init=False, repr=False)
     errors_: list[int] = field(init=False, repr=False)  # mistakes (= updates) in each epoch
-    history_: list[tuple[np.ndarray, float]] = field(init=False, repr=False)  # (w, b) before the 1st and after each update
+    history_: list[tuple[np.ndarray, float]] = field(
+        init=False, repr=False
+    )  # (w, b) before the 1st and after each update
     updated_on_: list[int] = field(init=False, repr=False)  # sample index behind each update
     update_epoch_: list[int] = field(init=False, repr=False)  # epoch (from 1) of each update
 
@@ -101,15 +124,16 @@ class Perceptron:
         rng = np.random.default_rng(self.seed)
         orders = (rng.permutation(len(X)) if self.shuffle else range(len(X)) for _ in range(self.max_epochs))
         self.errors_, self.history_, self.updated_on_, self.update_epoch_ = [], [(w.copy(), b)], [], []
-        for epoch, i, w, b, mistake in perceptron_learning(X, y, w, b, self.lr, orders):
+        self.w_, self.b_ = w, b
+        for epoch, i, w_k, b_k, mistake in perceptron_learning(X, y, w, b, self.lr, orders):
             if len(self.errors_) < epoch:
                 self.errors_.append(0)
             if mistake:
                 self.errors_[-1] += 1
-                self.history_.append((w.copy(), b))
+                self.history_.append((w_k.copy(), b_k))
                 self.updated_on_.append(int(i))
                 self.update_epoch_.append(epoch)
-        self.w_, self.b_ = w, b
+            self.w_, self.b_ = w_k, b_k
         return self
 
     @property
@@ -153,13 +177,20 @@ def novikoff_bound(X, y, w_star, b_star: float) -> float:
 # The chapter writes the weights as W1, b1, W2, b2; the network itself is the core's Sequential,
 # holding the very same arrays (layer 0's "W" is W1, layer 1's "b" is b2).
 
+
 def two_layer_sizes(params: Params) -> tuple[int, int, int]:
     """Validate a two-layer network's shapes; return (inputs, hidden units, outputs)."""
     missing = [k for k in PARAM_NAMES if k not in params]
     if missing:
         raise ValueError(f"params must hold {list(PARAM_NAMES)}; missing {missing}")
     W1, b1, W2, b2 = (np.asarray(params[k]) for k in PARAM_NAMES)
-    if W1.ndim != 2 or W2.ndim != 2 or b1.shape != (W1.shape[0],) or W2.shape[1] != W1.shape[0] or b2.shape != (W2.shape[0],):
+    if (
+        W1.ndim != 2
+        or W2.ndim != 2
+        or b1.shape != (W1.shape[0],)
+        or W2.shape[1] != W1.shape[0]
+        or b2.shape != (W2.shape[0],)
+    ):
         raise ValueError(
             "params shapes must be W1 (h, d), b1 (h,), W2 (k, h), b2 (k,); "
             f"got W1 {W1.shape}, b1 {b1.shape}, W2 {W2.shape}, b2 {b2.shape}"
@@ -211,7 +242,9 @@ def as_targets(T, n: int, k: int) -> np.ndarray:
     if T.ndim == 1 and k == 1:
         T = T[:, None]
     if T.shape != (n, k):
-        raise ValueError(f"targets must have shape ({n}, {k}), one row per input and one column per output; got {T.shape}")
+        raise ValueError(
+            f"targets must have shape ({n}, {k}), one row per input and one column per output; got {T.shape}"
+        )
     return T
 
 
@@ -249,7 +282,9 @@ class Trained:
         return (Y[:, 0] > 0.5).astype(np.int64) if Y.shape[1] == 1 else Y.argmax(1)
 
 
-def train_two_layer(X, T, n_hidden: int, *, lr: float = 1.0, epochs: int = 1000, seed: int = 0, scale: float = 1.0) -> Trained:
+def train_two_layer(
+    X, T, n_hidden: int, *, lr: float = 1.0, epochs: int = 1000, seed: int = 0, scale: float = 1.0
+) -> Trained:
     """Full-batch gradient descent on :func:`loss` from seeded random weights; ``epochs`` >= 1 steps."""
     X = as_inputs(X)
     T = np.asarray(T, dtype=np.float64)
@@ -283,7 +318,9 @@ def one_hot(y, k: int) -> np.ndarray:
     return np.eye(k)[y.astype(np.int64)]
 
 
-def train_pixel_recogniser(X=None, y=None, *, n_hidden: int = 3, lr: float = 2.0, epochs: int = 2000, seed: int = 0) -> Trained:
+def train_pixel_recogniser(
+    X=None, y=None, *, n_hidden: int = 3, lr: float = 2.0, epochs: int = 2000, seed: int = 0
+) -> Trained:
     """The 12-3-2 recogniser of 4x3-pixel zeros and ones (default data: ``pixel_digits()``).
 
     Output unit 0 should be the more active for a zero, output unit 1 for a one.

@@ -10,6 +10,7 @@ directly), visible biases ``b`` and hidden biases ``c``:
 Training follows the gradient of the average negative log-likelihood of the data, estimated with
 contrastive divergence; the parameters are updated by the core's :func:`sgd_step`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,8 +25,19 @@ from nnbook.scratch.core import Grads, minibatches, sgd_step
 from nnbook.scratch.losses import logsumexp
 
 __all__ = [
-    "RBM", "sigmoid", "softplus", "sample_bernoulli", "gibbs_step", "cd_gradients", "cd_step", "pcd_step",
-    "train_rbm", "binary_states", "log_partition", "log_marginal_brute_force", "exact_log_likelihood",
+    "RBM",
+    "sigmoid",
+    "softplus",
+    "sample_bernoulli",
+    "gibbs_step",
+    "cd_gradients",
+    "cd_step",
+    "pcd_step",
+    "train_rbm",
+    "binary_states",
+    "log_partition",
+    "log_marginal_brute_force",
+    "exact_log_likelihood",
     "reconstruction_error",
 ]
 
@@ -57,12 +69,21 @@ class RBM:
         if self.W.ndim != 2:
             raise ValueError(f"W must be a matrix of shape (n_hidden, n_visible); got shape {self.W.shape}")
         if self.b.shape != (self.W.shape[1],) or self.c.shape != (self.W.shape[0],):
-            raise ValueError(f"b must have shape ({self.W.shape[1]},) and c shape ({self.W.shape[0]},) "
-                             f"for W of shape {self.W.shape}; got {self.b.shape} and {self.c.shape}")
+            raise ValueError(
+                f"b must have shape ({self.W.shape[1]},) and c shape ({self.W.shape[0]},) "
+                f"for W of shape {self.W.shape}; got {self.b.shape} and {self.c.shape}"
+            )
 
     @classmethod
-    def create(cls, n_visible: int, n_hidden: int, rng: np.random.Generator, *, std: float = 0.01,
-               visible_mean: np.ndarray | None = None) -> "RBM":
+    def create(
+        cls,
+        n_visible: int,
+        n_hidden: int,
+        rng: np.random.Generator,
+        *,
+        std: float = 0.01,
+        visible_mean: np.ndarray | None = None,
+    ) -> RBM:
         """Small Gaussian weights; visible biases log(p / (1 - p)) of the data's mean ``visible_mean``
         when given (so that the untrained model already has the right pixel averages), else 0."""
         W = _init.normal((n_hidden, n_visible), rng, std=std)
@@ -86,7 +107,7 @@ class RBM:
     def params(self) -> dict[str, np.ndarray]:
         return {"W": self.W, "b": self.b, "c": self.c}
 
-    def copy(self) -> "RBM":
+    def copy(self) -> RBM:
         return RBM(self.W.copy(), self.b.copy(), self.c.copy())
 
     def hidden_probs(self, v) -> np.ndarray:
@@ -147,8 +168,9 @@ def cd_step(rbm: RBM, v_data: np.ndarray, lr: float, rng: np.random.Generator, k
     return v
 
 
-def pcd_step(rbm: RBM, v_data: np.ndarray, chains: np.ndarray, lr: float, rng: np.random.Generator,
-             k: int = 1) -> np.ndarray:
+def pcd_step(
+    rbm: RBM, v_data: np.ndarray, chains: np.ndarray, lr: float, rng: np.random.Generator, k: int = 1
+) -> np.ndarray:
     """One persistent-CD update: the chains continue from where the last update left them."""
     for _ in range(k):
         chains, _h = gibbs_step(rbm, chains, rng)
@@ -162,9 +184,20 @@ def reconstruction_error(rbm: RBM, v) -> float:
     return float(np.mean((v - rbm.visible_probs(rbm.hidden_probs(v))) ** 2))
 
 
-def train_rbm(rbm: RBM, X: np.ndarray, *, epochs: int, lr: float, rng: np.random.Generator,
-              method: str = "cd", k: int = 1, batch_size: int = 32, n_chains: int | None = None,
-              weight_decay: float = 0.0, monitor: Callable[[RBM], dict[str, float]] | None = None) -> History:
+def train_rbm(
+    rbm: RBM,
+    X: np.ndarray,
+    *,
+    epochs: int,
+    lr: float,
+    rng: np.random.Generator,
+    method: str = "cd",
+    k: int = 1,
+    batch_size: int = 32,
+    n_chains: int | None = None,
+    weight_decay: float = 0.0,
+    monitor: Callable[[RBM], dict[str, float]] | None = None,
+) -> History:
     """Train ``rbm`` in place on the rows of ``X`` with CD-k (``method="cd"``) or PCD-k (``"pcd"``).
 
     Records after every epoch the reconstruction error and whatever ``monitor(rbm)`` returns (for
@@ -175,7 +208,11 @@ def train_rbm(rbm: RBM, X: np.ndarray, *, epochs: int, lr: float, rng: np.random
     if method not in ("cd", "pcd"):
         raise ValueError(f"method must be 'cd' (contrastive divergence) or 'pcd' (persistent CD); got {method!r}")
     for name, value in (("epochs", epochs), ("k", k), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (0 if name == "epochs" else 1):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, np.integer))
+            or value < (0 if name == "epochs" else 1)
+        ):
             raise ValueError(f"{name} must be a positive integer; got {value!r}")
     if not (isinstance(lr, (int, float)) and lr > 0):
         raise ValueError(f"lr must be a positive number; got {lr!r}")
@@ -200,18 +237,21 @@ def train_rbm(rbm: RBM, X: np.ndarray, *, epochs: int, lr: float, rng: np.random
 
 # --- exact quantities of a small RBM, by enumeration ---------------------------------------------
 
+
 def binary_states(n: int) -> np.ndarray:
     """All 2**n binary vectors of length n, as rows of a (2**n, n) float array (counting order)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= MAX_ENUMERATED_UNITS:
         raise ValueError(f"n must be an integer in [0, {MAX_ENUMERATED_UNITS}] to enumerate 2**n states; got {n!r}")
-    return ((np.arange(2 ** n)[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(float)
+    return ((np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(float)
 
 
 def log_partition(rbm: RBM) -> float:
     """log Z = log sum_v exp(-F(v)), summed exactly over all 2**n_visible visible vectors."""
     if rbm.n_visible > MAX_ENUMERATED_UNITS:
-        raise ValueError(f"exact log Z enumerates 2**n_visible states; n_visible = {rbm.n_visible} is too many "
-                         f"(at most {MAX_ENUMERATED_UNITS})")
+        raise ValueError(
+            f"exact log Z enumerates 2**n_visible states; n_visible = {rbm.n_visible} is too many "
+            f"(at most {MAX_ENUMERATED_UNITS})"
+        )
     return float(logsumexp(-rbm.free_energy(binary_states(rbm.n_visible)), axis=0))
 
 

@@ -9,6 +9,7 @@ The losses are means over the examples, so their gradients do not grow with the 
 :func:`descend` runs batch, stochastic or mini-batch gradient descent and records the history of
 parameters and full-data loss, which the chapter plots.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
@@ -23,9 +24,23 @@ from nnbook.scratch.core import minibatches
 from nnbook.scratch.losses import LOSSES, Loss, least_squares
 
 __all__ = [
-    "predict_linear", "predict_proba", "linear_loss_grad", "mse_loss_grad", "logistic_loss_grad",
-    "gradient_descent", "batch_schedule", "record", "descend", "final_theta", "steps_to", "standardize",
-    "mse_hessian", "condition_number", "max_stable_lr", "least_squares", "loss_surface",
+    "predict_linear",
+    "predict_proba",
+    "linear_loss_grad",
+    "mse_loss_grad",
+    "logistic_loss_grad",
+    "gradient_descent",
+    "batch_schedule",
+    "record",
+    "descend",
+    "final_theta",
+    "steps_to",
+    "standardize",
+    "mse_hessian",
+    "condition_number",
+    "max_stable_lr",
+    "least_squares",
+    "loss_surface",
 ]
 
 LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray]]
@@ -46,7 +61,9 @@ def _check_xy(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _check_theta(theta: np.ndarray, X: np.ndarray) -> np.ndarray:
     theta = np.asarray(theta, dtype=np.float64)
     if theta.shape != (X.shape[1] + 1,):
-        raise ValueError(f"theta must have shape (d + 1,) = ({X.shape[1] + 1},): d weights then the bias; got {theta.shape}")
+        raise ValueError(
+            f"theta must have shape (d + 1,) = ({X.shape[1] + 1},): d weights then the bias; got {theta.shape}"
+        )
     return theta
 
 
@@ -83,8 +100,10 @@ def logistic_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple
 
 # --- gradient descent: the loop, the batches, the recorder ---------------------------------------
 
-def gradient_descent(loss_grad: LossGrad, theta: np.ndarray, X: np.ndarray, y: np.ndarray,
-                     lr: float, batches: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+
+def gradient_descent(
+    loss_grad: LossGrad, theta: np.ndarray, X: np.ndarray, y: np.ndarray, lr: float, batches: Iterable[np.ndarray]
+) -> Iterator[np.ndarray]:
     """Yield the parameters after each step ``theta <- theta - lr * grad L(theta)``, L on one batch of rows."""
     for rows in batches:
         _, grad = loss_grad(theta, X[rows], y[rows])
@@ -105,8 +124,13 @@ def batch_schedule(n: int, batch_size: int, steps: int, rng: np.random.Generator
     return list(islice(epochs(), steps))
 
 
-def record(thetas: Iterable[np.ndarray], full_loss: Callable[[np.ndarray], float], theta0: np.ndarray,
-           batch_sizes: list[int], every: int = 1) -> History:
+def record(
+    thetas: Iterable[np.ndarray],
+    full_loss: Callable[[np.ndarray], float],
+    theta0: np.ndarray,
+    batch_sizes: list[int],
+    every: int = 1,
+) -> History:
     """Consume the parameters gradient descent yields and record, every ``every`` updates and after the
     last, ``theta``, the full-data ``loss``, ``updates`` made and ``examples`` seen; stop at a non-finite loss."""
     seen = np.cumsum([0, *batch_sizes])

@@ -5,6 +5,7 @@ creation). ``dropout_forward`` and ``batch_norm_forward`` are the cores the book
 layers add the mode, the running statistics and the backward pass. Tested against
 ``torch.nn.Dropout`` and ``torch.nn.BatchNorm1d`` in ``tests/scratch/test_regularisation.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -7,6 +7,7 @@ Weights keep PyTorch's shapes and gate order, so a layer here and ``torch.nn.RNN
 sequence is cut into chunks of ``k`` steps and no gradient flows from one chunk into the state the
 previous chunk handed over (what ``h.detach()`` does in PyTorch).
 """
+
 from __future__ import annotations
 
 import math
@@ -18,10 +19,21 @@ from nnbook.scratch.activations import Activation, get, sigmoid, tanh
 from nnbook.scratch.core import Grads, Layer
 
 __all__ = [
-    "rnn_forward", "rnn_bptt", "RNN",
-    "lstm_step", "lstm_step_backward", "LSTM",
-    "gru_step", "gru_step_backward", "GRU",
-    "IDENTITY", "LastStep", "global_norm", "clip_grad_norm", "spectral_radius", "state_gradient_norms",
+    "rnn_forward",
+    "rnn_bptt",
+    "RNN",
+    "lstm_step",
+    "lstm_step_backward",
+    "LSTM",
+    "gru_step",
+    "gru_step_backward",
+    "GRU",
+    "IDENTITY",
+    "LastStep",
+    "global_norm",
+    "clip_grad_norm",
+    "spectral_radius",
+    "state_gradient_norms",
 ]
 
 
@@ -48,14 +60,25 @@ def _check_truncate(truncate) -> int | None:
 
 def _check_rng(rng) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}")
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}"
+        )
     return rng
 
 
 # A linear RNN (no activation) is the clean case for the spectral-radius argument. The registry's
 # activations are for hidden layers, so the identity lives here rather than in it.
-IDENTITY = Activation("identity", lambda z: np.asarray(z, dtype=np.float64), lambda z: np.ones_like(z, dtype=np.float64),
-                      "x", "1", (-np.inf, np.inf), "(-inf, inf)", "never", "linear recurrent networks")
+IDENTITY = Activation(
+    "identity",
+    lambda z: np.asarray(z, dtype=np.float64),
+    lambda z: np.ones_like(z, dtype=np.float64),
+    "x",
+    "1",
+    (-np.inf, np.inf),
+    "(-inf, inf)",
+    "never",
+    "linear recurrent networks",
+)
 
 
 def _activation(name: str) -> Activation:
@@ -103,17 +126,28 @@ class RNN(Layer):
     like PyTorch's ``nn.RNN``; ``b`` plays the part of PyTorch's two biases ``b_ih + b_hh``.
     """
 
-    def __init__(self, n_in: int, n_hidden: int, rng: np.random.Generator, *, activation: str = "tanh",
-                 truncate: int | None = None):
+    def __init__(
+        self,
+        n_in: int,
+        n_hidden: int,
+        rng: np.random.Generator,
+        *,
+        activation: str = "tanh",
+        truncate: int | None = None,
+    ):
         n_in, n_hidden = _check_size("n_in", n_in), _check_size("n_hidden", n_hidden)
         rng = _check_rng(rng)
         self.activation = activation
         self.act = _activation(activation)
         self.truncate = _check_truncate(truncate)
-        bound = 1.0 / math.sqrt(n_hidden)  # PyTorch's default for recurrent weights and biases: U(-1/sqrt(H), 1/sqrt(H))
-        self.params = {"W_xh": _init.uniform((n_hidden, n_in), rng, bound=bound),
-                       "W_hh": _init.uniform((n_hidden, n_hidden), rng, bound=bound),
-                       "b": _init.uniform((n_hidden,), rng, bound=bound)}
+        bound = 1.0 / math.sqrt(
+            n_hidden
+        )  # PyTorch's default for recurrent weights and biases: U(-1/sqrt(H), 1/sqrt(H))
+        self.params = {
+            "W_xh": _init.uniform((n_hidden, n_in), rng, bound=bound),
+            "W_hh": _init.uniform((n_hidden, n_hidden), rng, bound=bound),
+            "b": _init.uniform((n_hidden,), rng, bound=bound),
+        }
 
     @property
     def n_in(self) -> int:
@@ -140,7 +174,9 @@ class RNN(Layer):
         return grad_x, grads
 
     def __repr__(self) -> str:
-        return f"RNN(n_in={self.n_in}, n_hidden={self.n_hidden}, activation={self.activation!r}, truncate={self.truncate})"
+        return (
+            f"RNN(n_in={self.n_in}, n_hidden={self.n_hidden}, activation={self.activation!r}, truncate={self.truncate})"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,7 +186,7 @@ def lstm_step(x, h, c, W_x, W_h, b):
     """One LSTM step, PyTorch's gate order (input i, forget f, candidate g, output o)."""
     H = h.shape[1]
     a = x @ W_x.T + h @ W_h.T + b
-    i, f, g, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    i, f, g, o = sigmoid(a[:, :H]), sigmoid(a[:, H : 2 * H]), tanh(a[:, 2 * H : 3 * H]), sigmoid(a[:, 3 * H :])
     c_new = f * c + i * g  # the cell state: kept by f, written by i
     tc = tanh(c_new)
     h_new = o * tc  # the hidden state: the cell state read through o
@@ -161,7 +197,9 @@ def lstm_step_backward(cache, dh, dc, W_x, W_h):
     """Gradients of one LSTM step: from dL/dh_t, dL/dc_t to dL/dx_t, dL/dh_{t-1}, dL/dc_{t-1} and the weights."""
     x, h, c, i, f, g, o, tc = cache
     dc = dc + dh * o * (1.0 - tc**2)
-    da = np.concatenate([dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g**2), dh * tc * o * (1 - o)], axis=1)
+    da = np.concatenate(
+        [dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g**2), dh * tc * o * (1 - o)], axis=1
+    )
     grads = {"W_x": da.T @ x, "W_h": da.T @ h, "b": da.sum(axis=0)}
     return da @ W_x, da @ W_h, dc * f, grads
 
@@ -171,9 +209,9 @@ def gru_step(x, h, W_x, W_h, b_x, b_h):
     H = h.shape[1]
     gx, gh = x @ W_x.T + b_x, h @ W_h.T + b_h
     r = sigmoid(gx[:, :H] + gh[:, :H])
-    z = sigmoid(gx[:, H:2 * H] + gh[:, H:2 * H])
-    n = tanh(gx[:, 2 * H:] + r * gh[:, 2 * H:])
-    return (1.0 - z) * n + z * h, (x, h, r, z, n, gh[:, 2 * H:])
+    z = sigmoid(gx[:, H : 2 * H] + gh[:, H : 2 * H])
+    n = tanh(gx[:, 2 * H :] + r * gh[:, 2 * H :])
+    return (1.0 - z) * n + z * h, (x, h, r, z, n, gh[:, 2 * H :])
 
 
 def gru_step_backward(cache, dh, W_x, W_h):
@@ -199,7 +237,10 @@ class _Gated(Layer):
         self.truncate = _check_truncate(truncate)
         k = self.gates * n_hidden
         bound = 1.0 / math.sqrt(n_hidden)  # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H))
-        self.params = {"W_x": _init.uniform((k, n_in), rng, bound=bound), "W_h": _init.uniform((k, n_hidden), rng, bound=bound)}
+        self.params = {
+            "W_x": _init.uniform((k, n_in), rng, bound=bound),
+            "W_h": _init.uniform((k, n_hidden), rng, bound=bound),
+        }
         for name in self._bias_names:
             self.params[name] = _init.uniform((k,), rng, bound=bound)
 

@@ -1,4 +1,5 @@
 """Autoencoder, denoising autoencoder and variational autoencoder on the 8x8 digits (PyTorch)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -3,6 +3,7 @@
 Each architecture is a list of columns of typed nodes plus a connection pattern; `draw` places the
 columns left to right and draws the connections under the nodes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,39 +47,95 @@ def _col(kind: str, n: int) -> tuple[str, ...]:
     return (kind,) * n
 
 
-ZOO: dict[str, Architecture] = {a.abbr: a for a in [
-    Architecture("P", "perceptron", (_col("input", 2), _col("output", 1))),
-    Architecture("FF", "feed-forward network", (_col("input", 2), _col("hidden", 2), _col("output", 1))),
-    Architecture("RBF", "radial basis function network", (_col("input", 2), _col("kernel", 3), _col("output", 1))),
-    Architecture("DFF", "deep feed-forward network", (_col("input", 3), _col("hidden", 4), _col("hidden", 4), _col("hidden", 4), _col("output", 2))),
-    Architecture("RNN", "recurrent neural network", (_col("input", 3), _col("recurrent", 4), _col("recurrent", 4), _col("output", 2)), self_loops=True),
-    Architecture("LSTM", "long short-term memory", (_col("input", 3), _col("memory", 4), _col("memory", 4), _col("output", 2)), self_loops=True),
-    Architecture("GRU", "gated recurrent unit", (_col("input", 3), _col("gated", 4), _col("gated", 4), _col("output", 2)), self_loops=True),
-    Architecture("AE", "autoencoder", (_col("input", 4), _col("hidden", 2), _col("match", 4))),
-    Architecture("VAE", "variational autoencoder", (_col("input", 4), _col("prob", 2), _col("match", 4))),
-    Architecture("DAE", "denoising autoencoder", (_col("noisy", 4), _col("hidden", 2), _col("match", 4))),
-    Architecture("SAE", "sparse autoencoder", (_col("input", 2), _col("hidden", 5), _col("match", 2))),
-    Architecture("MC", "Markov chain", (_col("prob", 2), _col("prob", 2), _col("prob", 2)), links="all"),
-    Architecture("HN", "Hopfield network", (_col("backfed", 3), _col("backfed", 3)), links="all"),
-    Architecture("BM", "Boltzmann machine", (_col("backfed", 3), _col("prob", 3)), links="all"),
-    Architecture("RBM", "restricted Boltzmann machine", (_col("backfed", 4), _col("prob", 3)), links="bipartite"),
-    Architecture("DBN", "deep belief network", (_col("backfed", 4), _col("prob", 3), _col("prob", 3), _col("match", 2))),
-    Architecture("DCN", "deep convolutional network", (_col("input", 4), _col("conv", 3), _col("conv", 2), _col("hidden", 3), _col("output", 2))),
-    Architecture("DN", "deconvolutional network", (_col("input", 2), _col("conv", 2), _col("conv", 3), _col("output", 4))),
-    Architecture("DCIGN", "deep convolutional inverse graphics network",
-                 (_col("input", 4), _col("conv", 3), _col("prob", 2), _col("conv", 3), _col("output", 4))),
-    Architecture("GAN", "generative adversarial network",
-                 (_col("backfed", 2), _col("hidden", 3), _col("match", 3), _col("hidden", 3), _col("output", 1))),
-    Architecture("LSM", "liquid state machine", (_col("input", 3), _col("spiking", 4), _col("spiking", 4), _col("output", 2)), links="random"),
-    Architecture("ELM", "extreme learning machine", (_col("input", 3), _col("hidden", 5), _col("output", 2))),
-    Architecture("ESN", "echo state network", (_col("input", 3), _col("recurrent", 4), _col("recurrent", 4), _col("output", 2)), links="random",
-                 self_loops=True),
-    Architecture("DRN", "deep residual network", (_col("input", 3), _col("hidden", 3), _col("hidden", 3), _col("hidden", 3), _col("output", 3)),
-                 extra=((1, 0, 3, 0), (1, 2, 3, 2))),
-    Architecture("KN", "Kohonen network (self-organising map)", (_col("input", 3), _col("hidden", 5)), links="dense"),
-    Architecture("SVM", "support vector machine", (_col("input", 3), _col("kernel", 3), _col("output", 1))),
-    Architecture("NTM", "neural Turing machine", (_col("input", 3), _col("hidden", 3), _col("memory", 3), _col("hidden", 3), _col("output", 2))),
-]}
+ZOO: dict[str, Architecture] = {
+    a.abbr: a
+    for a in [
+        Architecture("P", "perceptron", (_col("input", 2), _col("output", 1))),
+        Architecture("FF", "feed-forward network", (_col("input", 2), _col("hidden", 2), _col("output", 1))),
+        Architecture("RBF", "radial basis function network", (_col("input", 2), _col("kernel", 3), _col("output", 1))),
+        Architecture(
+            "DFF",
+            "deep feed-forward network",
+            (_col("input", 3), _col("hidden", 4), _col("hidden", 4), _col("hidden", 4), _col("output", 2)),
+        ),
+        Architecture(
+            "RNN",
+            "recurrent neural network",
+            (_col("input", 3), _col("recurrent", 4), _col("recurrent", 4), _col("output", 2)),
+            self_loops=True,
+        ),
+        Architecture(
+            "LSTM",
+            "long short-term memory",
+            (_col("input", 3), _col("memory", 4), _col("memory", 4), _col("output", 2)),
+            self_loops=True,
+        ),
+        Architecture(
+            "GRU",
+            "gated recurrent unit",
+            (_col("input", 3), _col("gated", 4), _col("gated", 4), _col("output", 2)),
+            self_loops=True,
+        ),
+        Architecture("AE", "autoencoder", (_col("input", 4), _col("hidden", 2), _col("match", 4))),
+        Architecture("VAE", "variational autoencoder", (_col("input", 4), _col("prob", 2), _col("match", 4))),
+        Architecture("DAE", "denoising autoencoder", (_col("noisy", 4), _col("hidden", 2), _col("match", 4))),
+        Architecture("SAE", "sparse autoencoder", (_col("input", 2), _col("hidden", 5), _col("match", 2))),
+        Architecture("MC", "Markov chain", (_col("prob", 2), _col("prob", 2), _col("prob", 2)), links="all"),
+        Architecture("HN", "Hopfield network", (_col("backfed", 3), _col("backfed", 3)), links="all"),
+        Architecture("BM", "Boltzmann machine", (_col("backfed", 3), _col("prob", 3)), links="all"),
+        Architecture("RBM", "restricted Boltzmann machine", (_col("backfed", 4), _col("prob", 3)), links="bipartite"),
+        Architecture(
+            "DBN", "deep belief network", (_col("backfed", 4), _col("prob", 3), _col("prob", 3), _col("match", 2))
+        ),
+        Architecture(
+            "DCN",
+            "deep convolutional network",
+            (_col("input", 4), _col("conv", 3), _col("conv", 2), _col("hidden", 3), _col("output", 2)),
+        ),
+        Architecture(
+            "DN", "deconvolutional network", (_col("input", 2), _col("conv", 2), _col("conv", 3), _col("output", 4))
+        ),
+        Architecture(
+            "DCIGN",
+            "deep convolutional inverse graphics network",
+            (_col("input", 4), _col("conv", 3), _col("prob", 2), _col("conv", 3), _col("output", 4)),
+        ),
+        Architecture(
+            "GAN",
+            "generative adversarial network",
+            (_col("backfed", 2), _col("hidden", 3), _col("match", 3), _col("hidden", 3), _col("output", 1)),
+        ),
+        Architecture(
+            "LSM",
+            "liquid state machine",
+            (_col("input", 3), _col("spiking", 4), _col("spiking", 4), _col("output", 2)),
+            links="random",
+        ),
+        Architecture("ELM", "extreme learning machine", (_col("input", 3), _col("hidden", 5), _col("output", 2))),
+        Architecture(
+            "ESN",
+            "echo state network",
+            (_col("input", 3), _col("recurrent", 4), _col("recurrent", 4), _col("output", 2)),
+            links="random",
+            self_loops=True,
+        ),
+        Architecture(
+            "DRN",
+            "deep residual network",
+            (_col("input", 3), _col("hidden", 3), _col("hidden", 3), _col("hidden", 3), _col("output", 3)),
+            extra=((1, 0, 3, 0), (1, 2, 3, 2)),
+        ),
+        Architecture(
+            "KN", "Kohonen network (self-organising map)", (_col("input", 3), _col("hidden", 5)), links="dense"
+        ),
+        Architecture("SVM", "support vector machine", (_col("input", 3), _col("kernel", 3), _col("output", 1))),
+        Architecture(
+            "NTM",
+            "neural Turing machine",
+            (_col("input", 3), _col("hidden", 3), _col("memory", 3), _col("hidden", 3), _col("output", 2)),
+        ),
+    ]
+}
 
 
 def _positions(arch: Architecture) -> list[list[tuple[float, float]]]:
@@ -111,13 +168,17 @@ def draw(ax, abbr: str, *, title: bool = True) -> None:
                             edges.append((a, b))
     elif arch.links == "all":
         pts = [pos[i][j] for i, j in flat]
-        edges += [(a, b) for k, a in enumerate(pts) for b in pts[k + 1:]]
+        edges += [(a, b) for k, a in enumerate(pts) for b in pts[k + 1 :]]
     elif arch.links == "bipartite":
         edges += [(a, b) for a in pos[0] for b in pos[1]]
     for c0, r0, c1, r1 in arch.extra:
         a, b = pos[c0][r0], pos[c1][r1]
-        ax.annotate("", xy=b, xytext=a, arrowprops=dict(arrowstyle="-", color="#555555", lw=0.9,
-                                                         connectionstyle="arc3,rad=-0.45"))
+        ax.annotate(
+            "",
+            xy=b,
+            xytext=a,
+            arrowprops=dict(arrowstyle="-", color="#555555", lw=0.9, connectionstyle="arc3,rad=-0.45"),
+        )
     for a, b in edges:
         ax.plot([a[0], b[0]], [a[1], b[1]], color="#9e9e9e", lw=0.6, zorder=1)
     for i, col in enumerate(pos):
@@ -156,7 +217,7 @@ def legend_figure() -> Figure:
     from matplotlib.patches import Circle
 
     fig, ax = plt.subplots(figsize=(9.0, 1.4))
-    for k, (kind, (face, edge, hatch, text)) in enumerate(NODE_KINDS.items()):
+    for k, (face, edge, hatch, text) in enumerate(NODE_KINDS.values()):
         x, y = (k % 5) * 1.9, -(k // 5) * 0.55
         ax.add_patch(Circle((x, y), 0.17, fc=face, ec=edge, hatch=hatch, lw=1.2))
         ax.text(x + 0.27, y, text, va="center", fontsize=8)

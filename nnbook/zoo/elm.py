@@ -2,6 +2,7 @@
 
 The hidden layer is a `Dense` layer of the book's one NumPy core with weights from `init.py`.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """A radial basis function network: Gaussian bumps around k-means centres, output weights by least squares."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """A residual block against a plain layer: deep stacks of each trained on the digits."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -22,8 +23,12 @@ class ResidualBlock(nn.Module):
 
 def deep_net(blocks: int, residual: bool, width: int = 32) -> nn.Sequential:
     """64 -> width, then ``blocks`` blocks of two layers (residual or plain, ReLU), then width -> 10."""
-    body = [ResidualBlock(width) if residual else nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU())
-            for _ in range(blocks)]
+    body = [
+        ResidualBlock(width)
+        if residual
+        else nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU())
+        for _ in range(blocks)
+    ]
     return nn.Sequential(nn.Linear(64, width), nn.ReLU(), *body, nn.Linear(width, 10))
 
 

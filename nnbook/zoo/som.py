@@ -1,4 +1,5 @@
 """Kohonen's self-organising map: prototypes on a grid pulled towards the inputs, neighbours together."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,9 @@ def som_step(P: np.ndarray, grid: np.ndarray, x: np.ndarray, lr: float, radius: 
     P += pull[:, None] * (x - P)
 
 
-def train_som(X: np.ndarray, rows: int = 8, cols: int = 8, epochs: int = 5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def train_som(
+    X: np.ndarray, rows: int = 8, cols: int = 8, epochs: int = 5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Prototypes (rows * cols, d) and their grid coordinates, with learning rate and radius shrinking over time."""
     rng = np.random.default_rng(seed)
     grid = np.array([(r, c) for r in range(rows) for c in range(cols)], dtype=float)

@@ -1,4 +1,5 @@
 """The widget figures and experiment helpers of chapters 2 and 4 (nnbook.demos.activations / .losses)."""
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

@@ -1,5 +1,6 @@
 """nnbook.demos.depth: the statistics equal PyTorch autograd's, behave as the variance argument predicts,
 and the figures and the widget draw."""
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
 """The chapter-1 figures and widgets: pure functions that return data or a Figure (no browser)."""
+
 import matplotlib
 
 matplotlib.use("Agg")

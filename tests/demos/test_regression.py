@@ -43,8 +43,12 @@ def test_gd_figure_reports_divergence():
 
 
 def test_demo_widget_redraws():
-    demo = Demo(D.gd_figure, points=w.Text(value=D.DEFAULT_POINTS), lr=w.FloatSlider(value=0.05, min=0.001, max=0.2),
-                steps=w.IntSlider(value=10, min=0, max=50))
+    demo = Demo(
+        D.gd_figure,
+        points=w.Text(value=D.DEFAULT_POINTS),
+        lr=w.FloatSlider(value=0.05, min=0.001, max=0.2),
+        steps=w.IntSlider(value=10, min=0, max=50),
+    )
     box = demo.widget()
     box.children[0].children[1].value = 0.1
     assert len(box.children[1].outputs) == 1
@@ -58,8 +62,10 @@ def test_other_figures():
         assert isinstance(fig, Figure)
         plt.close(fig)
     X = x[:, None] / 100
-    hs = {"batch": R.descend(R.mse_loss_grad, X, y, lr=0.1, epochs=2),
-          "sgd": R.descend(R.mse_loss_grad, X, y, lr=0.1, epochs=2, batch_size=1)}
+    hs = {
+        "batch": R.descend(R.mse_loss_grad, X, y, lr=0.1, epochs=2),
+        "sgd": R.descend(R.mse_loss_grad, X, y, lr=0.1, epochs=2, batch_size=1),
+    }
     fig = D.batch_modes_figure(hs, best=0.01)
     assert len(fig.axes[0].lines) == 3
     plt.close(fig)

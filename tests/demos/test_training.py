@@ -1,4 +1,5 @@
 """nnbook.demos.training: the digits experiment runner and the figures of chapters 7 and 8."""
+
 import numpy as np
 import pytest
 
@@ -8,7 +9,9 @@ from nnbook.demos import training as T
 
 def test_train_digits_mlp_is_repeatable_and_learns():
     d = digits_splits()
-    runs = [T.train_digits_mlp(d, hidden=(16,), epochs=3, n_train=200, augment=1, dropout=0.1, seed=4)[1] for _ in range(2)]
+    runs = [
+        T.train_digits_mlp(d, hidden=(16,), epochs=3, n_train=200, augment=1, dropout=0.1, seed=4)[1] for _ in range(2)
+    ]
     assert runs[0].records == runs[1].records and len(runs[0]) == 3
     assert runs[0]["val_loss"][-1] < runs[0]["val_loss"][0]
     with pytest.raises(ValueError, match="optimiser must be"):

@@ -1,4 +1,5 @@
 """Crafted submissions for the grading tests, made from the toy master's student version."""
+
 from __future__ import annotations
 
 import copy
@@ -15,7 +16,9 @@ TOY = HERE / "ch99_toy.md"
 
 SCALE_OK = "def scale(x, a):\n    return np.asarray(x, dtype=float) * a"
 Q2_OK = "answer_q2 = 6.0"
-ROWS_OK = "def row_means(m):\n    means = np.asarray(m, dtype=float).mean(axis=1)\n    return means, int(np.argmax(means))"
+ROWS_OK = (
+    "def row_means(m):\n    means = np.asarray(m, dtype=float).mean(axis=1)\n    return means, int(np.argmax(means))"
+)
 CORRECT = {"def scale": SCALE_OK, "answer_q2 =": Q2_OK, "def row_means": ROWS_OK}
 
 
@@ -33,7 +36,9 @@ def reference_nb(master: Path = TOY) -> nbformat.NotebookNode:
     return nb
 
 
-def submission(replace: dict[str, str] | None = None, before: list[str] = (), after: list[str] = ()) -> nbformat.NotebookNode:
+def submission(
+    replace: dict[str, str] | None = None, before: list[str] = (), after: list[str] = ()
+) -> nbformat.NotebookNode:
     """The toy student notebook with the cell starting with each key replaced by its value, extra
     code cells inserted after the set-up cell (``before``) and at the end (``after``)."""
     nb = student_nb()

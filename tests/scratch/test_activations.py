@@ -7,9 +7,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from numerics import strict
 
 from nnbook.scratch import activations as A
-from numerics import strict
 
 # Wide inputs: |x| up to 1e3, where a naive exp(x) overflows.
 wide = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 7)), elements=st.floats(-1e3, 1e3))
@@ -41,6 +41,7 @@ def strict_eval(f, df, x):
 
 
 # --- every activation and derivative against PyTorch -----------------------------------------
+
 
 def _torch_softplus(t, beta):
     # torch's F.softplus switches to x above a threshold (an approximation); logaddexp is exact.
@@ -83,7 +84,9 @@ def test_every_registered_activation_has_a_torch_reference():
 
 @given(wide, betas)
 def test_softplus_agrees_with_torchs_thresholded_softplus(x, beta):
-    np.testing.assert_allclose(A.softplus(x, beta), F.softplus(torch.tensor(x), beta=beta).numpy(), rtol=1e-8, atol=1e-7)
+    np.testing.assert_allclose(
+        A.softplus(x, beta), F.softplus(torch.tensor(x), beta=beta).numpy(), rtol=1e-8, atol=1e-7
+    )
 
 
 @given(wide)
@@ -157,20 +160,27 @@ def test_softmax_extreme_scores_and_naive_failure():
 
 # --- derivatives against central differences ------------------------------------------------
 
+
 @settings(max_examples=60)
 @given(moderate, betas, alphas)
 def test_derivatives_match_central_differences(x, beta, alpha):
     x = x[np.abs(x) > 1e-3]  # away from the kinks of relu / leaky relu / step
     h = 1e-6
-    for f, df in [(A.sigmoid, A.sigmoid_grad), (A.tanh, A.tanh_grad), (A.relu, A.relu_grad),
-                  (lambda v: A.leaky_relu(v, alpha), lambda v: A.leaky_relu_grad(v, alpha)),
-                  (lambda v: A.softplus(v, beta), lambda v: A.softplus_grad(v, beta)),
-                  (lambda v: A.swish(v, beta), lambda v: A.swish_grad(v, beta)), (A.step, A.step_grad)]:
+    for f, df in [
+        (A.sigmoid, A.sigmoid_grad),
+        (A.tanh, A.tanh_grad),
+        (A.relu, A.relu_grad),
+        (lambda v: A.leaky_relu(v, alpha), lambda v: A.leaky_relu_grad(v, alpha)),
+        (lambda v: A.softplus(v, beta), lambda v: A.softplus_grad(v, beta)),
+        (lambda v: A.swish(v, beta), lambda v: A.swish_grad(v, beta)),
+        (A.step, A.step_grad),
+    ]:
         numeric = (f(x + h) - f(x - h)) / (2 * h)
         np.testing.assert_allclose(df(x), numeric, rtol=1e-6, atol=1e-7)
 
 
 # --- the four identities of the chapter ---------------------------------------------------------
+
 
 @given(arrays(np.float64, (4, 5), elements=st.floats(-12, 12)))  # beyond, 1 - s is below the difference's resolution
 def test_sigmoid_satisfies_its_differential_equation(x):
@@ -205,6 +215,7 @@ def test_swish_limits():
 
 
 # --- bad input ----------------------------------------------------------------------------------
+
 
 def test_bad_inputs_raise_helpful_errors():
     with pytest.raises(TypeError, match="real number"):

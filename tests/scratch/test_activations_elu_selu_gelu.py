@@ -7,9 +7,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from numerics import strict
 
 from nnbook.scratch import activations as A
-from numerics import strict
 
 wide = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 7)), elements=st.floats(-1e3, 1e3))
 EXTREME = np.array([-1e3, -745.0, -40.0, -1e-300, 0.0, 1e-300, 40.0, 745.0, 1e3])
@@ -66,7 +66,10 @@ def test_selu_keeps_standard_normal_inputs_standard():
     from scipy.stats import norm
 
     def expect(g):  # E[g(z)], z ~ N(0, 1), split at SELU's kink
-        return sum(quad(lambda z: g(z) * norm.pdf(z), lo, hi, epsabs=1e-13, epsrel=1e-13)[0] for lo, hi in ((-np.inf, 0), (0, np.inf)))
+        return sum(
+            quad(lambda z: g(z) * norm.pdf(z), lo, hi, epsabs=1e-13, epsrel=1e-13)[0]
+            for lo, hi in ((-np.inf, 0), (0, np.inf))
+        )
 
     assert abs(expect(lambda z: A.selu(z))) < 1e-9
     assert abs(expect(lambda z: A.selu(z) ** 2) - 1) < 1e-9

@@ -1,4 +1,5 @@
 """The scalar autograd engine against PyTorch (float64) on random expression trees."""
+
 import math
 
 import matplotlib.pyplot as plt

@@ -5,9 +5,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnbook.data import load_digits
-from nnbook.scratch.gradcheck import check_params
 from nnbook.demos.backprop import vanishing_figure
 from nnbook.scratch.backprop import MLP, backprop_trace, count_mults, layer_grad_norms, time_passes, torch_grads
+from nnbook.scratch.gradcheck import check_params
+
 
 def independent_torch_grads(model: MLP, X, y):
     """PyTorch's own modules (nn.Linear, nn.CrossEntropyLoss) with the model's weights copied in."""
@@ -22,7 +23,9 @@ def independent_torch_grads(model: MLP, X, y):
     net = torch.nn.Sequential(*layers[:-1])
     loss = torch.nn.CrossEntropyLoss()(net(torch.tensor(X)), torch.tensor(y))
     loss.backward()
-    return loss.item(), [g for lin in net if isinstance(lin, torch.nn.Linear) for g in (lin.weight.grad.numpy(), lin.bias.grad.numpy())]
+    return loss.item(), [
+        g for lin in net if isinstance(lin, torch.nn.Linear) for g in (lin.weight.grad.numpy(), lin.bias.grad.numpy())
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -143,8 +146,19 @@ def test_backprop_trace_reports_every_intermediate_value():
     a2 = sig(z2)
     delta2 = (a2 - t) * a2 * (1 - a2)
     delta1 = (W2.T @ delta2) * a1 * (1 - a1)
-    expected = {"z1": z1, "a1": a1, "z2": z2, "a2": a2, "E": 0.5 * np.sum((a2 - t) ** 2), "delta2": delta2, "delta1": delta1,
-                "dW2": np.outer(delta2, a1), "db2": delta2, "dW1": np.outer(delta1, x), "db1": delta1}
+    expected = {
+        "z1": z1,
+        "a1": a1,
+        "z2": z2,
+        "a2": a2,
+        "E": 0.5 * np.sum((a2 - t) ** 2),
+        "delta2": delta2,
+        "delta1": delta1,
+        "dW2": np.outer(delta2, a1),
+        "db2": delta2,
+        "dW1": np.outer(delta1, x),
+        "db1": delta1,
+    }
     assert set(tr) == set(expected)
     for key, value in expected.items():
         np.testing.assert_allclose(tr[key], value, rtol=1e-12, atol=1e-15, err_msg=key)
@@ -157,4 +171,6 @@ def test_layer_grad_norms_are_the_weight_gradients():
     model = MLP([5, 4, 3], "tanh", seed=0)
     X, y = rng.normal(size=(6, 5)), rng.integers(0, 3, 6)
     _, grads = model.grads(X, y)
-    np.testing.assert_allclose(layer_grad_norms(model, X, y), [np.sqrt(np.mean(grads[0] ** 2)), np.sqrt(np.mean(grads[2] ** 2))])
+    np.testing.assert_allclose(
+        layer_grad_norms(model, X, y), [np.sqrt(np.mean(grads[0] ** 2)), np.sqrt(np.mean(grads[2] ** 2))]
+    )

@@ -1,4 +1,5 @@
 """The one NumPy core: layers compose, their gradients match central differences and PyTorch."""
+
 import numpy as np
 import pytest
 import torch
@@ -11,12 +12,14 @@ from nnbook.scratch.layers import Dense
 
 
 def _net(rng):
-    return Sequential([
-        Flatten(),
-        Dense(init.xavier_normal((5, 6), rng), rng.standard_normal(5), "tanh"),
-        ActivationLayer("swish"),
-        Dense(init.xavier_normal((3, 5), rng), rng.standard_normal(3)),
-    ])
+    return Sequential(
+        [
+            Flatten(),
+            Dense(init.xavier_normal((5, 6), rng), rng.standard_normal(5), "tanh"),
+            ActivationLayer("swish"),
+            Dense(init.xavier_normal((3, 5), rng), rng.standard_normal(3)),
+        ]
+    )
 
 
 def test_sequential_gradients_match_central_differences():

@@ -1,4 +1,5 @@
 """nnbook.scratch.init: each initialiser's variance, measured on large draws and compared with torch.nn.init."""
+
 import math
 
 import numpy as np
@@ -56,7 +57,9 @@ def test_target_variances_by_formula():
     assert init.target_variance("constant", BIG) == 0.0
 
 
-@pytest.mark.parametrize("name,bound", [("uniform", 0.3), ("xavier_uniform", math.sqrt(6 / 2050)), ("he_uniform", math.sqrt(6 / 1250))])
+@pytest.mark.parametrize(
+    "name,bound", [("uniform", 0.3), ("xavier_uniform", math.sqrt(6 / 2050)), ("he_uniform", math.sqrt(6 / 1250))]
+)
 def test_uniform_initialisers_fill_their_interval(name, bound):
     opts = {"bound": 0.3} if name == "uniform" else {}
     W = init.initialise(name, BIG, np.random.default_rng(2), **opts)
@@ -103,8 +106,12 @@ TORCH = {
     "uniform": lambda t, o: torch.nn.init.uniform_(t, -o.get("bound", 0.05), o.get("bound", 0.05)),
     "xavier_normal": lambda t, o: torch.nn.init.xavier_normal_(t, gain=o.get("gain", 1.0)),
     "xavier_uniform": lambda t, o: torch.nn.init.xavier_uniform_(t, gain=o.get("gain", 1.0)),
-    "he_normal": lambda t, o: torch.nn.init.kaiming_normal_(t, mode=o.get("mode", "fan_in"), nonlinearity=o.get("activation", "relu")),
-    "he_uniform": lambda t, o: torch.nn.init.kaiming_uniform_(t, mode=o.get("mode", "fan_in"), nonlinearity=o.get("activation", "relu")),
+    "he_normal": lambda t, o: torch.nn.init.kaiming_normal_(
+        t, mode=o.get("mode", "fan_in"), nonlinearity=o.get("activation", "relu")
+    ),
+    "he_uniform": lambda t, o: torch.nn.init.kaiming_uniform_(
+        t, mode=o.get("mode", "fan_in"), nonlinearity=o.get("activation", "relu")
+    ),
     "orthogonal": lambda t, o: torch.nn.init.orthogonal_(t, gain=o.get("gain", 1.0)),
 }
 
@@ -126,7 +133,12 @@ def test_variance_equals_torch(name, options, shape):
     ours = init.target_variance(name, shape, **options)
     # pooled over n >= 2e5 draws: relative standard error <= sqrt(2 / 2e5) = 0.0032; 2% is > 6 of them
     np.testing.assert_allclose(torch_var, ours, rtol=0.02)
-    ours_emp = np.concatenate([init.initialise(name, shape, np.random.default_rng(i), **options).ravel() for i in range(-(-n // math.prod(shape)))])
+    ours_emp = np.concatenate(
+        [
+            init.initialise(name, shape, np.random.default_rng(i), **options).ravel()
+            for i in range(-(-n // math.prod(shape)))
+        ]
+    )
     np.testing.assert_allclose(ours_emp.var(), ours, rtol=0.02)
 
 
@@ -157,6 +169,7 @@ def test_same_seed_same_weights():
 
 
 # ---- bad input ----
+
 
 def test_bad_input_is_explained():
     rng = np.random.default_rng(0)

@@ -1,4 +1,5 @@
 """nnbook.scratch.layers: the NumPy forward pass equals torch.nn.Sequential; parameter counts equal PyTorch's."""
+
 import numpy as np
 import pytest
 import torch
@@ -6,8 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnbook.scratch.activations import ACTIVATIONS
-from nnbook.scratch.layers import Dense, count_parameters, dense, forward, from_torch, to_torch, trace_shapes
-from nnbook.scratch.layers import dense_network
+from nnbook.scratch.layers import (
+    Dense,
+    count_parameters,
+    dense,
+    dense_network,
+    forward,
+    from_torch,
+    to_torch,
+    trace_shapes,
+)
 
 ACTS = ["identity", "relu", "sigmoid", "tanh"]  # those with a parameter-free torch.nn module (or none)
 
@@ -39,8 +48,13 @@ def test_forward_equals_torch_sequential(sizes, act, out_act, batch, scale, seed
 def test_forward_equals_an_independently_built_torch_model(seed, batch):
     torch.manual_seed(seed)
     model = torch.nn.Sequential(
-        torch.nn.Linear(8, 6), torch.nn.Tanh(), torch.nn.Linear(6, 5), torch.nn.ReLU(),
-        torch.nn.Linear(5, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 3),
+        torch.nn.Linear(8, 6),
+        torch.nn.Tanh(),
+        torch.nn.Linear(6, 5),
+        torch.nn.ReLU(),
+        torch.nn.Linear(5, 4),
+        torch.nn.Sigmoid(),
+        torch.nn.Linear(4, 3),
     ).double()
     X = torch.randn(batch, 8, dtype=torch.float64)
     layers = from_torch(model)
@@ -88,6 +102,7 @@ def test_activation_derivatives_equal_autograd(z, act):
 
 # ---- parameter counting ----
 
+
 def _torch_mlp(sizes):
     mods = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -95,7 +110,9 @@ def _torch_mlp(sizes):
     return torch.nn.Sequential(*mods[:-1])
 
 
-@pytest.mark.parametrize("sizes", [[784, 16, 10], [784, 16, 16, 10], [784, 128, 64, 10], [64, 32, 32, 10], [2, 2, 1], [1, 1]])
+@pytest.mark.parametrize(
+    "sizes", [[784, 16, 10], [784, 16, 16, 10], [784, 128, 64, 10], [64, 32, 32, 10], [2, 2, 1], [1, 1]]
+)
 def test_count_parameters_equals_torch(sizes):
     model = _torch_mlp(sizes)
     expected = sum(p.numel() for p in model.parameters())
@@ -127,6 +144,7 @@ def test_trace_shapes():
 
 
 # ---- bad input ----
+
 
 def test_bad_input_is_explained():
     rng = np.random.default_rng(0)

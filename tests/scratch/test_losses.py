@@ -1,5 +1,4 @@
 """nnbook.scratch.losses against PyTorch (float64), central differences and the identities of chapter 4."""
-import warnings
 
 import numpy as np
 import pytest
@@ -8,10 +7,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from nnbook.scratch import losses as L
 from numerics import strict
 
+from nnbook.scratch import losses as L
 
 vec = arrays(np.float64, st.integers(1, 12), elements=st.floats(-100, 100))
 deltas = st.floats(0.05, 20.0)
@@ -21,7 +19,11 @@ wide_logits = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(2, 6))
 def probs(k_min=2, k_max=6, zeros=True):
     """Probability vectors, possibly with exact zeros."""
     el = st.floats(0, 1) if zeros else st.floats(1e-3, 1)
-    return arrays(np.float64, st.integers(k_min, k_max), elements=el).filter(lambda a: a.sum() > 1e-3).map(lambda a: a / a.sum())
+    return (
+        arrays(np.float64, st.integers(k_min, k_max), elements=el)
+        .filter(lambda a: a.sum() > 1e-3)
+        .map(lambda a: a / a.sum())
+    )
 
 
 def torch_loss_and_grad(fn, y_pred, y):
@@ -35,9 +37,15 @@ def torch_loss_and_grad(fn, y_pred, y):
 def test_regression_losses_match_torch(y_pred, data):
     y = data.draw(arrays(np.float64, y_pred.shape, elements=st.floats(-100, 100)))
     delta = data.draw(deltas)
-    for ours, grad, ref in [(L.mae, L.mae_grad, F.l1_loss), (L.mse, L.mse_grad, F.mse_loss),
-                            (lambda a, b: L.huber(a, b, delta), lambda a, b: L.huber_grad(a, b, delta),
-                             lambda a, b: F.huber_loss(a, b, delta=delta))]:
+    for ours, grad, ref in [
+        (L.mae, L.mae_grad, F.l1_loss),
+        (L.mse, L.mse_grad, F.mse_loss),
+        (
+            lambda a, b: L.huber(a, b, delta),
+            lambda a, b: L.huber_grad(a, b, delta),
+            lambda a, b: F.huber_loss(a, b, delta=delta),
+        ),
+    ]:
         tv, tg = torch_loss_and_grad(ref, y_pred, y)
         np.testing.assert_allclose(ours(y_pred, y), tv, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(grad(y_pred, y), tg, rtol=1e-12, atol=1e-15)
@@ -50,8 +58,11 @@ def test_regression_gradients_match_central_differences(y_pred, y, delta):
     y_pred = np.where(np.abs(np.abs(r) - delta) < 1e-3, y_pred + 3e-3, y_pred)  # away from Huber's joints
     y_pred = np.where(np.abs(y_pred - y) < 1e-3, y_pred + 3e-3, y_pred)  # and MAE's kink
     h = 1e-6
-    for f, g in [(L.mae, L.mae_grad), (L.mse, L.mse_grad),
-                 (lambda a, b: L.huber(a, b, delta), lambda a, b: L.huber_grad(a, b, delta))]:
+    for f, g in [
+        (L.mae, L.mae_grad),
+        (L.mse, L.mse_grad),
+        (lambda a, b: L.huber(a, b, delta), lambda a, b: L.huber_grad(a, b, delta)),
+    ]:
         num = np.array([(f(y_pred + h * e, y) - f(y_pred - h * e, y)) / (2 * h) for e in np.eye(6)])
         np.testing.assert_allclose(g(y_pred, y), num, rtol=1e-5, atol=1e-7)
 
@@ -70,7 +81,9 @@ def test_least_squares_closed_form_equals_gradient_descent_and_numpy():
     np.testing.assert_allclose([w, b], np.polyfit(x, y, 1), rtol=1e-12)
     wg, bg, hist = L.fit_line(x, y, "mse", lr=0.3, steps=3000)
     np.testing.assert_allclose([wg, bg], [w, b], atol=1e-10)
-    assert np.all(np.diff(hist["loss"]) <= 1e-15) and len(hist) == 3000  # a small enough step never increases a convex quadratic
+    assert (
+        np.all(np.diff(hist["loss"]) <= 1e-15) and len(hist) == 3000
+    )  # a small enough step never increases a convex quadratic
 
 
 def test_mae_fit_reaches_the_median_line_with_decay():
@@ -82,6 +95,7 @@ def test_mae_fit_reaches_the_median_line_with_decay():
 
 
 # --- information theory -----------------------------------------------------------------------
+
 
 def test_entropy_worked_examples():
     np.testing.assert_allclose(L.binary_entropy(0.5), 1.0)
@@ -100,8 +114,12 @@ def test_identity_and_kl_properties(p, data):
     np.testing.assert_allclose(CE, H + KL, rtol=1e-10, atol=1e-12)
     assert KL >= -1e-15
     assert L.kl_divergence(p, p) == 0
-    np.testing.assert_allclose(KL, F.kl_div(torch.tensor(np.log(q)), torch.tensor(p), reduction="sum").item() / np.log(2),
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        KL,
+        F.kl_div(torch.tensor(np.log(q)), torch.tensor(p), reduction="sum").item() / np.log(2),
+        rtol=1e-10,
+        atol=1e-12,
+    )
 
 
 def test_kl_is_asymmetric_and_infinite_when_support_is_missed():
@@ -120,6 +138,7 @@ def test_batched_information_quantities():
 
 # --- classification losses --------------------------------------------------------------------
 
+
 @given(arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e3, 1e3)), st.data())
 def test_bce_with_logits_matches_torch_without_warnings(z, data):
     y = data.draw(arrays(np.float64, z.shape, elements=st.sampled_from([0.0, 1.0]) | st.floats(0, 1)))
@@ -133,7 +152,9 @@ def test_bce_with_logits_matches_torch_without_warnings(z, data):
 @given(arrays(np.float64, st.integers(1, 20), elements=st.floats(1e-6, 1 - 1e-6)), st.data())
 def test_bce_on_probabilities_matches_torch_and_logits_form(p, data):
     y = data.draw(arrays(np.float64, p.shape, elements=st.sampled_from([0.0, 1.0])))
-    np.testing.assert_allclose(L.binary_cross_entropy(p, y), F.binary_cross_entropy(torch.tensor(p), torch.tensor(y)).item(), rtol=1e-9)
+    np.testing.assert_allclose(
+        L.binary_cross_entropy(p, y), F.binary_cross_entropy(torch.tensor(p), torch.tensor(y)).item(), rtol=1e-9
+    )
     np.testing.assert_allclose(L.binary_cross_entropy(p, y), L.bce_with_logits(np.log(p) - np.log1p(-p), y), rtol=1e-8)
 
 
@@ -151,7 +172,9 @@ def test_logsumexp_and_log_softmax_match_torch(z):
         lse, ls = L.logsumexp(z), L.log_softmax(z)
     np.testing.assert_allclose(lse, torch.logsumexp(torch.tensor(z), dim=-1).numpy(), rtol=1e-13, atol=1e-13)
     np.testing.assert_allclose(ls, torch.log_softmax(torch.tensor(z), dim=-1).numpy(), rtol=1e-12, atol=1e-10)
-    np.testing.assert_allclose(L.logsumexp(z, axis=0), torch.logsumexp(torch.tensor(z), dim=0).numpy(), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(
+        L.logsumexp(z, axis=0), torch.logsumexp(torch.tensor(z), dim=0).numpy(), rtol=1e-13, atol=1e-13
+    )
 
 
 @settings(deadline=None)  # slow on a loaded machine; the profile in conftest will cover it
@@ -172,6 +195,7 @@ def test_softmax_cross_entropy_and_gradient_match_torch(z, data):
 
 
 # --- bad input ----------------------------------------------------------------------------------
+
 
 def test_bad_inputs_raise_helpful_errors():
     with pytest.raises(ValueError, match="same shape"):

@@ -1,4 +1,5 @@
 """nnbook.scratch.optim: SGD, momentum, Nesterov momentum and Adam step for step like PyTorch (float64)."""
+
 import numpy as np
 import pytest
 import torch
@@ -32,15 +33,19 @@ def run_both(ours, make_torch, steps=12, rtol=1e-12, atol=1e-13):
 def test_sgd_momentum_and_nesterov_match_torch(lr, mu, nesterov, wd):
     if nesterov and mu == 0:
         mu = 0.5
-    run_both(SGD(lr, momentum=mu, nesterov=nesterov, weight_decay=wd),
-             lambda p: torch.optim.SGD(p, lr=lr, momentum=mu, nesterov=nesterov, weight_decay=wd))
+    run_both(
+        SGD(lr, momentum=mu, nesterov=nesterov, weight_decay=wd),
+        lambda p: torch.optim.SGD(p, lr=lr, momentum=mu, nesterov=nesterov, weight_decay=wd),
+    )
 
 
 @given(lr=st.floats(1e-4, 0.3), b1=st.floats(0.0, 0.99), b2=st.floats(0.5, 0.9999), eps=st.sampled_from([1e-8, 1e-3]))
 def test_adam_matches_torch(lr, b1, b2, eps):
     # PyTorch divides sqrt(s) and sqrt(1 - beta2^t) separately: equal in exact arithmetic, and
     # m / (sqrt(s) + eps) amplifies the rounding where the gradient is near 0, hence 1e-10
-    run_both(Adam(lr, b1, b2, eps), lambda p: torch.optim.Adam(p, lr=lr, betas=(b1, b2), eps=eps), rtol=1e-10, atol=1e-12)
+    run_both(
+        Adam(lr, b1, b2, eps), lambda p: torch.optim.Adam(p, lr=lr, betas=(b1, b2), eps=eps), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_the_cores_by_hand():
@@ -59,15 +64,23 @@ def test_the_cores_by_hand():
 
 
 def test_nesterov_differs_from_momentum():
-    assert not np.allclose(run_both(SGD(0.1, 0.9), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
-                           run_both(SGD(0.1, 0.9, nesterov=True), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True)))
+    assert not np.allclose(
+        run_both(SGD(0.1, 0.9), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
+        run_both(SGD(0.1, 0.9, nesterov=True), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True)),
+    )
 
 
-@pytest.mark.parametrize("make, msg", [
-    (lambda: SGD(0), "lr must be"), (lambda: SGD(0.1, momentum=1.0), "momentum must be"),
-    (lambda: SGD(0.1, nesterov=True), "needs a momentum"), (lambda: SGD(0.1, weight_decay=-1), "weight_decay"),
-    (lambda: Adam(beta1=1.0), "beta1"), (lambda: Adam(eps=0), "eps"),
-])
+@pytest.mark.parametrize(
+    "make, msg",
+    [
+        (lambda: SGD(0), "lr must be"),
+        (lambda: SGD(0.1, momentum=1.0), "momentum must be"),
+        (lambda: SGD(0.1, nesterov=True), "needs a momentum"),
+        (lambda: SGD(0.1, weight_decay=-1), "weight_decay"),
+        (lambda: Adam(beta1=1.0), "beta1"),
+        (lambda: Adam(eps=0), "eps"),
+    ],
+)
 def test_bad_settings_raise(make, msg):
     with pytest.raises(ValueError, match=msg):
         make()

@@ -1,4 +1,5 @@
 """The threshold neuron, the perceptron rule and the two-layer networks of chapter 1."""
+
 import hypothesis.strategies as st
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ FLOATS = st.floats(-5, 5, allow_nan=False)
 
 
 # --- neurons -----------------------------------------------------------------------------------
+
 
 def test_step_fires_at_and_above_zero():
     np.testing.assert_array_equal(P.step([-1.0, -1e-12, 0.0, 2.0]), [0, 0, 1, 1])
@@ -40,6 +42,7 @@ def test_bias_is_the_negative_threshold():
 
 
 # --- the perceptron ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("gate", ["and", "or", "nand", "nor"])
 def test_perceptron_learns_separable_gates(gate):
@@ -126,6 +129,7 @@ def test_perceptron_update_matches_the_rule():
 
 # --- two-layer networks ------------------------------------------------------------------------
 
+
 def test_hand_built_xor_network_is_exact():
     X, y = truth_table("xor")
     H, Y = P.layer_outputs(P.xor_hand_params(), X, "step")
@@ -205,6 +209,7 @@ def test_gradients_match_central_differences(seed):
 
 
 # --- bad input ---------------------------------------------------------------------------------
+
 
 def test_bad_inputs_raise_clear_errors():
     X, y = truth_table("and")

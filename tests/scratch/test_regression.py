@@ -19,7 +19,11 @@ def _torch_losses(theta, X, y):
 
 
 @settings(max_examples=40, deadline=None)
-@given(arrays(np.float64, 4, elements=finite), arrays(np.float64, (6, 3), elements=finite), arrays(np.float64, 6, elements=finite))
+@given(
+    arrays(np.float64, 4, elements=finite),
+    arrays(np.float64, (6, 3), elements=finite),
+    arrays(np.float64, 6, elements=finite),
+)
 def test_mse_matches_torch(theta, X, y):
     t, _, mse = _torch_losses(theta, X, y)
     mse.backward()
@@ -29,8 +33,11 @@ def test_mse_matches_torch(theta, X, y):
 
 
 @settings(max_examples=40, deadline=None)
-@given(arrays(np.float64, 4, elements=st.floats(-20, 20)), arrays(np.float64, (6, 3), elements=finite),
-       arrays(np.int64, 6, elements=st.integers(0, 1)))
+@given(
+    arrays(np.float64, 4, elements=st.floats(-20, 20)),
+    arrays(np.float64, (6, 3), elements=finite),
+    arrays(np.int64, 6, elements=st.integers(0, 1)),
+)
 def test_logistic_matches_torch(theta, X, y):
     t = torch.tensor(theta, requires_grad=True)
     z = torch.tensor(X) @ t[:-1] + t[-1]
@@ -46,7 +53,7 @@ def test_gradients_match_central_differences():
     X, y = rng.normal(size=(8, 2)), (rng.random(8) > 0.5).astype(float)
     theta = rng.normal(size=3)
     for fn in (R.mse_loss_grad, R.logistic_loss_grad):
-        num = numerical_grad(lambda th: fn(th, X, y)[0], theta.copy())
+        num = numerical_grad(lambda th, fn=fn: fn(th, X, y)[0], theta.copy())
         np.testing.assert_allclose(fn(theta, X, y)[1], num, rtol=1e-7, atol=1e-9)
 
 
@@ -187,7 +194,9 @@ def test_mini_batches_are_shuffled_by_the_seed():
     np.testing.assert_array_equal(paths[0], paths[1])
     assert not np.allclose(paths[0], paths[2])
     batches = R.batch_schedule(12, 3, 8, np.random.default_rng(0))
-    assert sorted(np.concatenate(batches[:4])) == list(range(12)) and not np.array_equal(np.concatenate(batches[:4]), np.arange(12))
+    assert sorted(np.concatenate(batches[:4])) == list(range(12)) and not np.array_equal(
+        np.concatenate(batches[:4]), np.arange(12)
+    )
 
 
 def test_divergence_stops_at_the_first_non_finite_loss():

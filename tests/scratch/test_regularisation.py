@@ -1,4 +1,5 @@
 """nnbook.scratch.regularisation: dropout and batch normalisation against PyTorch and central differences."""
+
 import numpy as np
 import pytest
 import torch
@@ -52,12 +53,16 @@ def test_batch_norm_matches_torch_in_training_and_evaluation(m, seed, momentum):
     ours.params["beta"][:] = [0.1, 0.2, -0.3]
     for _ in range(3):  # three training batches: outputs and running statistics agree
         x = rng.normal(2.0, 5.0, size=(m, 3))
-        np.testing.assert_allclose(ours.forward(x)[0], ref.train()(torch.from_numpy(x)).detach().numpy(), rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(
+            ours.forward(x)[0], ref.train()(torch.from_numpy(x)).detach().numpy(), rtol=1e-9, atol=1e-10
+        )
         np.testing.assert_allclose(ours.running_mean, ref.running_mean.numpy(), rtol=1e-12)
         np.testing.assert_allclose(ours.running_var, ref.running_var.numpy(), rtol=1e-12)  # unbiased m/(m-1)
     ours.training = False
     x = rng.normal(size=(4, 3))
-    np.testing.assert_allclose(ours.forward(x)[0], ref.eval()(torch.from_numpy(x)).detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.forward(x)[0], ref.eval()(torch.from_numpy(x)).detach().numpy(), rtol=1e-10, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("training", [True, False])
@@ -98,10 +103,15 @@ def test_batch_norm_forward_core_standardises():
     np.testing.assert_allclose(var, x.var(0), rtol=1e-12)  # the biased 1/m variance normalises
 
 
-@pytest.mark.parametrize("make, x, msg", [
-    (lambda: BatchNorm(0), None, "units"), (lambda: BatchNorm(2, momentum=0), None, "momentum"),
-    (lambda: BatchNorm(2), np.zeros((4, 3)), r"shape \(m, 2\)"), (lambda: BatchNorm(2), np.zeros((1, 2)), "at least 2"),
-])
+@pytest.mark.parametrize(
+    "make, x, msg",
+    [
+        (lambda: BatchNorm(0), None, "units"),
+        (lambda: BatchNorm(2, momentum=0), None, "momentum"),
+        (lambda: BatchNorm(2), np.zeros((4, 3)), r"shape \(m, 2\)"),
+        (lambda: BatchNorm(2), np.zeros((1, 2)), "at least 2"),
+    ],
+)
 def test_batch_norm_errors(make, x, msg):
     with pytest.raises(ValueError, match=msg):
         make().forward(x)
