@@ -38,3 +38,19 @@ def load_ipython_extension(ipython) -> None:
 
     register_magic(ipython)
     use_style()
+    _plain_numpy_scalars(ipython)
+
+
+def _plain_numpy_scalars(ipython) -> None:
+    """Show NumPy scalars as plain numbers (``77.8``, not ``np.float64(77.8)``), so glued values can be formatted."""
+    import numpy as np
+
+    plain = ipython.display_formatter.formatters["text/plain"]
+    # concrete types too: IPython has its own printer for np.float64, which would win over np.floating
+    for kinds, convert in (
+        ((np.floating, np.float16, np.float32, np.float64, np.longdouble), float),
+        ((np.integer, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64), int),
+        ((np.bool_,), bool),
+    ):
+        for kind in kinds:
+            plain.for_type(kind, lambda obj, p, cycle, convert=convert: p.text(repr(convert(obj))))

@@ -63,7 +63,10 @@ def test_import_nnbook_has_no_side_effects():
         "import importlib; importlib.reload(nnbook);"
         "assert 'gpu' not in ip.magics_manager.magics['cell'], 'import registered %%gpu';"
         "ip.run_line_magic('load_ext', 'nnbook'); assert 'gpu' in ip.magics_manager.magics['cell'];"
-        "assert matplotlib.rcParams['axes.spines.top'] is False"
+        "assert matplotlib.rcParams['axes.spines.top'] is False;"
+        # glued NumPy scalars must reach myst-nb as plain numbers, or `{glue:text}`x:.1f`` cannot format them
+        "import numpy as np; fmt = ip.display_formatter.formatters['text/plain'];"
+        "assert fmt(np.float64(77.5)) == '77.5' and fmt(np.int64(3)) == '3' and fmt(np.bool_(True)) == 'True'"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
