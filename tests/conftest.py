@@ -3,6 +3,7 @@ GPU-tagged notebook cells and whether they ran."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -44,3 +45,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     else:
         note = f"{n_gpu} GPU cell(s) skipped: no CUDA device (each shows a visible 'Skipped' note)"
     terminalreporter.write_sep("-", f"notebooks: {n_nb} exported for nbval; {note}")
+
+
+@contextlib.contextmanager
+def book_build_lock():
+    """One `jupyter-book build` at a time across test workers: the tiny test books use the real
+    configuration and its Sphinx extension, which share files (vendored assets, fonts) with the
+    full build of tests/test_browser.py."""
+    import fcntl
+
+    lock = ROOT / "_build" / ".book-build.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -84,10 +84,16 @@ def make_book(tmp: Path, page: str) -> Path:
 
 
 def build(book: Path) -> subprocess.CompletedProcess:
-    # the same flags as `make book`
-    return subprocess.run(
-        [str(JB), "build", str(book), "--warningiserror", "--keep-going"], capture_output=True, text=True, timeout=600
-    )
+    # the same flags as `make book`; one build at a time (see conftest.book_build_lock)
+    from conftest import book_build_lock
+
+    with book_build_lock():
+        return subprocess.run(
+            [str(JB), "build", str(book), "--warningiserror", "--keep-going"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
 
 pytestmark = pytest.mark.skipif(

@@ -60,12 +60,15 @@ def built_book(chromium) -> Path:
         return Path(os.environ["NNBOOK_BUILT_BOOK"])
     bindir = Path(sys.executable).parent
     subprocess.run([sys.executable, "-m", "nnbook.notebooks", "guard-cache", str(BUILD)], cwd=ROOT, check=True)
-    run = subprocess.run(
-        [str(bindir / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    from conftest import book_build_lock
+
+    with book_build_lock():
+        run = subprocess.run(
+            [str(bindir / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
     if run.returncode != 0:
         out = run.stdout + run.stderr
         problems = [
