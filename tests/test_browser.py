@@ -59,10 +59,11 @@ def built_book(chromium) -> Path:
     if os.environ.get("NNBOOK_BUILT_BOOK"):
         return Path(os.environ["NNBOOK_BUILT_BOOK"])
     bindir = Path(sys.executable).parent
-    subprocess.run([sys.executable, "-m", "nnbook.notebooks", "guard-cache", str(BUILD)], cwd=ROOT, check=True)
     from conftest import book_build_lock
 
     with book_build_lock():
+        # inside the lock: guard-cache may delete _build/.jupyter_cache
+        subprocess.run([sys.executable, "-m", "nnbook.notebooks", "guard-cache", str(BUILD)], cwd=ROOT, check=True)
         run = subprocess.run(
             [str(bindir / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going"],
             cwd=ROOT,
