@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
-
-if TYPE_CHECKING:
-    import torch
 
 Split = Literal["train", "test", "all"]
 
@@ -183,37 +180,3 @@ def subsample(X: np.ndarray, y: np.ndarray, n: int, seed: int = 0) -> tuple[np.n
         return X, y
     Xs, _, ys, _ = train_test_split(X, y, train_size=int(n), random_state=seed, stratify=y)
     return Xs, ys
-
-
-def random_shift(images, max_shift: int = 1, p: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Move each 8x8 image, with probability ``p``, by a random non-zero offset of at most
-    ``max_shift`` whole pixels in each direction (all offsets but (0, 0) equally likely), filling
-    the uncovered border with zeros (background). So a fraction ``p`` of the images is moved and
-    ``p=1`` leaves no image in place. Works on (n, 64) or (n, 8, 8) images; returns a new tensor."""
-    import torch
-
-    from nnbook.fit import as_tensor
-
-    x = as_tensor(images, "images")
-    if x.ndim not in (2, 3) or x.shape[1:] not in ((64,), (8, 8)):
-        raise ValueError(f"images must have shape (n, 8, 8) or (n, 64); got {tuple(x.shape)}")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or not 0 <= max_shift < 8:
-        raise ValueError(f"max_shift must be an integer in [0, 7] pixels; got {max_shift!r}")
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
-    s = int(max_shift)
-    if s == 0:
-        return x.clone()
-    img = x.reshape(-1, 8, 8)
-    n, dev = img.shape[0], img.device
-    offsets = torch.cartesian_prod(torch.arange(-s, s + 1), torch.arange(-s, s + 1))
-    offsets = offsets[(offsets != 0).any(dim=1)].to(dev)  # the (2s+1)^2 - 1 non-zero moves
-    shifts = offsets[torch.randint(len(offsets), (n,), generator=generator).to(dev)]
-    if p < 1.0:
-        shifts[torch.rand(n, generator=generator).to(dev) >= p] = 0
-    padded = torch.nn.functional.pad(img, (s, s, s, s))
-    # output pixel (r, c) of image i is input pixel (r - dy, c - dx), i.e. padded (r - dy + s, c - dx + s)
-    rows = (torch.arange(8, device=dev)[None, :] - shifts[:, :1] + s)[:, :, None].expand(n, 8, 8)
-    cols = (torch.arange(8, device=dev)[None, :] - shifts[:, 1:] + s)[:, None, :].expand(n, 8, 8)
-    out = padded[torch.arange(n, device=dev)[:, None, None], rows, cols]
-    return out.reshape(n, 64) if x.ndim == 2 else out
