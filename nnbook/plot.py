@@ -112,8 +112,17 @@ def images(
     for i, (ax, img) in enumerate(zip(axes, imgs)):
         kw = dict(cmap="RdBu_r", vmin=-lim, vmax=lim) if symmetric else dict(cmap=cmap)
         ax.imshow(img.reshape(shape), **kw)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
+        bare_axis(ax, frame=True)
         if titles is not None:
             ax.set_title(titles[i])
+
+
+def bare_axis(ax: Axes, *, frame: bool = False) -> Axes:
+    """Make ``ax`` an axis for a picture: no ticks, no grid and (unless ``frame``) no frame; returns it."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if not frame:
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+    return ax
