@@ -28,7 +28,7 @@ __all__ = [
     "rng",
     "shape",
     "inputs",
-    "sequences",
+    "sequence_batch",
     "labels01",
     "class_labels",
 ]
@@ -195,7 +195,7 @@ def inputs(X: Any, n_features: int | None = None, name: str = "X") -> np.ndarray
     return X
 
 
-def sequences(x: Any, n_features: int, name: str = "x") -> np.ndarray:
+def sequence_batch(x: Any, n_features: int, name: str = "x") -> np.ndarray:
     """``x`` as a float64 batch of sequences, shape ``(batch, T, n_features)`` with at least one time step."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3 or x.shape[2] != n_features:

@@ -36,13 +36,13 @@ def test_instance():
         checks.instance("m", torch.nn.Module, "model", "a torch.nn.Module")
 
 
-def test_sequences():
-    x = checks.sequences([[[1], [2]]], 1)
+def test_sequence_batch():
+    x = checks.sequence_batch([[[1], [2]]], 1)
     assert x.dtype == np.float64 and x.shape == (1, 2, 1)
     with pytest.raises(ValueError, match=r"shape \(batch, T, n_in\) = \(batch, T, 3\); got \(4, 3\)"):
-        checks.sequences(np.zeros((4, 3)), 3)
+        checks.sequence_batch(np.zeros((4, 3)), 3)
     with pytest.raises(ValueError, match="at least one time step"):
-        checks.sequences(np.zeros((4, 0, 3)), 3)
+        checks.sequence_batch(np.zeros((4, 0, 3)), 3)
 
 
 def _spy(monkeypatch, names):
@@ -60,12 +60,12 @@ def _spy(monkeypatch, names):
 
 
 def test_rnn_layers_validate_through_checks(monkeypatch):
-    calls = _spy(monkeypatch, ["positive_int", "rng", "sequences", "positive_number"])
+    calls = _spy(monkeypatch, ["positive_int", "rng", "sequence_batch", "positive_number"])
     rng = np.random.default_rng(0)
     for layer in (R.RNN(2, 3, rng, truncate=2), R.LSTM(2, 3, rng), R.GRU(2, 3, rng)):
         layer.forward(np.zeros((1, 2, 2)))
     # n_in, n_hidden and truncate of each layer; its rng; its input
-    assert (calls["positive_int"], calls["rng"], calls["sequences"]) == (9, 3, 3)
+    assert (calls["positive_int"], calls["rng"], calls["sequence_batch"]) == (9, 3, 3)
     calls["positive_number"] = 0
     R.clip_grad_norm({"a": np.ones(2)}, 1.0)
     assert calls["positive_number"] == 1

@@ -27,7 +27,7 @@ def test_bare_axis_removes_ticks_grid_and_frame():
         assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
         assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())
     assert not any(s.get_visible() for s in a.spines.values())
-    assert b.spines["left"].get_visible() and b.spines["bottom"].get_visible()
+    assert all(s.get_visible() for s in b.spines.values())  # all four sides, not the style's two
 
 
 def test_images_draws_each_row_on_a_framed_bare_axis():
@@ -37,6 +37,20 @@ def test_images_draws_each_row_on_a_framed_bare_axis():
     assert all(list(ax.get_xticks()) == [] and ax.spines["left"].get_visible() for ax in axes)
     with pytest.raises(ValueError, match="need at least 3 axes"):
         plot.images(axes[:2], np.zeros((3, 4)), shape=(2, 2))
+
+
+def test_weights_figure_draws_every_row_on_one_symmetric_scale():
+    w = np.arange(-10.0, 10.0).reshape(5, 4)  # five 2x2 "kernels"
+    fig = plot.weights_figure(w, shape=(2, 2), title="t", ncols=3, numbered=True)
+    drawn = [ax for ax in fig.axes if ax.images]
+    assert len(fig.axes) == 6 and len(drawn) == 5 and fig._suptitle.get_text() == "t"
+    assert [ax.get_title() for ax in drawn] == ["0", "1", "2", "3", "4"]
+    assert {ax.images[0].get_clim() for ax in drawn} == {(-10.0, 10.0)}
+    np.testing.assert_array_equal(drawn[4].images[0].get_array(), w[4].reshape(2, 2))
+    kernels = plot.weights_figure(w.reshape(5, 1, 2, 2), shape=(2, 2), title="conv kernels")  # (out, in, k, k)
+    assert len([ax for ax in kernels.axes if ax.images]) == 5
+    with pytest.raises(ValueError, match=r"stack of \(3, 3\) images"):
+        plot.weights_figure(w, shape=(3, 3), title="t")
 
 
 def _hand_made_bare_axes(path: Path) -> list[str]:

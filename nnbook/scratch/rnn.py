@@ -134,7 +134,7 @@ class RNN(Layer):
         return self.params["W_hh"].shape[0]
 
     def forward(self, x):
-        x = checks.sequences(x, self.n_in)
+        x = checks.sequence_batch(x, self.n_in)
         p = self.params
         hs, zs = rnn_forward(x, p["W_xh"], p["W_hh"], p["b"], self.act)
         return hs[:, 1:].copy(), (x, hs, zs)
@@ -229,7 +229,7 @@ class _Gated(Layer):
         return self.params["W_h"].shape[1]
 
     def forward(self, x):
-        x = checks.sequences(x, self.n_in)
+        x = checks.sequence_batch(x, self.n_in)
         state = tuple(np.zeros((len(x), self.n_hidden)) for _ in range(self._n_state))
         ys, caches = [], []
         for t in range(x.shape[1]):
