@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 
+from nnbook import checks
 from nnbook.fit import as_tensor
 
 __all__ = ["random_affine", "add_noise", "augment_digits", "random_shift"]
@@ -93,11 +93,9 @@ def random_shift(images, max_shift: int = 1, p: float = 1.0, generator: torch.Ge
     image in place. Unlike :func:`random_affine` nothing is resampled: pixels move as they are."""
     x, shape = _as_images(images)
     h, w = x.shape[2:]
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or not 0 <= max_shift < min(h, w):
-        raise ValueError(f"max_shift must be an integer in [0, {min(h, w) - 1}] pixels; got {max_shift!r}")
+    s = checks.int_in_range(max_shift, "max_shift", 0, min(h, w) - 1)
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
-    s = int(max_shift)
     if s == 0:
         return x.reshape(shape).clone()
     img = x[:, 0]

@@ -7,6 +7,8 @@ from typing import Literal
 
 import numpy as np
 
+from nnbook import checks
+
 Split = Literal["train", "test", "all"]
 
 DIGITS_TEST_FRACTION = 0.25
@@ -79,12 +81,9 @@ def blobs(n: int = 100, *, margin: float = 0.5, spread: float = 1.0, seed: int =
     Points closer than ``margin / 2`` to the true separating line ``x1 + x2 = 0`` are redrawn, so
     a perceptron is guaranteed to converge. Returns ``X`` of shape (n, 2) and ``y`` in {0, 1}.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2 (points in total); got {n!r}")
-    if not margin >= 0:
-        raise ValueError(f"margin must be a number >= 0; got {margin!r}")
-    if not spread > 0:
-        raise ValueError(f"spread must be a positive number; got {spread!r}")
+    checks.int_at_least(n, "n", 2, "an integer >= 2 (points in total)")
+    checks.real_number(margin, "margin", low=0, low_inclusive=True)
+    checks.positive_number(spread, "spread")
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 2
     centres = np.where(y[:, None] == 1, 1.5, -1.5) * np.ones((n, 2))
@@ -174,8 +173,7 @@ def subsample(X: np.ndarray, y: np.ndarray, n: int, seed: int = 0) -> tuple[np.n
     """``n`` examples drawn without replacement, stratified by class."""
     from sklearn.model_selection import train_test_split
 
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(X):
-        raise ValueError(f"n must be an integer in [1, {len(X)}]; got {n!r}")
+    checks.int_in_range(n, "n", 1, len(X))
     if n == len(X):
         return X, y
     Xs, _, ys, _ = train_test_split(X, y, train_size=int(n), random_state=seed, stratify=y)

@@ -90,3 +90,15 @@ def test_fit_validates_through_checks(monkeypatch):
     F.predict(model, X)
     # fit: epochs, batch size, patience; evaluate and predict: batch size each
     assert calls == {"int_at_least": 5, "flag": 2, "instance": 4, "real_number": 1}
+
+
+def test_data_and_random_shift_validate_through_checks(monkeypatch):
+    from nnbook import data
+    from nnbook.augment import random_shift
+
+    calls = _spy(monkeypatch, ["int_at_least", "int_in_range", "real_number", "positive_number"])
+    X, y = data.blobs(20)
+    data.subsample(X, y, 10)
+    random_shift(np.zeros((2, 64)), 1)
+    # blobs: n, margin, spread; subsample: n; random_shift: max_shift
+    assert calls == {"int_at_least": 1, "int_in_range": 2, "real_number": 1, "positive_number": 1}
