@@ -24,10 +24,13 @@ class Run:
 
 
 def run_measured(cmd: list[str], *, cwd: Path = ROOT, timeout: float = 1800) -> Run:
-    """Run ``cmd`` to completion; its wall time and the peak RSS over it and its reaped descendants.
+    """Run ``cmd`` to completion; its wall time and the peak resident set of the largest single process
+    among it and its descendants.
 
-    The peak comes from ``getrusage(RUSAGE_CHILDREN)`` in a fresh helper process, so earlier
-    measurements of this process do not mask it.
+    The peak is ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` read in a fresh helper process, so earlier
+    measurements of this process do not mask it. On Linux that is the largest maximum RSS of any
+    descendant that was waited for (a Jupyter kernel is: its client shuts it down and reaps it); it is
+    not the sum over processes running at the same time.
     """
     wrapper = (
         "import json, resource, subprocess, sys, time\n"
@@ -64,7 +67,8 @@ for i, c in enumerate(nb.cells):
     a, b = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
     if c.cell_type == "code" and a and b:
         dt = (datetime.fromisoformat(b.replace("Z", "+00:00")) - datetime.fromisoformat(a.replace("Z", "+00:00"))).total_seconds()
-        cells.append({"index": i, "seconds": dt, "first_line": c.source.splitlines()[0][:80] if c.source else ""})
+        cells.append({"index": i, "seconds": dt, "gpu": "gpu" in c.get("metadata", {}).get("tags", []),
+                      "first_line": c.source.splitlines()[0][:80] if c.source else ""})
 print(json.dumps({"total": total, "cells": cells}))
 """
 
