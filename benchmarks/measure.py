@@ -73,6 +73,26 @@ print(json.dumps({"total": total, "cells": cells}))
 """
 
 
+def kernel_python(name: str = "python3") -> str:
+    """The Python that the Jupyter kernel ``name`` starts (argv[0] of its kernelspec)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KernelSpecManager().get_kernel_spec(name).argv[0]
+
+
+def check_kernel(name: str = "python3") -> None:
+    """Refuse to measure when the kernel would run another environment's Python (and so another
+    checkout's nnbook): a kernelspec copied with a virtual environment still points at the original."""
+    exe = kernel_python(name)
+    here = Path(sys.executable).parent
+    if Path(exe).is_absolute() and Path(exe).parent != here:
+        raise RuntimeError(
+            f"the Jupyter kernel {name!r} runs {exe}, not this environment's Python in {here}: notebooks would "
+            f"execute another checkout's code. Reinstall it: {sys.executable} -m ipykernel install --sys-prefix "
+            f'--name {name} --display-name "Python 3"'
+        )
+
+
 def execute_notebook(ipynb: Path, workdir: Path) -> Run:
     """Execute one .ipynb in a fresh kernel; returns time, peak memory (kernel included) and per-cell times."""
     run = run_measured([sys.executable, "-c", EXECUTE_ONE, str(ipynb), str(workdir)])

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.measure import ROOT, execute_notebook, run_measured
+from benchmarks.measure import ROOT, check_kernel, execute_notebook, run_measured
 
 SECTIONS = ("book", "notebooks", "claims", "speed", "grading")  # run in this order: notebooks reuse the book build
 CHAPTER_BUDGET_S = 60.0
@@ -446,6 +446,12 @@ def main(argv=None) -> int:
     os.environ.setdefault("MKL_NUM_THREADS", "1")
     from nnbook.runtime import has_cuda
 
+    if {"book", "notebooks"} & set(sections):
+        try:
+            check_kernel()
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     t0 = time.perf_counter()
     results: dict = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
