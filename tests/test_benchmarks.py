@@ -222,12 +222,20 @@ def test_with_a_book_build_only_the_slowest_and_the_over_budget_chapters_run_aga
     assert run.misses({"notebooks": out}) == ["notebook book/ch02_activations.md took 70 s (budget 60 s)"]
 
 
+def _pair(name, ratio):
+    return {
+        "pair": name,
+        "met": ratio <= 3,
+        "ratio": ratio,
+        "target_ratio": 3.0,
+        "numpy_ms": ratio,
+        "torch_ms": 1.0,
+        "max_grad_diff": 0.0,
+    }
+
+
 def test_main_exits_non_zero_and_names_each_miss(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(
-        run,
-        "bench_speed",
-        lambda: {"rows": [{"pair": "conv2d", "met": False, "ratio": 4.0, "target_ratio": 3.0, "max_grad_diff": 0.0}]},
-    )
+    monkeypatch.setattr(run, "bench_speed", lambda: {"rows": [_pair("conv2d", 4.0)]})
     assert run.main(["--section", "speed", "--out", str(tmp_path)]) == 1
     assert "MISS: speed 'conv2d': NumPy/PyTorch 4.0x" in capsys.readouterr().out
     saved = json.loads((tmp_path / "results.json").read_text())
@@ -244,7 +252,7 @@ def test_main_exits_non_zero_and_names_each_miss(tmp_path, monkeypatch, capsys):
     assert run.main(["--only", "speed", "--out", str(tmp_path)]) == 1
     assert "MISS: section speed failed: RuntimeError: no torch" in capsys.readouterr().out
 
-    monkeypatch.setattr(run, "bench_speed", lambda: {"rows": [{"pair": "MLP", "met": True, "ratio": 1.0}]})
+    monkeypatch.setattr(run, "bench_speed", lambda: {"rows": [_pair("MLP", 1.0)]})
     assert run.main(["--section", "speed", "--out", str(tmp_path)]) == 0
 
 
