@@ -322,3 +322,42 @@ def test_a_kernel_of_another_environment_is_refused(monkeypatch):
         measure.check_kernel()
     monkeypatch.setattr(measure, "kernel_python", lambda name="python3": str(Path(sys.executable).parent / "python"))
     measure.check_kernel()
+
+
+def test_a_claim_is_met_by_its_mean_over_seeds_and_an_error_in_any_seed_makes_it_missing():
+    from benchmarks.claims import Claim, summarise
+
+    c = Claim("x", "ch00", 0.9, lambda s: 0.0, None)
+    row = summarise(c, [0, 1, 2], [0.95, 0.85, 0.91])
+    assert row["met"] and abs(row["mean"] - 0.9033333) < 1e-6 and abs(row["std"] - 0.05033223) < 1e-6
+    assert not summarise(c, [0, 1], [0.95, 0.84])["met"]
+    row = summarise(c, [0, 1], [0.95, "ValueError: bad"])
+    assert row["error"] == "ValueError: bad" and "mean" not in row
+    assert run.misses({"claims": {"rows": [row]}}) == ["claim 'x' could not be measured: ValueError: bad"]
+
+
+def test_claims_of_one_chapter_and_seed_run_together_once(monkeypatch):
+    from benchmarks import claims as C
+
+    calls = []
+
+    def fake(name, acc):
+        def f(seed):
+            calls.append((name, seed))
+            if name == "broken":
+                raise ImportError("no such function")
+            return acc + seed / 100
+
+        return f
+
+    fakes = [
+        C.Claim("a", "ch01", 0.9, fake("a", 0.9), None),
+        C.Claim("b", "ch01", 0.95, fake("b", 0.9), None),
+        C.Claim("broken", "ch02", 0.9, fake("broken", 0.0), None),
+    ]
+    monkeypatch.setattr(C, "CLAIMS", fakes)
+    rows = C.measure_claims(fakes[:2] + fakes[2:], seeds=(0, 1), jobs=1)
+    assert sorted(calls) == sorted([("a", 0), ("a", 1), ("b", 0), ("b", 1), ("broken", 0), ("broken", 1)])
+    assert [r["claim"] for r in rows] == ["a", "b", "broken"]
+    assert rows[0]["accuracies"] == [0.9, 0.91] and rows[0]["met"] and not rows[1]["met"]
+    assert rows[2]["error"] == "ImportError: no such function"
