@@ -290,6 +290,11 @@ def misses(results: dict) -> list[str]:
     return out
 
 
+def _first_line(cell: dict) -> str:
+    line = cell.get("first_line", "").strip().replace("|", "\\|").replace("`", "'")
+    return f" `{line[:40]}`" if line else ""
+
+
 def _mib(x) -> str:
     return "–" if x is None else f"{x:.0f}"
 
@@ -330,7 +335,7 @@ def report(results: dict) -> str:
             "|---|---:|---:|---|---:|---|",
         ]
         for r in nb["rows"]:
-            cells = ", ".join(f"#{c['index']}: {c['seconds']:.1f}" for c in r["slowest_cells"])
+            cells = ", ".join(f"#{c['index']}: {c['seconds']:.1f}{_first_line(c)}" for c in r["slowest_cells"])
             secs = f"{r['seconds']:.1f}" + ("" if r["ok"] else " (failed)")
             if "build_seconds" in r:
                 secs += f" (build {r['build_seconds']:.1f})"
