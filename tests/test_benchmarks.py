@@ -202,9 +202,10 @@ def test_with_a_book_build_only_the_slowest_and_the_over_budget_chapters_run_aga
         "book/ch01_perceptron.md",
         "book/ch02_activations.md",
         "book/ch03_forward.md",
+        "book/ch07_training.md",
         "exercises/ch01_perceptron.md",
     ]
-    build = {"book/ch01_perceptron.md": 20.0, "book/ch02_activations.md": 70.0, "book/ch03_forward.md": 50.0}
+    build = {r: t for r, t in zip(rels[:4], [20.0, 70.0, 50.0, 30.0])}
     out = run.bench_notebooks(rels, from_build=build)
     rows = {r["notebook"]: r for r in out["rows"]}
     assert [r["notebook"] for r in out["rows"]] == rels
@@ -219,6 +220,7 @@ def test_with_a_book_build_only_the_slowest_and_the_over_budget_chapters_run_aga
     assert ch02["cpu_seconds"] == 70.0  # the slower of the two runs is held against the budget
     assert rows["exercises/ch01_perceptron.md"]["cpu_seconds"] == 7.0  # 10 s less the 3 s GPU-only cell
     assert [c["index"] for c in ch02["slowest_cells"]] == [2, 1]
+    assert rows["book/ch03_forward.md"]["gpu_cells"] == 0 and rows["book/ch07_training.md"]["gpu_cells"] == 1
     assert run.misses({"notebooks": out}) == ["notebook book/ch02_activations.md took 70 s (budget 60 s)"]
 
 
