@@ -350,7 +350,10 @@ def report(results: dict) -> str:
         slowest = max(ok_rows, key=lambda r: r["seconds"])
         L += [
             "",
-            f"All {len(nb['rows'])} notebooks: {nb['total_s']:.0f} s. Slowest: `{slowest['notebook']}`, {slowest['seconds']:.1f} s, "
+            f"All {len(nb['rows'])} notebooks: {nb['total_s']:.0f} s "
+            f"(book: {sum(r['seconds'] for r in nb['rows'] if r['notebook'].startswith('book/')):.0f} s, "
+            f"exercise masters: {sum(r['seconds'] for r in nb['rows'] if r['notebook'].startswith('exercises/')):.0f} s). "
+            f"Slowest: `{slowest['notebook']}`, {slowest['seconds']:.1f} s, "
             f"peak memory {_mib(slowest['peak_mib'])} MiB (kernel included).",
             "",
         ]

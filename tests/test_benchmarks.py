@@ -171,6 +171,7 @@ def test_the_report_has_one_table_per_section_and_lists_every_miss():
     assert "| `book/ch01.md` | 20.0 | 60 | alone | 300 | #4: 11.5 |" in md
     assert "| `book/ch02.md` | 75.0 | 60 | cold book build | – |  |" in md
     assert "- `book/ch07.md`: 2 cell(s), skipped (no CUDA)" in md
+    assert "All 3 notebooks: 125 s (book: 125 s, exercise masters: 0 s)." in md
     assert "| LSTM | ch10_rnn | 98.50 % | 0.50 | 99.0, 98.0, 98.5 | 98.0 % | met |" in md
     assert "| DBN | ch11_energy | – | – | ValueError: no | 98.0 % | missing |" in md
     assert "cold build (fresh execution cache): 300 s" in md and "getrusage(RUSAGE_CHILDREN)" in md
@@ -363,3 +364,16 @@ def test_claims_of_one_chapter_and_seed_run_together_once(monkeypatch):
     assert [r["claim"] for r in rows] == ["a", "b", "broken"]
     assert rows[0]["accuracies"] == [0.9, 0.91] and rows[0]["met"] and not rows[1]["met"]
     assert rows[2]["error"] == "ImportError: no such function"
+
+
+def test_a_speed_pair_misses_on_a_gradient_difference_and_reports_a_broken_setup():
+    from benchmarks.speed import Pair, measure_pair
+
+    same = Pair("same work", lambda: (lambda: None, lambda: None, lambda: 1e-9), target_ratio=1e9)
+    row = measure_pair(same, repeats=2, inner=1)
+    assert row["max_grad_diff"] == 1e-9 and not row["met"]  # fast enough, but gradients differ by more than 1e-10
+
+    def broken():
+        raise ImportError("no conv")
+
+    assert measure_pair(Pair("conv", broken)) == {"pair": "conv", "error": "ImportError: no conv"}
