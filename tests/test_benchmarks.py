@@ -330,7 +330,7 @@ def test_a_kernel_of_another_environment_is_refused(monkeypatch):
 def test_a_claim_is_met_by_its_mean_over_seeds_and_an_error_in_any_seed_makes_it_missing():
     from benchmarks.claims import Claim, summarise
 
-    c = Claim("x", "ch00", 0.9, lambda s: 0.0, None)
+    c = Claim("x", "ch00", 0.9, lambda s: 0.0)
     row = summarise(c, [0, 1, 2], [0.95, 0.85, 0.91])
     assert row["met"] and abs(row["mean"] - 0.9033333) < 1e-6 and abs(row["std"] - 0.05033223) < 1e-6
     assert not summarise(c, [0, 1], [0.95, 0.84])["met"]
@@ -354,9 +354,9 @@ def test_claims_of_one_chapter_and_seed_run_together_once(monkeypatch):
         return f
 
     fakes = [
-        C.Claim("a", "ch01", 0.9, fake("a", 0.9), None),
-        C.Claim("b", "ch01", 0.95, fake("b", 0.9), None),
-        C.Claim("broken", "ch02", 0.9, fake("broken", 0.0), None),
+        C.Claim("a", "ch01", 0.9, fake("a", 0.9)),
+        C.Claim("b", "ch01", 0.95, fake("b", 0.9)),
+        C.Claim("broken", "ch02", 0.9, fake("broken", 0.0)),
     ]
     monkeypatch.setattr(C, "CLAIMS", fakes)
     rows = C.measure_claims(fakes[:2] + fakes[2:], seeds=(0, 1), jobs=1)
