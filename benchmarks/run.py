@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.run                       # every section (what `make bench` runs)
     .venv/bin/python -m benchmarks.run --section notebooks --notebooks 'book/ch01*' 'book/ch02*'
     .venv/bin/python -m benchmarks.run --section claims --claims LSTM --seeds 0 1 2
+    .venv/bin/python -m benchmarks.run --section grading --merge   # add one section to the last results
 
 Sections: book (a cold `jupyter-book build` and an unchanged rebuild), notebooks (every chapter and
 exercise master in a fresh kernel: time, slowest cells, GPU-only cells, peak memory), claims (headline
@@ -290,6 +291,13 @@ def misses(results: dict) -> list[str]:
     return out
 
 
+def _section_times(results: dict) -> str:
+    times = results.get("section_s", {})
+    dates = results.get("section_dates", {})
+    parts = [f"{s} {times[s] / 60:.1f} min ({dates.get(s, results['date'])})" for s in SECTIONS if s in times]
+    return f"Each section: {', '.join(parts)}. " if parts else ""
+
+
 def _first_line(cell: dict) -> str:
     line = cell.get("first_line", "").strip().replace("|", "\\|").replace("`", "'")
     return f" `{line[:40]}`" if line else ""
@@ -307,7 +315,8 @@ def report(results: dict) -> str:
         "",
         f"Measured {results['date']} on {results['machine']} by `python -m benchmarks.run` "
         f"(sections: {', '.join(sections)}; {results['suite_s'] / 60:.1f} min; CUDA {'present' if results.get('cuda') else 'absent'}). "
-        "A shared machine: expect tens of per cent of noise in every time.",
+        + _section_times(results)
+        + "A shared machine: expect tens of per cent of noise in every time.",
         "",
     ]
     miss = results["misses"]
@@ -428,6 +437,26 @@ def report(results: dict) -> str:
     return "\n".join(L)
 
 
+def merge(previous: dict, new: dict) -> dict:
+    """``new`` with the sections of ``previous`` that it did not run (their results, times, dates and
+    failures kept), so that sections run one at a time add up to one results file."""
+    merged = {**new, "section_s": dict(new["section_s"]), "section_dates": dict(new["section_dates"])}
+    errors = dict(new.get("errors", {}))
+    kept = [s for s in previous.get("sections", []) if s in SECTIONS and s not in new["sections"]]
+    for s in kept:
+        if s in previous:
+            merged[s] = previous[s]
+        if s in previous.get("errors", {}):
+            errors[s] = previous["errors"][s]
+        merged["section_s"][s] = previous.get("section_s", {}).get(s, 0.0)
+        merged["section_dates"][s] = previous.get("section_dates", {}).get(s, previous.get("date", "?"))
+    if errors:
+        merged["errors"] = errors
+    merged["sections"] = [s for s in SECTIONS if s in new["sections"] or s in kept]
+    merged["suite_s"] = sum(merged["section_s"].values())
+    return merged
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -449,6 +478,11 @@ def main(argv=None) -> int:
     ap.add_argument("--submissions", type=int, default=30, help="grading section: class size (default 30)")
     ap.add_argument("--no-nbgrader", action="store_true", help="grading section: skip the nbgrader comparison")
     ap.add_argument("--out", default=str(ROOT / "benchmarks"), help="folder for results.md and results.json")
+    ap.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other sections of an earlier results.json in --out (sections run one at a time)",
+    )
     args = ap.parse_args(argv)
     asked = [s for arg in (args.sections or [",".join(SECTIONS)]) for s in arg.split(",") if s]
     unknown = sorted(set(asked) - set(SECTIONS))
@@ -477,6 +511,7 @@ def main(argv=None) -> int:
         "sections": sections,
         "cuda": bool(has_cuda()),
         "section_s": {},
+        "section_dates": {},
     }
     runners = {
         "book": lambda: bench_book(ROOT),
@@ -496,9 +531,12 @@ def main(argv=None) -> int:
             results.setdefault("errors", {})[name] = f"{type(exc).__name__}: {exc}"
             print(f"  section {name} failed: {exc}", flush=True)
         results["section_s"][name] = time.perf_counter() - t
+        results["section_dates"][name] = time.strftime("%Y-%m-%d %H:%M")
     results["suite_s"] = time.perf_counter() - t0
-    results["misses"] = [f"section {k} failed: {v}" for k, v in results.get("errors", {}).items()] + misses(results)
     out = Path(args.out)
+    if args.merge and (out / "results.json").exists():
+        results = merge(json.loads((out / "results.json").read_text()), results)
+    results["misses"] = [f"section {k} failed: {v}" for k, v in results.get("errors", {}).items()] + misses(results)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
     (out / "results.md").write_text(report(results) + "\n")

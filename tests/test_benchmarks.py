@@ -377,3 +377,28 @@ def test_a_speed_pair_misses_on_a_gradient_difference_and_reports_a_broken_setup
         raise ImportError("no conv")
 
     assert measure_pair(Pair("conv", broken)) == {"pair": "conv", "error": "ImportError: no conv"}
+
+
+def test_sections_run_one_at_a_time_merge_into_one_results_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "bench_speed", lambda: {"rows": [_pair("conv2d", 4.0)]})
+    claim = {
+        "claim": "MLP",
+        "chapter": "ch06",
+        "target": 0.95,
+        "accuracies": [0.96],
+        "mean": 0.96,
+        "std": 0.0,
+        "met": True,
+    }
+    monkeypatch.setattr(run, "bench_claims", lambda seeds, names, jobs: {"rows": [claim], "jobs": jobs})
+    assert run.main(["--section", "speed", "--out", str(tmp_path)]) == 1
+    assert run.main(["--section", "claims", "--out", str(tmp_path), "--merge"]) == 1  # the speed miss is kept
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["sections"] == ["claims", "speed"] and saved["speed"]["rows"][0]["ratio"] == 4.0
+    assert set(saved["section_dates"]) == {"claims", "speed"}
+    md = (tmp_path / "results.md").read_text()
+    assert "## Headline accuracies" in md and "## From scratch" in md and "NumPy/PyTorch 4.0x" in md
+    monkeypatch.setattr(run, "bench_speed", lambda: {"rows": [_pair("conv2d", 1.0)]})
+    assert run.main(["--section", "speed", "--out", str(tmp_path), "--merge"]) == 0  # the new run replaces the old
+    assert run.main(["--section", "claims", "--out", str(tmp_path)]) == 0  # without --merge: only this section
+    assert json.loads((tmp_path / "results.json").read_text())["sections"] == ["claims"]
