@@ -20,6 +20,9 @@ from nnbook.grading.master import is_hidden, read_master
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = sorted((ROOT / "exercises").glob("ch*.md"))
 LIMITS = Limits(cell=120, call=60, submission=900)
+# Questions that do not declare typical mistakes yet (issue 11), named so the gap stays visible; the test
+# fails when another question lacks them, and also when one listed here gets them (then delete it here).
+UNDECLARED = {"ch11_energy": {"q1", "q3"}}
 
 
 def declared_mistakes(master) -> list[Mistake]:
@@ -46,6 +49,24 @@ def defined_names(code: str) -> list[str]:
     return names
 
 
+def assert_every_question_declares(path, master, mistakes: list[Mistake]) -> None:
+    """Fail unless every question declares a typical mistake (but those listed in UNDECLARED)."""
+    missing = {q for q in master.questions if not any(m.qid == q for m in mistakes)}
+    known = UNDECLARED.get(path.stem, set())
+    assert not missing - known, f"{path.name}: no typical_mistake for {sorted(missing - known)}"
+    assert not known - missing, (
+        f"{path.name}: {sorted(known - missing)} now declare typical mistakes: remove them from UNDECLARED"
+    )
+
+
+def test_a_master_without_typical_mistakes_fails():
+    toy = ROOT / "tests" / "grading_fixtures" / "ch99_toy.md"
+    master = read_master(toy)
+    assert not declared_mistakes(master)
+    with pytest.raises(AssertionError, match=r"no typical_mistake for \['q1', 'q2', 'q3'\]"):
+        assert_every_question_declares(toy, master, [])
+
+
 def test_the_format_is_parsed():
     m = read_master(ROOT / "exercises" / "ch06_backprop.md")
     assert {x.qid for x in declared_mistakes(m)} == set(m.questions)
@@ -55,8 +76,7 @@ def test_the_format_is_parsed():
 def test_typical_mistakes_are_caught(path):
     master = read_master(path)
     mistakes = declared_mistakes(master)
-    missing = [q for q in master.questions if not any(m.qid == q for m in mistakes)]
-    assert not missing, f"{path.name}: no typical_mistake for {missing}"
+    assert_every_question_declares(path, master, mistakes)
     plan = reference_plan(path, LIMITS)
     reference = [c.source for c in master.nb.cells if c.cell_type == "code" and not is_hidden(c)]
     problems = []
