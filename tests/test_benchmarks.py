@@ -223,6 +223,10 @@ def test_with_a_book_build_only_the_slowest_and_the_over_budget_chapters_run_aga
     assert [c["index"] for c in ch02["slowest_cells"]] == [2, 1]
     assert rows["book/ch03_forward.md"]["gpu_cells"] == 0 and rows["book/ch07_training.md"]["gpu_cells"] == 1
     assert run.misses({"notebooks": out}) == ["notebook book/ch02_activations.md took 70 s (budget 60 s)"]
+    executed.clear()  # with CUDA the build also ran ch07's GPU-only cell: ch07 runs alone, its GPU time apart
+    rows = {r["notebook"]: r for r in run.bench_notebooks(rels, from_build=build, cuda=True)["rows"]}
+    assert sorted(executed) == ["ch01_perceptron.ipynb", "ch02_activations.ipynb", "ch07_training.ipynb"]
+    assert rows["book/ch07_training.md"]["gpu_ran"] and rows["book/ch07_training.md"]["gpu_seconds"] == 3.0
 
 
 def _pair(name, ratio):
