@@ -491,6 +491,11 @@ def main(argv=None) -> int:
     sections = [s for s in SECTIONS if s in asked]
     try:
         notebooks = select_notebooks(ROOT, args.notebooks) if "notebooks" in sections else []
+        if "claims" in sections and args.claims:
+            from benchmarks.claims import CLAIMS
+
+            if not any(n.lower() in c.name.lower() for c in CLAIMS for n in args.claims):
+                raise ValueError(f"no claim matches {args.claims}; the claims are {[c.name for c in CLAIMS]}")
     except ValueError as exc:
         ap.error(str(exc))
     # as `make bench` (the Makefile exports these): one BLAS/OpenMP thread in every child process
