@@ -7,7 +7,9 @@ from hypothesis.extra.numpy import arrays
 
 from nnbook.scratch.gradcheck import check_params, gradcheck, numerical_grad, relative_error
 
-finite = st.floats(-3, 3, allow_nan=False)
+# no subnormals: at x = 5e-324 torch's prod backward divides a rounded subnormal product by x and
+# returns 1.0 where the true derivative (and the central difference) is 0.256
+finite = st.floats(-3, 3, allow_nan=False, allow_subnormal=False)
 
 
 def _f(x):
