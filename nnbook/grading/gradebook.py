@@ -13,7 +13,7 @@ from tqdm import tqdm
 from nnbook.grading.feedback import write_csv, write_feedback
 from nnbook.grading.grade import grade_submission
 from nnbook.grading.intake import Submission, find_submissions
-from nnbook.grading.isolation import NONE_WARNING, probe
+from nnbook.grading.isolation import probe
 from nnbook.grading.kernel import Limits
 from nnbook.grading.plan import Plan
 from nnbook.grading.reference import reference_plan
@@ -44,7 +44,8 @@ def grade_all(
                 f"no operating-system isolation on this machine ({isolation.reason}); "
                 "refusing to grade (--require-isolation)"
             )
-        print(f"WARNING: {NONE_WARNING} ({isolation.reason})", file=sys.stderr)
+    for warning in isolation.warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
     out_csv = Path(out_csv)
     feedback_dir = out_csv.parent / "feedback"
     root = Path(submissions)
