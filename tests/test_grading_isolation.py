@@ -143,6 +143,13 @@ def test_os_limits_file_size(os_only):
     assert r.status in ("error", "dead"), r
 
 
+@needs_os
+def test_os_layer_keeps_the_devices_a_kernel_needs(os_only):
+    """/dev/null and /dev/urandom open (PyTorch fails to import without /dev/urandom)."""
+    r = run(os_only, "open('/dev/urandom', 'rb').read(8); open('/dev/null', 'w').write('x'); import os; os.urandom(8)")
+    assert r.status == "ok", r
+
+
 FORK_BOMB = """
 import os, time
 pids, refused = [], None

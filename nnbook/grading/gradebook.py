@@ -25,7 +25,7 @@ def grade_all(
     submissions: Path,
     master: Path,
     out_csv: Path,
-    workers: int = 2,
+    workers: int | None = None,
     limits: Limits | None = None,
     progress: bool = True,
     require_isolation: bool = False,
@@ -37,6 +37,7 @@ def grade_all(
     Without OS isolation the grader warns on stderr (and in the CSV and every feedback file), or,
     with ``require_isolation``, refuses (GradingError)."""
     limits = limits or Limits()
+    workers = default_workers() if workers is None else workers
     isolation = probe()
     if not isolation.active:
         if require_isolation:
@@ -97,6 +98,7 @@ def mark_duplicates(results: list[Result]) -> None:
 
 
 def default_workers() -> int:
+    """Parallel kernels by default: one per CPU, at most 2 (each kernel may use a core fully)."""
     return max(1, min(2, os.cpu_count() or 1))
 
 

@@ -125,7 +125,8 @@ class Isolation:
 
 def unprivileged_layer_args(uid: int, gid: int) -> list[str]:
     """The inner bwrap of a root grader, run as ``uid``: its own user namespace (where the process
-    limit counts this kernel alone), none further, no capabilities; the outer file system as is."""
+    limit counts this kernel alone), none further, no capabilities; the outer file system as is
+    (whose /dev holds only the few devices the outer layer made: null, zero, random, urandom, tty)."""
     return [
         "--unshare-user",
         "--disable-userns",
@@ -136,7 +137,7 @@ def unprivileged_layer_args(uid: int, gid: int) -> list[str]:
         "--cap-drop",
         "ALL",
         "--die-with-parent",
-        "--bind",
+        "--dev-bind",  # the outer layer's file system; '--bind' would cut /dev/null and /dev/urandom (nodev)
         "/",
         "/",
     ]
