@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 
 from nnbook import fit as _fit
 from nnbook import runtime as _runtime
-from nnbook.augment import augment_digits
+from nnbook.augment import augment_digits, random_affine
 from nnbook.history import History
 from nnbook.models.cnn import lenet
 from nnbook.plot import PALETTE, figure
@@ -198,24 +198,34 @@ def train_lenet(
     channels: tuple[int, int] = (32, 64),
     hidden: int = 128,
     dropout: float = 0.25,
+    label_smoothing: float = 0.0,
+    weight_decay: float = 0.0,
     device=None,
     progress: bool = False,
 ):
     """Train :func:`nnbook.models.cnn.lenet` with Adam and a cosine learning-rate schedule.
 
     ``augment`` holds keyword arguments of :func:`nnbook.augment.augment_digits` (``None``: no
-    augmentation). Returns ``(model, history)``.
+    augmentation); ``label_smoothing`` is that of :func:`torch.nn.functional.cross_entropy`;
+    ``weight_decay`` > 0 switches to AdamW with this decoupled weight decay. Returns ``(model, history)``.
     """
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1); got {label_smoothing!r}")
+    if not weight_decay >= 0.0:
+        raise ValueError(f"weight_decay must be >= 0; got {weight_decay!r}")
     _runtime.seed(seed)
     model = lenet(channels, hidden, dropout)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    if weight_decay > 0:
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     gen = torch.Generator().manual_seed(seed)
     aug = None if augment is None else (lambda xb: augment_digits(xb, generator=gen, **augment))
     history = _fit.fit(
         model,
         train,
-        loss="cross_entropy",
+        loss=torch.nn.CrossEntropyLoss(label_smoothing=label_smoothing),
         optimiser=opt,
         epochs=epochs,
         batch_size=batch_size,
@@ -228,6 +238,22 @@ def train_lenet(
         progress=progress,
     )
     return model, history
+
+
+@torch.no_grad()
+def tta_probabilities(
+    model: torch.nn.Module, X, *, copies: int, seed: int = 0, max_degrees: float = 8.0, max_shift: float = 1.0
+) -> np.ndarray:
+    """Test-time augmentation: the class probabilities of ``model`` averaged over each image itself and
+    ``copies`` randomly rotated and shifted copies of it (:func:`nnbook.augment.random_affine`, no
+    noise, randomness from ``seed``). ``copies=0`` gives the plain softmax of the model's outputs."""
+    if isinstance(copies, bool) or not isinstance(copies, int) or copies < 0:
+        raise ValueError(f"copies must be an integer >= 0; got {copies!r}")
+    x = torch.as_tensor(np.asarray(X, dtype=np.float32))
+    gen = torch.Generator().manual_seed(seed)
+    model.eval()
+    versions = [x] + [random_affine(x, max_degrees, max_shift, generator=gen) for _ in range(copies)]
+    return torch.stack([model(v).softmax(dim=1) for v in versions]).mean(dim=0).numpy()
 
 
 def filters_figure(weights: np.ndarray, title: str) -> Figure:
