@@ -21,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 from nnbook.data import load_digits
 from nnbook.demos import cnn as D
 
-BASE = dict(epochs=40, augment=dict(max_degrees=8.0, max_shift=1.0, noise=0.05, p=0.75))
+BASE = dict(epochs=40, label_smoothing=0.0, augment=dict(max_degrees=8.0, max_shift=1.0, noise=0.05, p=0.75))
 RECIPES: dict[str, dict] = {
     "base (40 epochs, p=0.75)": {},
     "label smoothing 0.1": dict(label_smoothing=0.1),
@@ -30,6 +30,8 @@ RECIPES: dict[str, dict] = {
     "dropout 0.5": dict(dropout=0.5),
     "60 epochs": dict(epochs=60),
     "no augmentation": dict(augment=None),
+    "label smoothing 0.1, 60 epochs": dict(label_smoothing=0.1, epochs=60),
+    "no augmentation, ls 0.1, 60 ep": dict(label_smoothing=0.1, epochs=60, augment=None),
 }
 TTA_COPIES = (0, 4, 8)
 

@@ -102,7 +102,7 @@ def test_train_lenet_rejects_bad_regularisation():
 def test_label_smoothing_changes_training():
     rng = np.random.default_rng(0)
     data = (rng.random((40, 64)).astype(np.float32), rng.integers(0, 10, 40))
-    a, ha = D.train_lenet(data, seed=3, epochs=2, channels=(4, 4), hidden=8)
+    a, ha = D.train_lenet(data, seed=3, epochs=2, channels=(4, 4), hidden=8, label_smoothing=0.0)
     b, hb = D.train_lenet(data, seed=3, epochs=2, channels=(4, 4), hidden=8, label_smoothing=0.1)
     assert ha["loss"][0] != hb["loss"][0]
     assert not all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
@@ -126,3 +126,17 @@ def test_tta_probabilities_average_the_softmax_over_moved_copies():
     np.testing.assert_allclose(p3, by_hand, rtol=1e-5)
     with pytest.raises(ValueError, match="copies"):
         D.tta_probabilities(model, X, copies=-1)
+
+
+def test_train_lenets_in_processes_equals_training_one_after_the_other():
+    rng = np.random.default_rng(0)
+    data = (rng.random((40, 64)).astype(np.float32), rng.integers(0, 10, 40))
+    jobs = {s: dict(train=data, seed=s, epochs=2, augment=D.AUGMENT, channels=(4, 4), hidden=8) for s in (0, 1)}
+    parallel = D.train_lenets(jobs, processes=2)
+    assert list(parallel) == [0, 1]
+    for s, job in jobs.items():
+        alone, history = D.train_lenet(**job)
+        assert all(torch.equal(p, q) for p, q in zip(alone.parameters(), parallel[s][0].parameters()))
+        np.testing.assert_array_equal(history["loss"], parallel[s][1]["loss"])
+    with pytest.raises(ValueError, match="processes"):
+        D.train_lenets(jobs, processes=0)
