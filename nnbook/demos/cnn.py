@@ -348,7 +348,7 @@ def misclassified_figure(images: np.ndarray, y: np.ndarray, pred: np.ndarray, ti
     """The misclassified images, each titled ``true -> predicted``."""
     wrong = np.flatnonzero(y != pred)[:max_n]
     n = max(len(wrong), 1)
-    fig, axes = figure(n, width=1.2 * n + 0.4, height=1.6)
+    fig, axes = figure(n, width=max(1.2 * n + 0.4, 6.4), height=1.6)  # wide enough for the title
     for ax in np.ravel(axes):
         _bare(ax)
     if not len(wrong):
