@@ -60,5 +60,5 @@ def main(names: list[str], repeat: int = 0) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    repeat = int(args.pop(0)[len("--repeat="):]) if args and args[0].startswith("--repeat=") else 0
+    repeat = int(args.pop(0)[len("--repeat=") :]) if args and args[0].startswith("--repeat=") else 0
     main(args, repeat)
