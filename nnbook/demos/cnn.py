@@ -16,19 +16,11 @@ from nnbook import runtime as _runtime
 from nnbook.augment import augment_digits, random_affine
 from nnbook.history import History
 from nnbook.models.cnn import lenet
-from nnbook.plot import PALETTE, figure
+from nnbook.plot import PALETTE, bare_axis, figure
 from nnbook.scratch import conv as C
 from nnbook.scratch.core import ActivationLayer, Flatten, Sequential, minibatches, sgd_step
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
-
-
-def _bare(ax) -> None:
-    """An axis for an image: no ticks, grid or frame."""
-    ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
-    for side in ax.spines.values():
-        side.set_visible(False)
-
 
 # ---------------------------------------------------------------------------------------------
 # Hand-made kernels
@@ -83,7 +75,7 @@ def kernel_maps_figure(image: np.ndarray, kernels: Mapping[str, np.ndarray] = KE
     n = len(kernels)
     fig, axes = figure(n + 1, 2, width=1.7 * (n + 1), height=1.9)
     for ax in axes.ravel():
-        _bare(ax)
+        bare_axis(ax)
     axes[0, 0].imshow(np.reshape(image, (8, 8)), cmap="gray_r")
     axes[0, 0].set_title("input")
     axes[1, 0].axis("off")
@@ -142,7 +134,7 @@ def output_size_figure(n: int = 7, kernel: int = 3, stride: int = 2, padding: in
     for ax, name in ((ax_in, f"padded input {size}x{size} (grey: zero padding)"), (ax_out, f"output {out}x{out}")):
         m = max(size, out)
         ax.set_xlim(0, m), ax.set_ylim(m, 0), ax.set_aspect("equal")
-        _bare(ax)
+        bare_axis(ax)
         ax.set_title(name, fontsize=10)
     fig.suptitle(
         f"n={n}, k={kernel}, s={stride}, p={padding}, d={dilation}: "
@@ -171,7 +163,7 @@ def pooling_figure(x: np.ndarray = POOLING_EXAMPLE) -> Figure:
                 ax.add_patch(Rectangle((j, i), 1, 1, facecolor=colours[win], alpha=0.35, edgecolor="black"))
                 ax.text(j + 0.5, i + 0.5, f"{a[i, j]:g}", ha="center", va="center", fontsize=12)
         ax.set_xlim(0, a.shape[1]), ax.set_ylim(a.shape[0], 0), ax.set_aspect("equal")
-        _bare(ax)
+        bare_axis(ax)
         ax.set_title(name)
     fig.suptitle("Each 2x2 window becomes one number: its largest value or its mean")
     return fig
@@ -308,7 +300,7 @@ def feature_maps_figure(model: torch.nn.Sequential, image: np.ndarray, title: st
         pooled = model[:6](x)[0].numpy()  # ... conv - ReLU - max pool: 4x4 maps
     fig, axes = figure(n_maps + 1, 2, width=1.05 * (n_maps + 1), height=1.3)
     for ax in axes.ravel():
-        _bare(ax)
+        bare_axis(ax)
     axes[0, 0].imshow(np.reshape(image, (8, 8)), cmap="gray_r")
     axes[0, 0].set_title("input", fontsize=8)
     axes[1, 0].axis("off")
@@ -350,7 +342,7 @@ def misclassified_figure(images: np.ndarray, y: np.ndarray, pred: np.ndarray, ti
     n = max(len(wrong), 1)
     fig, axes = figure(n, width=max(1.2 * n + 0.4, 6.4), height=1.6)  # wide enough for the title
     for ax in np.ravel(axes):
-        _bare(ax)
+        bare_axis(ax)
     if not len(wrong):
         np.ravel(axes)[0].text(0.5, 0.5, "none", ha="center", va="center")
     for ax, i in zip(np.ravel(axes), wrong):
@@ -366,7 +358,7 @@ def augmentation_figure(images: np.ndarray, n: int = 8, seed: int = 0, **options
     aug = augment_digits(x, generator=torch.Generator().manual_seed(seed), **options).numpy()
     fig, axes = figure(n, 2, width=1.0 * n, height=1.2)
     for ax in axes.ravel():
-        _bare(ax)
+        bare_axis(ax)
     for j in range(n):
         axes[0, j].imshow(x[j].numpy().reshape(8, 8), cmap="gray_r")
         axes[1, j].imshow(aug[j].reshape(8, 8), cmap="gray_r")
