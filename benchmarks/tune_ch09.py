@@ -35,7 +35,7 @@ def main(seed: int = 0) -> None:
     X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
     print(f"fit on {len(X_fit)} images, validate on {len(X_val)}; seed {seed}")
     for name, epochs, augment in candidates():
-        model, _ = D.train_lenet((X_fit, y_fit), seed=seed, epochs=epochs, augment=augment)
+        model, _ = D.train_lenet((X_fit, y_fit), seed=seed, epochs=epochs, augment=augment, label_smoothing=0.0)
         acc = F.evaluate(model, (X_val, y_val))["accuracy"]
         print(f"{name:34s} validation accuracy {acc:.4f} ({round((1 - acc) * len(X_val))} errors)", flush=True)
 

@@ -89,3 +89,54 @@ def test_random_kernel_matches_are_a_distribution_below_one():
     chance = D.random_kernel_matches(32, (3, 3), draws=50, rng=np.random.default_rng(1))
     for values in chance.values():
         assert values.shape == (50,) and (values > 0.3).all() and (values < 1.0).all() and values.std() > 0.01
+
+
+def test_train_lenet_rejects_bad_regularisation():
+    data = (np.zeros((4, 64), dtype=np.float32), np.arange(4))
+    with pytest.raises(ValueError, match="label_smoothing"):
+        D.train_lenet(data, seed=0, epochs=1, label_smoothing=1.0)
+    with pytest.raises(ValueError, match="weight_decay"):
+        D.train_lenet(data, seed=0, epochs=1, weight_decay=-0.1)
+
+
+def test_label_smoothing_changes_training():
+    rng = np.random.default_rng(0)
+    data = (rng.random((40, 64)).astype(np.float32), rng.integers(0, 10, 40))
+    a, ha = D.train_lenet(data, seed=3, epochs=2, channels=(4, 4), hidden=8, label_smoothing=0.0)
+    b, hb = D.train_lenet(data, seed=3, epochs=2, channels=(4, 4), hidden=8, label_smoothing=0.1)
+    assert ha["loss"][0] != hb["loss"][0]
+    assert not all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_tta_probabilities_average_the_softmax_over_moved_copies():
+    rng = np.random.default_rng(0)
+    X = rng.random((6, 64)).astype(np.float32)
+    torch.manual_seed(0)
+    model = lenet((4, 4), 8).eval()
+    plain = torch.softmax(model(torch.as_tensor(X)), dim=1).detach().numpy()
+    np.testing.assert_allclose(D.tta_probabilities(model, X, copies=0), plain, rtol=1e-6)
+    p3 = D.tta_probabilities(model, X, copies=3, seed=1)
+    np.testing.assert_allclose(p3.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(p3, D.tta_probabilities(model, X, copies=3, seed=1))  # reproducible
+    assert not np.allclose(p3, plain)  # the copies count
+    # by hand: the mean of the softmax over the image and the copies drawn from the same generator
+    gen = torch.Generator().manual_seed(1)
+    copies = [D.random_affine(torch.as_tensor(X), 8.0, 1.0, generator=gen) for _ in range(3)]
+    by_hand = np.mean([plain] + [torch.softmax(model(c), dim=1).detach().numpy() for c in copies], axis=0)
+    np.testing.assert_allclose(p3, by_hand, rtol=1e-5)
+    with pytest.raises(ValueError, match="copies"):
+        D.tta_probabilities(model, X, copies=-1)
+
+
+def test_train_lenets_in_processes_equals_training_one_after_the_other():
+    rng = np.random.default_rng(0)
+    data = (rng.random((40, 64)).astype(np.float32), rng.integers(0, 10, 40))
+    jobs = {s: dict(train=data, seed=s, epochs=2, augment=D.AUGMENT, channels=(4, 4), hidden=8) for s in (0, 1)}
+    parallel = D.train_lenets(jobs, processes=2)
+    assert list(parallel) == [0, 1]
+    for s, job in jobs.items():
+        alone, history = D.train_lenet(**job)
+        assert all(torch.equal(p, q) for p, q in zip(alone.parameters(), parallel[s][0].parameters()))
+        np.testing.assert_array_equal(history["loss"], parallel[s][1]["loss"])
+    with pytest.raises(ValueError, match="processes"):
+        D.train_lenets(jobs, processes=0)

@@ -16,7 +16,7 @@ from nnbook import plot  # noqa: E402
 PACKAGE = Path(nnbook.__file__).parent
 
 # modules that still draw bare image axes by hand; their owners should call nnbook.plot.bare_axis
-KNOWN_COPIES = {"demos/cnn.py": "chapter 9's owner: replace _bare with nnbook.plot.bare_axis"}
+KNOWN_COPIES: dict[str, str] = {}
 
 
 def test_bare_axis_removes_ticks_grid_and_frame():
