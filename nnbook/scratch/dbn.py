@@ -12,10 +12,11 @@ import numpy as np
 
 from nnbook.history import History
 from nnbook.scratch import init as _init
+from nnbook.scratch.activations import softmax
 from nnbook.scratch.core import Sequential, minibatches, sgd_step
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
-from nnbook.scratch.rbm import RBM, gibbs_step, train_rbm
+from nnbook.scratch.rbm import RBM, _as_batch, binary_states, gibbs_step, sample_bernoulli, sigmoid, softplus, train_rbm
 
 __all__ = [
     "pretrain_stack",
@@ -151,9 +152,52 @@ def shift_images(X: np.ndarray, rng: np.random.Generator, max_shift: int = 1) ->
 
 @dataclass
 class LabelledRBM(RBM):
-    """An RBM whose visible vector is (features, one-hot label); the last ``n_classes`` visible units are the label."""
+    """An RBM whose visible vector is (features, label): binary feature units followed by one softmax
+    group of ``n_classes`` label units, of which exactly one is on (the label, one-hot).
+
+    The energy is the RBM's; only the visible states allowed change, so the label units are drawn
+    together from a softmax instead of as independent Bernoulli units.
+    """
 
     n_classes: int = 10
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        k = self.n_classes
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k < self.n_visible:
+            raise ValueError(f"n_classes must be an integer in [2, n_visible) = [2, {self.n_visible}); got {k!r}")
+
+    @property
+    def n_features(self) -> int:
+        return self.n_visible - self.n_classes
+
+    def visible_probs(self, h) -> np.ndarray:
+        """p(v | h): a sigmoid for each feature unit, a softmax over the label units (they sum to one)."""
+        a = _as_batch(h, self.n_hidden, "h") @ self.W + self.b
+        f = self.n_features
+        return np.hstack([sigmoid(a[:, :f]), softmax(a[:, f:])])
+
+    def sample_visible(self, h, rng: np.random.Generator) -> np.ndarray:
+        """Features: independent Bernoulli draws; label: one unit on, drawn from the label softmax."""
+        p = self.visible_probs(h)
+        f = self.n_features
+        cumulative = np.cumsum(p[:, f:], axis=1)
+        k = np.minimum((cumulative < rng.random((len(p), 1))).sum(axis=1), self.n_classes - 1)
+        return np.hstack([sample_bernoulli(p[:, :f], rng), np.eye(self.n_classes)[k]])
+
+    def visible_states(self) -> np.ndarray:
+        """Every (features, one-hot label) pair: 2**n_features * n_classes rows."""
+        feats, labels = binary_states(self.n_features), np.eye(self.n_classes)
+        return np.hstack([np.repeat(feats, self.n_classes, axis=0), np.tile(labels, (len(feats), 1))])
+
+    def label_probs(self, features) -> np.ndarray:
+        """p(label | features), exactly: a softmax over the ten labels of -F(features, one-hot label)."""
+        x = _as_batch(features, self.n_features, "features")
+        f = self.n_features
+        a = x @ self.W[:, :f].T + self.c  # (n, hidden): the features' input to each hidden unit
+        # -F(x, e_k) = b_x . x + b_k + sum_j softplus(a_j + W_jk); the first term is the same for every k
+        scores = self.b[f:] + softplus(a[:, None, :] + self.W[:, f:].T[None, :, :]).sum(axis=2)
+        return softmax(scores)
 
 
 def train_labelled_rbm(
@@ -167,9 +211,13 @@ def train_labelled_rbm(
     lr: float = 0.1,
     batch_size: int = 20,
 ) -> LabelledRBM:
-    """The top RBM of a generative DBN, trained with CD-1 on the features joined with one-hot labels."""
+    """The top RBM of a generative DBN, trained with CD-1 on the features joined with one-hot labels
+    (its Gibbs chains draw the label from the softmax group)."""
+    labels = np.asarray(labels)
     V = np.hstack([features, np.eye(n_classes)[labels]])
     base = RBM.create(V.shape[1], n_hidden, rng, visible_mean=V.mean(axis=0))
+    # label biases: log of the class frequencies, so the untrained softmax gives each label its share
+    base.b[-n_classes:] = np.log(np.clip(np.bincount(labels, minlength=n_classes) / len(labels), 1e-3, None))
     top = LabelledRBM(base.W, base.b, base.c, n_classes)
     train_rbm(top, V, epochs=epochs, lr=lr, rng=rng, batch_size=batch_size)
     return top
