@@ -5,6 +5,7 @@ from nnbook.scratch import dbn
 from nnbook.scratch import rbm as R
 from nnbook.scratch.core import Sequential
 from nnbook.scratch.layers import Dense
+from nnbook.scratch.optim import SGD, Adam
 from nnbook.scratch.rbm import RBM
 
 
@@ -48,12 +49,52 @@ def test_fine_tuning_learns_the_small_problem():
     rng = np.random.default_rng(0)
     stack = dbn.pretrain_stack(X, [16], rng, epochs=5)
     net = dbn.classifier_from_rbms(stack, 3, rng)
-    hist = dbn.train_classifier(net, X, y, epochs=30, lr=0.5, rng=rng, val=(X, y))
+    hist = dbn.train_classifier(net, X, y, optimiser=SGD(0.5), epochs=30, rng=rng, val=(X, y))
     assert hist["loss"][-1] < 0.5 * hist["loss"][0]
-    assert hist["val_accuracy"][-1] == 1.0
-    assert hist["lr"][0] == 0.5 and hist["lr"][-1] < 0.05  # annealed towards 0
+    assert hist["val_accuracy"][-1] == 1.0 and len(hist["val_loss"]) == 30
     rand = dbn.random_classifier(64, [16], 3, rng)
     assert [layer.W.shape for layer in rand.layers] == [layer.W.shape for layer in net.layers]
+
+
+def test_dropout_layers_train_noisy_and_evaluate_deterministic():
+    X, y = small_data()
+    rng = np.random.default_rng(0)
+    stack = [RBM.create(64, 16, rng, std=0.5), RBM.create(16, 8, rng, std=0.5)]
+    for net in (
+        dbn.classifier_from_rbms(stack, 3, rng, dropout=0.3),
+        dbn.random_classifier(64, [16, 8], 3, rng, dropout=0.3),
+    ):
+        kinds = [type(layer).__name__ for layer in net]
+        assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
+        dbn.set_training(net, True)
+        assert not np.allclose(net(X), net(X))  # units dropped at random
+        dbn.train_classifier(net, X, y, optimiser=Adam(1e-2), epochs=2, rng=rng)
+        assert dbn.accuracy(net, X, y) == dbn.accuracy(net, X, y)
+        np.testing.assert_array_equal(net(X), net(X))  # training ends in evaluation mode
+    assert len(dbn.classifier_from_rbms(stack, 3, rng)) == 3  # no dropout layers without dropout
+    with pytest.raises(ValueError, match="dropout"):
+        dbn.random_classifier(64, [16], 3, rng, dropout=1.0)
+
+
+def test_early_stopping_restores_the_best_epoch():
+    """Validation labels that disagree with the training labels: the validation loss rises while the
+    network learns, so training stops early and ends with the weights of its best epoch."""
+    X, y = small_data()
+    y_val = (y + 1) % 3
+
+    def run(**kw):
+        rng = np.random.default_rng(1)
+        net = dbn.random_classifier(64, [16], 3, rng)
+        return net, dbn.train_classifier(net, X, y, optimiser=SGD(0.5), rng=rng, val=(X, y_val), **kw)
+
+    net, hist = run(epochs=50, patience=3)
+    best = int(np.argmin(hist["val_loss"]))
+    assert len(hist["val_loss"]) == best + 4 < 50  # three epochs without improvement, then stop
+    ref, _ = run(epochs=best + 1)  # the same run, stopped by hand after the best epoch
+    for name, p in net.params.items():
+        np.testing.assert_array_equal(p, ref.params[name])
+    with pytest.raises(ValueError, match="val"):
+        dbn.train_classifier(net, X, y, optimiser=SGD(0.1), epochs=1, rng=np.random.default_rng(0), patience=3)
 
 
 def test_shift_images_moves_pixels_and_fills_zeros():
@@ -103,7 +144,7 @@ def test_generation_keeps_the_label_clamped():
         assert np.mean(out[requested == k].argmax(axis=1) == k) >= 0.8
 
 
-def test_momentum_and_weight_decay_follow_the_heavy_ball_update():
+def test_optimiser_and_weight_decay_follow_the_heavy_ball_update():
     from nnbook.scratch.losses import softmax_cross_entropy_grad
 
     X, y = small_data(30)
@@ -113,7 +154,7 @@ def test_momentum_and_weight_decay_follow_the_heavy_ball_update():
     lr, mu, wd = 0.3, 0.8, 0.01
     # one batch holding every example, so the shuffle does not change the gradient
     dbn.train_classifier(
-        net, X, y, epochs=3, lr=lr, rng=rng, batch_size=len(X), anneal=False, momentum=mu, weight_decay=wd
+        net, X, y, optimiser=SGD(lr, momentum=mu), epochs=3, rng=rng, batch_size=len(X), weight_decay=wd
     )
     copy = dbn.random_classifier(64, [8], 3, np.random.default_rng(1))
     for n, p in copy.params.items():
@@ -123,15 +164,13 @@ def test_momentum_and_weight_decay_follow_the_heavy_ball_update():
         z, cache = copy.forward(X)
         _, g = copy.backward(cache, softmax_cross_entropy_grad(z, y))
         for n, p in copy.params.items():
-            grad = g[n] + (wd * p if n.endswith(".W") else 0.0)
+            grad = g[n] + (wd * p if n.endswith(".W") else 0.0)  # weight decay on weights, not biases
             v[n] = mu * v[n] + grad
             p -= lr * v[n]
     for n, p in net.params.items():
         np.testing.assert_allclose(p, copy.params[n], rtol=1e-12, atol=1e-14)
-    with pytest.raises(ValueError, match="momentum"):
-        dbn.train_classifier(net, X, y, epochs=1, lr=0.1, rng=rng, momentum=1.0)
     with pytest.raises(ValueError, match="weight_decay"):
-        dbn.train_classifier(net, X, y, epochs=1, lr=0.1, rng=rng, weight_decay=-1.0)
+        dbn.train_classifier(net, X, y, optimiser=SGD(0.1), epochs=1, rng=rng, weight_decay=-1.0)
 
 
 # --- the label units of the top RBM form one softmax group -----------------------------------------

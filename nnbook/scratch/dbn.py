@@ -13,15 +13,19 @@ import numpy as np
 from nnbook.history import History
 from nnbook.scratch import init as _init
 from nnbook.scratch.activations import softmax
-from nnbook.scratch.core import Sequential, minibatches, sgd_step
+from nnbook.scratch.core import Layer, Sequential, minibatches
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
+from nnbook.scratch.optim import SGD, Adam
 from nnbook.scratch.rbm import RBM, _as_batch, binary_states, gibbs_step, sample_bernoulli, sigmoid, softplus, train_rbm
+from nnbook.scratch.regularisation import Dropout
 
 __all__ = [
     "pretrain_stack",
     "classifier_from_rbms",
     "random_classifier",
+    "set_training",
+    "fine_tune_epoch",
     "train_classifier",
     "accuracy",
     "shift_images",
@@ -60,25 +64,59 @@ def pretrain_stack(
     return rbms
 
 
-def classifier_from_rbms(rbms: Sequence[RBM], n_classes: int, rng: np.random.Generator) -> Sequential:
-    """Sigmoid ``Dense`` layers holding copies of the RBMs' W and c, topped by a softmax layer of logits."""
-    layers = [Dense(r.W.copy(), r.c.copy(), "sigmoid") for r in rbms]
-    top = rbms[-1].n_hidden
-    layers.append(Dense(_init.xavier_uniform((n_classes, top), rng), np.zeros(n_classes)))
-    return Sequential(layers)
+def _with_dropout(hidden: list[Dense], top: Dense, dropout: float, rng: np.random.Generator) -> Sequential:
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a drop probability in [0, 1); got {dropout!r}")
+    layers: list[Layer] = []
+    for layer in hidden:
+        layers += [layer, Dropout(dropout, rng)] if dropout else [layer]
+    return Sequential([*layers, top])
 
 
-def random_classifier(n_inputs: int, sizes: Sequence[int], n_classes: int, rng: np.random.Generator) -> Sequential:
+def classifier_from_rbms(
+    rbms: Sequence[RBM], n_classes: int, rng: np.random.Generator, *, dropout: float = 0.0
+) -> Sequential:
+    """Sigmoid ``Dense`` layers holding copies of the RBMs' W and c, topped by a layer of logits
+    (dropout with probability ``dropout`` after each hidden layer, when it is above 0)."""
+    hidden = [Dense(r.W.copy(), r.c.copy(), "sigmoid") for r in rbms]
+    top = Dense(_init.xavier_uniform((n_classes, rbms[-1].n_hidden), rng), np.zeros(n_classes))
+    return _with_dropout(hidden, top, dropout, rng)
+
+
+def random_classifier(
+    n_inputs: int, sizes: Sequence[int], n_classes: int, rng: np.random.Generator, *, dropout: float = 0.0
+) -> Sequential:
     """The same architecture as :func:`classifier_from_rbms`, with Xavier-initialised weights."""
     widths = [n_inputs, *sizes]
-    layers = [Dense(_init.xavier_uniform((o, i), rng), np.zeros(o), "sigmoid") for i, o in zip(widths, widths[1:])]
-    layers.append(Dense(_init.xavier_uniform((n_classes, widths[-1]), rng), np.zeros(n_classes)))
-    return Sequential(layers)
+    hidden = [Dense(_init.xavier_uniform((o, i), rng), np.zeros(o), "sigmoid") for i, o in zip(widths, widths[1:])]
+    top = Dense(_init.xavier_uniform((n_classes, widths[-1]), rng), np.zeros(n_classes))
+    return _with_dropout(hidden, top, dropout, rng)
+
+
+def set_training(net: Sequential, training: bool) -> None:
+    """Switch the dropout layers of ``net`` on (training) or off (evaluation)."""
+    for layer in net:
+        if isinstance(layer, Dropout):
+            layer.training = training
 
 
 def accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of rows of X whose largest logit is at the true label."""
+    """Fraction of rows of X whose largest logit is at the true label (dropout off)."""
+    set_training(net, False)
     return float(np.mean(net(np.asarray(X, dtype=float)).argmax(axis=1) == np.asarray(y)))
+
+
+def fine_tune_epoch(net: Sequential, X, y, optimiser, rng, batch_size: int, weight_decay: float) -> None:
+    """One epoch of mini-batch backpropagation on the softmax cross-entropy (dropout on)."""
+    set_training(net, True)
+    params = net.params
+    for idx in minibatches(len(X), batch_size, rng):
+        z, cache = net.forward(X[idx])
+        _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
+        if weight_decay:  # L2 penalty (weight_decay / 2) ||W||^2 on the weight matrices, not the biases
+            grads = {n: g + weight_decay * params[n] if n.endswith(".W") else g for n, g in grads.items()}
+        optimiser.step(params, grads)
+    set_training(net, False)
 
 
 def train_classifier(
@@ -86,49 +124,49 @@ def train_classifier(
     X: np.ndarray,
     y: np.ndarray,
     *,
+    optimiser: SGD | Adam,
     epochs: int,
-    lr: float,
     rng: np.random.Generator,
     batch_size: int = 32,
     val: tuple[np.ndarray, np.ndarray] | None = None,
-    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
-    anneal: bool = True,
-    momentum: float = 0.0,
+    patience: int | None = None,
     weight_decay: float = 0.0,
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
 ) -> History:
-    """Mini-batch SGD on the softmax cross-entropy; records loss, learning rate (and val accuracy) per epoch.
+    """Fine-tune ``net`` with ``optimiser`` (``nnbook.scratch.optim``); records per epoch the training
+    loss and, with ``val``, the validation loss and accuracy (dropout off when measuring).
 
-    With ``anneal`` the learning rate falls linearly from ``lr`` towards 0 over the epochs, so the
-    last epochs settle instead of jumping around a minimum. ``momentum`` in [0, 1) keeps a velocity
-    per parameter (heavy ball: ``v <- momentum v + g``, ``p <- p - lr v``); ``weight_decay`` adds
-    ``weight_decay * W`` to the gradient of every weight matrix (not the biases).
+    With ``patience`` (needs ``val``), training stops after that many epochs without a lower
+    validation loss and the network gets back the weights of its best epoch (early stopping).
     ``augment(X, rng)``, when given, returns a randomly altered copy of the training images each epoch.
     """
-    if not 0.0 <= momentum < 1.0:
-        raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
     if weight_decay < 0:
         raise ValueError(f"weight_decay must be >= 0; got {weight_decay!r}")
+    if patience is not None and (
+        val is None or isinstance(patience, bool) or not isinstance(patience, int) or patience < 1
+    ):
+        raise ValueError(f"early stopping needs val data and an integer patience >= 1; got patience={patience!r}")
     history = History()
     params = net.params
-    velocity = {name: np.zeros_like(p) for name, p in params.items()}
-    for epoch in range(epochs):
-        lr_now = lr * (1 - epoch / epochs) if anneal else lr
-        X_epoch = augment(X, rng) if augment is not None else X
-        for idx in minibatches(len(X), batch_size, rng):
-            z, cache = net.forward(X_epoch[idx])
-            _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
-            if weight_decay:
-                grads = {n: g + weight_decay * params[n] if n.endswith(".W") else g for n, g in grads.items()}
-            if momentum:
-                for n, v in velocity.items():  # v <- momentum v + g; sgd_step then moves p by -lr v
-                    v *= momentum
-                    v += grads[n]
-                grads = velocity
-            sgd_step(params, grads, lr_now)
-        values = {"loss": softmax_cross_entropy(net(X), y), "lr": lr_now}
+    best_loss, best, waited = np.inf, None, 0
+    for _ in range(epochs):
+        fine_tune_epoch(net, augment(X, rng) if augment else X, y, optimiser, rng, batch_size, weight_decay)
+        values = {"loss": softmax_cross_entropy(net(X), y)}
         if val is not None:
+            values["val_loss"] = softmax_cross_entropy(net(val[0]), val[1])
             values["val_accuracy"] = accuracy(net, *val)
         history.record(**values)
+        if patience is None:
+            continue
+        if values["val_loss"] < best_loss:
+            best_loss, best, waited = values["val_loss"], {n: p.copy() for n, p in params.items()}, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    if best is not None:
+        for name, p in params.items():
+            p[...] = best[name]
     return history
 
 
