@@ -106,17 +106,20 @@ def accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(net(np.asarray(X, dtype=float)).argmax(axis=1) == np.asarray(y)))
 
 
-def fine_tune_epoch(net: Sequential, X, y, optimiser, rng, batch_size: int, weight_decay: float) -> None:
-    """One epoch of mini-batch backpropagation on the softmax cross-entropy (dropout on)."""
+def fine_tune_epoch(net: Sequential, X, y, optimiser, rng, batch_size: int, weight_decay: float) -> float:
+    """One epoch of mini-batch backpropagation on the softmax cross-entropy (dropout on);
+    returns the mean of the mini-batches' losses, each taken before its step."""
     set_training(net, True)
-    params = net.params
+    params, total = net.params, 0.0
     for idx in minibatches(len(X), batch_size, rng):
         z, cache = net.forward(X[idx])
+        total += softmax_cross_entropy(z, y[idx]) * len(idx)
         _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
         if weight_decay:  # L2 penalty (weight_decay / 2) ||W||^2 on the weight matrices, not the biases
             grads = {n: g + weight_decay * params[n] if n.endswith(".W") else g for n, g in grads.items()}
         optimiser.step(params, grads)
     set_training(net, False)
+    return total / len(X)
 
 
 def train_classifier(
@@ -134,7 +137,8 @@ def train_classifier(
     augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
 ) -> History:
     """Fine-tune ``net`` with ``optimiser`` (``nnbook.scratch.optim``); records per epoch the training
-    loss and, with ``val``, the validation loss and accuracy (dropout off when measuring).
+    loss (the mean over the epoch's mini-batches, dropout on) and, with ``val``, the validation loss
+    and accuracy (dropout off).
 
     With ``patience`` (needs ``val``), training stops after that many epochs without a lower
     validation loss and the network gets back the weights of its best epoch (early stopping).
@@ -150,11 +154,12 @@ def train_classifier(
     params = net.params
     best_loss, best, waited = np.inf, None, 0
     for _ in range(epochs):
-        fine_tune_epoch(net, augment(X, rng) if augment else X, y, optimiser, rng, batch_size, weight_decay)
-        values = {"loss": softmax_cross_entropy(net(X), y)}
+        X_epoch = augment(X, rng) if augment else X
+        values = {"loss": fine_tune_epoch(net, X_epoch, y, optimiser, rng, batch_size, weight_decay)}
         if val is not None:
-            values["val_loss"] = softmax_cross_entropy(net(val[0]), val[1])
-            values["val_accuracy"] = accuracy(net, *val)
+            z = net(val[0])
+            values["val_loss"] = softmax_cross_entropy(z, val[1])
+            values["val_accuracy"] = float(np.mean(z.argmax(axis=1) == val[1]))
         history.record(**values)
         if patience is None:
             continue
