@@ -27,6 +27,7 @@ __all__ = [
     "set_training",
     "fine_tune_epoch",
     "train_classifier",
+    "fine_tune",
     "accuracy",
     "shift_images",
     "LabelledRBM",
@@ -173,6 +174,35 @@ def train_classifier(
         for name, p in params.items():
             p[...] = best[name]
     return history
+
+
+def fine_tune(
+    net: Sequential,
+    X: np.ndarray,
+    y: np.ndarray,
+    val: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+    *,
+    lr: float = 1e-3,
+    batch_size: int = 32,
+    epochs: int = 200,
+    patience: int = 10,
+    weight_decay: float = 1e-4,
+) -> History:
+    """Chapter 11's fine-tuning recipe, the same for every start: Adam, weight decay on the weights,
+    early stopping on the validation loss (chosen on the validation split of the digits)."""
+    return train_classifier(
+        net,
+        X,
+        y,
+        optimiser=Adam(lr),
+        epochs=epochs,
+        rng=rng,
+        batch_size=batch_size,
+        val=val,
+        patience=patience,
+        weight_decay=weight_decay,
+    )
 
 
 def shift_images(X: np.ndarray, rng: np.random.Generator, max_shift: int = 1) -> np.ndarray:
