@@ -247,3 +247,13 @@ def test_labelled_rbm_rejects_bad_label_groups():
         dbn.LabelledRBM(np.zeros((2, 4)), np.zeros(4), np.zeros(2), 4)
     with pytest.raises(ValueError, match="n_classes"):
         dbn.LabelledRBM(np.zeros((2, 4)), np.zeros(4), np.zeros(2), 1)
+
+
+def test_fine_tune_is_adam_with_early_stopping_on_the_validation_split():
+    X, y = small_data()
+    rng = np.random.default_rng(0)
+    net = dbn.random_classifier(64, [16], 3, rng, dropout=0.2)
+    hist = dbn.fine_tune(net, X, y, (X, (y + 1) % 3), rng, epochs=100, patience=3)  # val labels disagree
+    assert len(hist["val_loss"]) == int(np.argmin(hist["val_loss"])) + 4 < 100
+    hist = dbn.fine_tune(net, X, y, (X, y), rng, epochs=20)
+    assert hist["val_accuracy"][-1] == 1.0
