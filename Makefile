@@ -21,7 +21,8 @@ help:
 	@echo "make lab      open the chapters as notebooks in JupyterLab (widgets work)"
 	@echo "make release  write the student versions of the exercises into _build/release"
 	@echo "make grade SUBMISSIONS=dir MASTER=exercises/ch01_perceptron.md   grade a folder of submissions"
-	@echo "make bench    benchmarks: notebook times, book build, accuracy claims over 3 seeds, NumPy vs PyTorch, grading vs nbgrader"
+	@echo "make bench    benchmarks: book build, notebook times, accuracy claims over 3 seeds, NumPy vs PyTorch, grading vs nbgrader"
+	@echo "              one section: make bench BENCH='--section notebooks --notebooks book/ch0[12]*' (see python -m benchmarks.run -h)"
 	@echo "make clean    remove build outputs (keeps the environment)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -70,8 +71,9 @@ grade: env
 	@test -n "$(SUBMISSIONS)" -a -n "$(MASTER)" || { echo "usage: make grade SUBMISSIONS=dir MASTER=exercises/chNN_<topic>.md [OUT=grades.csv]"; exit 2; }
 	$(VENV)/bin/nnbook grade $(SUBMISSIONS) --master $(MASTER) --out $(or $(OUT),grades.csv)
 
+# BENCH: arguments for benchmarks.run, e.g. BENCH="--section claims --claims LSTM"; results in benchmarks/results.{md,json}
 bench: env
-	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.run $(BENCH)
 
 clean:
 	rm -rf _build

@@ -24,10 +24,13 @@ class Run:
 
 
 def run_measured(cmd: list[str], *, cwd: Path = ROOT, timeout: float = 1800) -> Run:
-    """Run ``cmd`` to completion; its wall time and the peak RSS over it and its reaped descendants.
+    """Run ``cmd`` to completion; its wall time and the peak resident set of the largest single process
+    among it and its descendants.
 
-    The peak comes from ``getrusage(RUSAGE_CHILDREN)`` in a fresh helper process, so earlier
-    measurements of this process do not mask it.
+    The peak is ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` read in a fresh helper process, so earlier
+    measurements of this process do not mask it. On Linux that is the largest maximum RSS of any
+    descendant that was waited for (a Jupyter kernel is: its client shuts it down and reaps it); it is
+    not the sum over processes running at the same time.
     """
     wrapper = (
         "import json, resource, subprocess, sys, time\n"
@@ -64,9 +67,30 @@ for i, c in enumerate(nb.cells):
     a, b = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
     if c.cell_type == "code" and a and b:
         dt = (datetime.fromisoformat(b.replace("Z", "+00:00")) - datetime.fromisoformat(a.replace("Z", "+00:00"))).total_seconds()
-        cells.append({"index": i, "seconds": dt, "first_line": c.source.splitlines()[0][:80] if c.source else ""})
+        cells.append({"index": i, "seconds": dt, "gpu": "gpu" in c.get("metadata", {}).get("tags", []),
+                      "first_line": c.source.splitlines()[0][:80] if c.source else ""})
 print(json.dumps({"total": total, "cells": cells}))
 """
+
+
+def kernel_python(name: str = "python3") -> str:
+    """The Python that the Jupyter kernel ``name`` starts (argv[0] of its kernelspec)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KernelSpecManager().get_kernel_spec(name).argv[0]
+
+
+def check_kernel(name: str = "python3") -> None:
+    """Refuse to measure when the kernel would run another environment's Python (and so another
+    checkout's nnbook): a kernelspec copied with a virtual environment still points at the original."""
+    exe = kernel_python(name)
+    here = Path(sys.executable).parent
+    if Path(exe).is_absolute() and Path(exe).parent != here:
+        raise RuntimeError(
+            f"the Jupyter kernel {name!r} runs {exe}, not this environment's Python in {here}: notebooks would "
+            f"execute another checkout's code. Reinstall it: {sys.executable} -m ipykernel install --sys-prefix "
+            f'--name {name} --display-name "Python 3"'
+        )
 
 
 def execute_notebook(ipynb: Path, workdir: Path) -> Run:

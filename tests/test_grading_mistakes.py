@@ -1,7 +1,7 @@
 """Typical mistakes declared by the masters (``typical_mistake`` in a hidden cell): each one,
 put in place of the reference solution, fails at least one public test of its question with a
-message that says what was checked, and loses points in the hidden tests. Every question of the
-masters ch01-ch07 declares at least one; later masters are checked for those they declare.
+message that says what was checked, and loses points in the hidden tests. Every question of every
+master declares at least one: a master without them fails here instead of being skipped.
 """
 
 import ast
@@ -19,8 +19,10 @@ from nnbook.grading.master import is_hidden, read_master
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = sorted((ROOT / "exercises").glob("ch*.md"))
-REQUIRED = {f"ch0{i}" for i in range(1, 8)}  # every question of these masters declares mistakes
 LIMITS = Limits(cell=120, call=60, submission=900)
+# Questions that do not declare typical mistakes yet (issue 11), named so the gap stays visible; the test
+# fails when another question lacks them, and also when one listed here gets them (then delete it here).
+UNDECLARED = {"ch11_energy": {"q1", "q3"}}
 
 
 def declared_mistakes(master) -> list[Mistake]:
@@ -47,6 +49,24 @@ def defined_names(code: str) -> list[str]:
     return names
 
 
+def assert_every_question_declares(path, master, mistakes: list[Mistake]) -> None:
+    """Fail unless every question declares a typical mistake (but those listed in UNDECLARED)."""
+    missing = {q for q in master.questions if not any(m.qid == q for m in mistakes)}
+    known = UNDECLARED.get(path.stem, set())
+    assert not missing - known, f"{path.name}: no typical_mistake for {sorted(missing - known)}"
+    assert not known - missing, (
+        f"{path.name}: {sorted(known - missing)} now declare typical mistakes: remove them from UNDECLARED"
+    )
+
+
+def test_a_master_without_typical_mistakes_fails():
+    toy = ROOT / "tests" / "grading_fixtures" / "ch99_toy.md"
+    master = read_master(toy)
+    assert not declared_mistakes(master)
+    with pytest.raises(AssertionError, match=r"no typical_mistake for \['q1', 'q2', 'q3'\]"):
+        assert_every_question_declares(toy, master, [])
+
+
 def test_the_format_is_parsed():
     m = read_master(ROOT / "exercises" / "ch06_backprop.md")
     assert {x.qid for x in declared_mistakes(m)} == set(m.questions)
@@ -56,12 +76,7 @@ def test_the_format_is_parsed():
 def test_typical_mistakes_are_caught(path):
     master = read_master(path)
     mistakes = declared_mistakes(master)
-    chapter = path.stem.split("_")[0]
-    if chapter in REQUIRED:
-        missing = [q for q in master.questions if not any(m.qid == q for m in mistakes)]
-        assert not missing, f"{path.name}: no typical_mistake for {missing}"
-    if not mistakes:
-        pytest.skip(f"{path.name} declares no typical mistakes")
+    assert_every_question_declares(path, master, mistakes)
     plan = reference_plan(path, LIMITS)
     reference = [c.source for c in master.nb.cells if c.cell_type == "code" and not is_hidden(c)]
     problems = []

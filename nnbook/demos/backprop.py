@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook.history import History
 from nnbook.scratch.autograd import Value
 from nnbook.scratch.backprop import MLP, layer_grad_norms
 
-__all__ = ["draw_graph", "neuron_graph", "vanishing_figure"]
+__all__ = ["draw_graph", "neuron_graph", "train_scratch_mlp", "vanishing_figure"]
 
 
 _SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "neg": "−", "-": "−", "*": "×", "/": "÷"}
@@ -110,3 +111,11 @@ def vanishing_figure(depth: int = 8, activation: str = "sigmoid", width: int = 3
     ratio = norms[-1] / norms[0]
     ax.set_title(f"{activation}, {depth} hidden layers: layer 1 gets {ratio:.3g}x less gradient than the last")
     return fig
+
+
+def train_scratch_mlp(X, y, *, seed: int = 0, X_val=None, y_val=None) -> tuple[MLP, History]:
+    """Chapter 6's digit classifier: the 64-32-10 ReLU MLP from scratch, 30 epochs of mini-batch SGD
+    (batches of 32, learning rate 0.1); returns ``(model, history)``."""
+    model = MLP([64, 32, 10], "relu", seed=seed)
+    history = model.fit(X, y, epochs=30, batch_size=32, lr=0.1, seed=seed, X_val=X_val, y_val=y_val)
+    return model, history

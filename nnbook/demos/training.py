@@ -78,6 +78,28 @@ def train_digits_mlp(
     return model, history
 
 
+def fit_workflow_mlp(data: DigitsSplits, *, seed: int = 0, progress: bool = True):
+    """Chapter 7's workflow model, trained as the chapter shows: ``(model, history, early_stopping)``."""
+    runtime.seed(seed)
+    model = mlp((64, 256, 10), dropout=0.2)
+    optimiser = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    early = _fit.EarlyStopping(patience=10)
+    history = _fit.fit(
+        model,
+        data.train,
+        loss="cross_entropy",
+        optimiser=optimiser,
+        epochs=100,
+        batch_size=128,
+        val_data=data.val,
+        metrics=["accuracy"],
+        early_stopping=early,
+        seed=seed,
+        progress=progress,
+    )
+    return model, history, early
+
+
 def digits_test_accuracy(model, data: DigitsSplits) -> float:
     """Accuracy of ``model`` on the digits test set."""
     return _fit.evaluate(model, data.test, metrics=["accuracy"], device="cpu")["accuracy"]
