@@ -283,16 +283,17 @@ def train_labelled_rbm(
     epochs: int = 30,
     lr: float = 0.1,
     batch_size: int = 20,
+    method: str = "cd",
 ) -> LabelledRBM:
-    """The top RBM of a generative DBN, trained with CD-1 on the features joined with one-hot labels
-    (its Gibbs chains draw the label from the softmax group)."""
+    """The top RBM of a generative DBN, trained with CD-1 (or PCD-1: ``method="pcd"``) on the features
+    joined with one-hot labels (its Gibbs chains draw the label from the softmax group)."""
     labels = np.asarray(labels)
     V = np.hstack([features, np.eye(n_classes)[labels]])
     base = RBM.create(V.shape[1], n_hidden, rng, visible_mean=V.mean(axis=0))
     # label biases: log of the class frequencies, so the untrained softmax gives each label its share
     base.b[-n_classes:] = np.log(np.clip(np.bincount(labels, minlength=n_classes) / len(labels), 1e-3, None))
     top = LabelledRBM(base.W, base.b, base.c, n_classes)
-    train_rbm(top, V, epochs=epochs, lr=lr, rng=rng, batch_size=batch_size)
+    train_rbm(top, V, epochs=epochs, lr=lr, rng=rng, batch_size=batch_size, method=method)
     return top
 
 
