@@ -3,7 +3,8 @@
 A nnbook master is converted to an nbgrader source notebook: solution blocks keep their markers
 (nbgrader uses the same ``### BEGIN SOLUTION`` / ``### END SOLUTION``), one-line ``### SOLUTION``
 answers become blocks, and each question's hidden tests become one autograded test cell that
-compares the student's results with the reference results on the same hidden inputs. nbgrader runs
+compares the student's results with the reference results on the same hidden inputs: the hidden
+tests and reference results are those of nnbook's own reference run (``reference_plan``). nbgrader runs
 in its own virtual environment (``.venv-nbgrader``, created on first use from PyPI) so that its pins
 never touch the book's; its kernels use the book's Python, so both graders execute the same code.
 """
@@ -22,6 +23,10 @@ from pathlib import Path
 import nbformat
 
 from benchmarks.measure import ROOT, Run, run_measured
+from nnbook.grading.kernel import Limits
+from nnbook.grading.master import is_hidden, read_master
+from nnbook.grading.reference import reference_plan
+from nnbook.grading.spec import Spec
 
 NBGRADER_VERSION = "0.9.6"
 VENV = ROOT / ".venv-nbgrader"
@@ -68,52 +73,34 @@ def _strip_solutions(source: str) -> str:
     )
 
 
-def _hidden_specs(master_nb) -> list[dict]:
-    """Run the master's reference code in this process and record every hidden test with its expected results."""
-    import nnbook.grading as grading
-
-    specs: list[dict] = []
-
-    def recorder(qid, points, call=None, inputs=None, value=None, rtol=1e-6, atol=1e-8, **_):
-        specs.append(
-            {"qid": qid, "points": points, "call": call, "inputs": inputs, "value": value, "rtol": rtol, "atol": atol}
-        )
-
-    ns: dict = {}
-    original = grading.hidden_test
-    grading.hidden_test = recorder
-    try:
-        for cell in master_nb.cells:
-            if cell.cell_type != "code":
-                continue
-            src = _strip_solutions(cell.source)
-            if "hidden" in cell.metadata.get("tags", []):
-                src = src.replace("hidden_test(", "__record__(")
-                ns["__record__"] = recorder
-            exec(compile(src, "<master>", "exec"), ns)  # noqa: S102 - the teacher's own master
-    finally:
-        grading.hidden_test = original
-    for s in specs:
-        if s["call"]:
-            s["expected"] = [ns[s["call"]](*copy.deepcopy(args)) for args in s["inputs"]]
-        else:
-            s["expected"] = ns[s["value"]]
-    return specs
+def _hidden_specs(master: Path) -> list[Spec]:
+    """The master's hidden tests with their reference results, from nnbook's own reference run
+    (the one master reader and the one ``Spec``: what nbgrader checks is what nnbook grades)."""
+    return reference_plan(master, Limits()).specs
 
 
-def _test_cell(qid: str, specs: list[dict]) -> nbformat.NotebookNode:
-    payload = base64.b64encode(pickle.dumps(specs)).decode()
+def _test_cell(qid: str, specs: list[Spec]) -> nbformat.NotebookNode:
+    """One autograded cell: each hidden test's cases against the reference results, the graded
+    part of a tuple result only where the spec grades a part."""
+    payload = base64.b64encode(pickle.dumps([{**s.to_dict(), "expected": s.reference} for s in specs])).decode()
     src = (
         "### BEGIN HIDDEN TESTS\n"
         "import base64, pickle\nimport numpy as np\n"
-        f"for _s in pickle.loads(base64.b64decode('{payload}')):\n"
-        "    if _s['call']:\n"
-        "        for _args, _exp in zip(_s['inputs'], _s['expected']):\n"
-        "            np.testing.assert_allclose(np.asarray(globals()[_s['call']](*_args), dtype=float),\n"
-        "                                       np.asarray(_exp, dtype=float), rtol=_s['rtol'], atol=_s['atol'])\n"
+        "def _check(got, exp, rtol, atol):\n"
+        "    if isinstance(exp, (list, tuple)) and any(isinstance(e, (list, tuple, np.ndarray)) for e in exp):\n"
+        "        assert isinstance(got, (list, tuple)) and len(got) == len(exp), 'wrong structure'\n"
+        "        for g, e in zip(got, exp):\n"
+        "            _check(g, e, rtol, atol)\n"
+        "    elif isinstance(exp, str):\n"
+        "        assert got == exp\n"
         "    else:\n"
-        "        np.testing.assert_allclose(np.asarray(globals()[_s['value']], dtype=float), np.asarray(_s['expected'], dtype=float),\n"
-        "                                   rtol=_s['rtol'], atol=_s['atol'])\n"
+        "        np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(exp, dtype=float), rtol=rtol, atol=atol)\n"
+        f"for _s in pickle.loads(base64.b64decode('{payload}')):\n"
+        "    for _args, _exp in zip(_s['inputs'] if _s['call'] else [None], _s['expected']):\n"
+        "        _got = globals()[_s['call']](*_args) if _s['call'] else globals()[_s['value']]\n"
+        "        if _s['part'] is not None:\n"
+        "            _got, _exp = _got[_s['part']], _exp[_s['part']]\n"
+        "        _check(_got, _exp, _s['rtol'], _s['atol'])\n"
         "### END HIDDEN TESTS"
     )
     cell = nbformat.v4.new_code_cell(src)
@@ -121,21 +108,21 @@ def _test_cell(qid: str, specs: list[dict]) -> nbformat.NotebookNode:
         "grade": True,
         "grade_id": f"{qid}_hidden",
         "locked": True,
-        "points": sum(s["points"] for s in specs),
+        "points": sum(s.points for s in specs),
         "solution": False,
         "schema_version": 3,
     }
     return cell
 
 
-def nbgrader_source(master_ipynb: Path) -> nbformat.NotebookNode:
-    """The master as an nbgrader source notebook (see the module docstring)."""
-    nb = nbformat.read(master_ipynb, as_version=4)
-    specs = _hidden_specs(nb)
+def nbgrader_source(master: Path) -> nbformat.NotebookNode:
+    """The master (MyST Markdown or .ipynb) as an nbgrader source notebook (see the module docstring)."""
+    nb = read_master(master).nb
+    specs = _hidden_specs(master)
     out = copy.deepcopy(nb)
     out.cells = []
     for i, cell in enumerate(nb.cells):
-        if "hidden" in cell.metadata.get("tags", []):
+        if is_hidden(cell):
             continue
         c = copy.deepcopy(cell)
         if c.cell_type == "code" and "SOLUTION" in c.source:
@@ -148,8 +135,8 @@ def nbgrader_source(master_ipynb: Path) -> nbformat.NotebookNode:
                 "schema_version": 3,
             }
         out.cells.append(c)
-    for qid in dict.fromkeys(s["qid"] for s in specs):
-        out.cells.append(_test_cell(qid, [s for s in specs if s["qid"] == qid]))
+    for qid in dict.fromkeys(s.qid for s in specs):
+        out.cells.append(_test_cell(qid, [s for s in specs if s.qid == qid]))
     out.metadata.pop("jupytext", None)
     out.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return out

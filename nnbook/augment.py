@@ -11,9 +11,10 @@ import math
 
 import torch
 
+from nnbook import checks
 from nnbook.fit import as_tensor
 
-__all__ = ["random_affine", "add_noise", "augment_digits"]
+__all__ = ["random_affine", "add_noise", "augment_digits", "random_shift"]
 
 
 def _as_images(x) -> tuple[torch.Tensor, tuple[int, ...]]:
@@ -83,3 +84,29 @@ def augment_digits(
         keep = (torch.rand(len(x), generator=generator) >= p).to(x.device)
         out[keep] = x[keep].to(out.dtype)
     return out
+
+
+def random_shift(images, max_shift: int = 1, p: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Move each image, with probability ``p``, by a random non-zero offset of at most ``max_shift``
+    whole pixels in each direction (all offsets but (0, 0) equally likely), filling the uncovered
+    border with zeros (background). So a fraction ``p`` of the images is moved and ``p=1`` leaves no
+    image in place. Unlike :func:`random_affine` nothing is resampled: pixels move as they are."""
+    x, shape = _as_images(images)
+    h, w = x.shape[2:]
+    s = checks.int_in_range(max_shift, "max_shift", 0, min(h, w) - 1)
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
+    if s == 0:
+        return x.reshape(shape).clone()
+    img = x[:, 0]
+    n, dev = img.shape[0], img.device
+    offsets = torch.cartesian_prod(torch.arange(-s, s + 1), torch.arange(-s, s + 1))
+    offsets = offsets[(offsets != 0).any(dim=1)].to(dev)  # the (2s+1)^2 - 1 non-zero moves
+    shifts = offsets[torch.randint(len(offsets), (n,), generator=generator).to(dev)]
+    if p < 1.0:
+        shifts[torch.rand(n, generator=generator).to(dev) >= p] = 0
+    padded = torch.nn.functional.pad(img, (s, s, s, s))
+    # output pixel (r, c) of image i is input pixel (r - dy, c - dx), i.e. padded (r - dy + s, c - dx + s)
+    rows = (torch.arange(h, device=dev)[None, :] - shifts[:, :1] + s)[:, :, None].expand(n, h, w)
+    cols = (torch.arange(w, device=dev)[None, :] - shifts[:, 1:] + s)[:, None, :].expand(n, h, w)
+    return padded[torch.arange(n, device=dev)[:, None, None], rows, cols].reshape(shape)

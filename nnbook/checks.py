@@ -22,10 +22,13 @@ __all__ = [
     "positive_int",
     "int_at_least",
     "int_in_range",
+    "flag",
+    "instance",
     "one_of",
     "rng",
     "shape",
     "inputs",
+    "sequence_batch",
     "labels01",
     "class_labels",
 ]
@@ -103,16 +106,27 @@ def layer_widths(sizes: Any) -> list[int]:
     return [int(s) for s in sizes]
 
 
-def positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
-    """``value`` as an int >= ``minimum`` (booleans and floats are refused), e.g. a batch size."""
+def positive_int(value: Any, name: str, *, minimum: int = 1, none: str | None = None) -> int | None:
+    """``value`` as an int >= ``minimum`` (booleans and floats are refused), e.g. a batch size.
+
+    With ``none`` (what None means, e.g. ``"full BPTT"``) None is accepted and returned as it is.
+    """
     kind = {1: "a positive integer", 0: "a non-negative integer"}.get(minimum, f"an integer >= {minimum}")
-    return int_at_least(value, name, minimum, kind)
+    return int_at_least(value, name, minimum, kind, none=none)
 
 
-def int_at_least(value: Any, name: str, minimum: int, kind: str | None = None) -> int:
-    """``value`` as an int >= ``minimum``; the error says "an integer >= minimum" (or ``kind``)."""
+def int_at_least(
+    value: Any, name: str, minimum: int, kind: str | None = None, *, none: str | None = None
+) -> int | None:
+    """``value`` as an int >= ``minimum``; the error says "an integer >= minimum" (or ``kind``).
+
+    With ``none`` (what None means, e.g. ``"one batch"``) None is accepted and returned as it is.
+    """
+    if none is not None and value is None:
+        return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be {kind or f'an integer >= {minimum}'}; got {value!r}")
+        or_none = f" or None ({none})" if none is not None else ""
+        raise ValueError(f"{name} must be {kind or f'an integer >= {minimum}'}{or_none}; got {value!r}")
     return int(value)
 
 
@@ -121,6 +135,23 @@ def int_in_range(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
         raise ValueError(f"{name} must be an integer in [{low}, {high}]; got {value!r}")
     return int(value)
+
+
+def flag(value: Any, name: str) -> bool:
+    """``value`` if it is True or False (NumPy booleans too); TypeError otherwise, so ``1`` or ``"no"`` is refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def instance(value: Any, kind: type | tuple[type, ...], name: str, what: str) -> Any:
+    """``value`` if it is an instance of ``kind``; a TypeError "``name`` must be ``what``" otherwise.
+
+    ``what`` describes the expected object for a reader, e.g. ``"a torch.nn.Module"``.
+    """
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {what}; got {type(value).__name__}")
+    return value
 
 
 def one_of(value: Any, choices: Container | Mapping, name: str) -> Any:
@@ -162,6 +193,16 @@ def inputs(X: Any, n_features: int | None = None, name: str = "X") -> np.ndarray
     if not np.all(np.isfinite(X)):
         raise ValueError(f"{name} must contain only finite numbers")
     return X
+
+
+def sequence_batch(x: Any, n_features: int, name: str = "x") -> np.ndarray:
+    """``x`` as a float64 batch of sequences, shape ``(batch, T, n_features)`` with at least one time step."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3 or x.shape[2] != n_features:
+        raise ValueError(f"{name} must have shape (batch, T, n_in) = (batch, T, {n_features}); got {x.shape}")
+    if x.shape[1] < 1:
+        raise ValueError(f"{name} must hold at least one time step; got T = 0")
+    return x
 
 
 def labels01(y: Any, n: int, name: str = "y") -> np.ndarray:

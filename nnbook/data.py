@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
-if TYPE_CHECKING:
-    import torch
+from nnbook import checks
 
 Split = Literal["train", "test", "all"]
 
@@ -82,12 +81,9 @@ def blobs(n: int = 100, *, margin: float = 0.5, spread: float = 1.0, seed: int =
     Points closer than ``margin / 2`` to the true separating line ``x1 + x2 = 0`` are redrawn, so
     a perceptron is guaranteed to converge. Returns ``X`` of shape (n, 2) and ``y`` in {0, 1}.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2 (points in total); got {n!r}")
-    if not margin >= 0:
-        raise ValueError(f"margin must be a number >= 0; got {margin!r}")
-    if not spread > 0:
-        raise ValueError(f"spread must be a positive number; got {spread!r}")
+    checks.int_at_least(n, "n", 2, "an integer >= 2 (points in total)")
+    checks.real_number(margin, "margin", low=0, low_inclusive=True)
+    checks.positive_number(spread, "spread")
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 2
     centres = np.where(y[:, None] == 1, 1.5, -1.5) * np.ones((n, 2))
@@ -177,43 +173,8 @@ def subsample(X: np.ndarray, y: np.ndarray, n: int, seed: int = 0) -> tuple[np.n
     """``n`` examples drawn without replacement, stratified by class."""
     from sklearn.model_selection import train_test_split
 
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= len(X):
-        raise ValueError(f"n must be an integer in [1, {len(X)}]; got {n!r}")
+    checks.int_in_range(n, "n", 1, len(X))
     if n == len(X):
         return X, y
     Xs, _, ys, _ = train_test_split(X, y, train_size=int(n), random_state=seed, stratify=y)
     return Xs, ys
-
-
-def random_shift(images, max_shift: int = 1, p: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Move each 8x8 image, with probability ``p``, by a random non-zero offset of at most
-    ``max_shift`` whole pixels in each direction (all offsets but (0, 0) equally likely), filling
-    the uncovered border with zeros (background). So a fraction ``p`` of the images is moved and
-    ``p=1`` leaves no image in place. Works on (n, 64) or (n, 8, 8) images; returns a new tensor."""
-    import torch
-
-    from nnbook.fit import as_tensor
-
-    x = as_tensor(images, "images")
-    if x.ndim not in (2, 3) or x.shape[1:] not in ((64,), (8, 8)):
-        raise ValueError(f"images must have shape (n, 8, 8) or (n, 64); got {tuple(x.shape)}")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or not 0 <= max_shift < 8:
-        raise ValueError(f"max_shift must be an integer in [0, 7] pixels; got {max_shift!r}")
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
-    s = int(max_shift)
-    if s == 0:
-        return x.clone()
-    img = x.reshape(-1, 8, 8)
-    n, dev = img.shape[0], img.device
-    offsets = torch.cartesian_prod(torch.arange(-s, s + 1), torch.arange(-s, s + 1))
-    offsets = offsets[(offsets != 0).any(dim=1)].to(dev)  # the (2s+1)^2 - 1 non-zero moves
-    shifts = offsets[torch.randint(len(offsets), (n,), generator=generator).to(dev)]
-    if p < 1.0:
-        shifts[torch.rand(n, generator=generator).to(dev) >= p] = 0
-    padded = torch.nn.functional.pad(img, (s, s, s, s))
-    # output pixel (r, c) of image i is input pixel (r - dy, c - dx), i.e. padded (r - dy + s, c - dx + s)
-    rows = (torch.arange(8, device=dev)[None, :] - shifts[:, :1] + s)[:, :, None].expand(n, 8, 8)
-    cols = (torch.arange(8, device=dev)[None, :] - shifts[:, 1:] + s)[:, None, :].expand(n, 8, 8)
-    out = padded[torch.arange(n, device=dev)[:, None, None], rows, cols]
-    return out.reshape(n, 64) if x.ndim == 2 else out

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnbook import runtime
+from nnbook import checks, runtime
 from nnbook.history import History
 from nnbook.metrics import METRICS, Metric
 from nnbook.progress import ProgressBar
@@ -128,12 +128,9 @@ class EarlyStopping:
     best_state: dict | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.patience, bool) or not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
-            raise ValueError(f"patience must be an integer >= 1 (epochs without improvement); got {self.patience!r}")
-        if isinstance(self.min_delta, bool) or not isinstance(self.min_delta, (int, float)) or not self.min_delta >= 0:
-            raise ValueError(f"min_delta must be a number >= 0; got {self.min_delta!r}")
-        if not isinstance(self.restore_best, bool):
-            raise TypeError(f"restore_best must be True or False; got {self.restore_best!r}")
+        checks.int_at_least(self.patience, "patience", 1, "an integer >= 1 (epochs without improvement)")
+        checks.real_number(self.min_delta, "min_delta", low=0, low_inclusive=True, hint="the smallest drop that counts")
+        checks.flag(self.restore_best, "restore_best")
 
     def update(self, loss: float, model: nn.Module) -> bool:
         """Take one epoch's validation loss; return True when training should stop."""
@@ -192,12 +189,12 @@ def _pair(data: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
     return X, y
 
 
-def _check_positive_int(value: Any, name: str, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        extra = " or None (one batch)" if allow_none else ""
-        raise ValueError(f"{name} must be an integer >= 1{extra}; got {value!r}")
+def _model(model: Any) -> nn.Module:
+    return checks.instance(model, nn.Module, "model", "a torch.nn.Module")
+
+
+def _batch_size(batch_size: Any) -> int | None:
+    return checks.int_at_least(batch_size, "batch_size", 1, none="one batch")
 
 
 def _resolve_device(device) -> torch.device:
@@ -280,20 +277,21 @@ def fit(
     ``augment`` maps a training batch of inputs to a randomly altered batch. ``seed`` seeds
     shuffling, dropout and augmentation, so equal models and seeds give identical runs.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    if not isinstance(optimiser, torch.optim.Optimizer):
-        raise TypeError(
-            f"optimiser must be a torch.optim.Optimizer, e.g. torch.optim.Adam(model.parameters()); got {type(optimiser).__name__}"
-        )
+    _model(model)
+    checks.instance(
+        optimiser,
+        torch.optim.Optimizer,
+        "optimiser",
+        "a torch.optim.Optimizer, e.g. torch.optim.Adam(model.parameters())",
+    )
     model_params = {id(p) for p in model.parameters()}
     opt_params = [p for g in optimiser.param_groups for p in g["params"]]
     if not any(id(p) in model_params for p in opt_params):
         raise ValueError(
             "the optimiser holds none of this model's parameters; build it with optimiser(model.parameters()) after creating the model"
         )
-    _check_positive_int(epochs, "epochs")
-    _check_positive_int(batch_size, "batch_size", allow_none=True)
+    checks.int_at_least(epochs, "epochs", 1)
+    _batch_size(batch_size)
     loss_fn = get_loss(loss)
     metric_fns = get_metrics(metrics)
     if isinstance(early_stopping, (int, np.integer)) and not isinstance(early_stopping, bool):
@@ -309,8 +307,7 @@ def fit(
             raise ValueError("the scheduler was built for a different optimiser than the one passed to fit")
     if augment is not None and not callable(augment):
         raise TypeError(f"augment must be a function batch -> batch; got {augment!r}")
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False; got {progress!r}")
+    checks.flag(progress, "progress")
 
     dev = _resolve_device(device)
     X, y = (t.to(dev) for t in _pair(train_data, "train_data"))
@@ -356,9 +353,8 @@ def evaluate(
     model: nn.Module, data, *, loss=None, metrics=("accuracy",), batch_size: int | None = None, device=None
 ) -> dict[str, float]:
     """Loss (if ``loss`` is given) and metrics of ``model`` on ``data = (X, y)``, in evaluation mode."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    _check_positive_int(batch_size, "batch_size", allow_none=True)
+    _model(model)
+    _batch_size(batch_size)
     dev = _resolve_device(device)
     X, y = (t.to(dev) for t in _pair(data, "data"))
     model.to(dev)
@@ -368,9 +364,8 @@ def evaluate(
 @torch.no_grad()
 def predict(model: nn.Module, X, *, batch_size: int | None = None, device=None) -> np.ndarray:
     """The model's outputs (e.g. class scores) for inputs ``X``, as a NumPy array, in evaluation mode."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    _check_positive_int(batch_size, "batch_size", allow_none=True)
+    _model(model)
+    _batch_size(batch_size)
     dev = _resolve_device(device)
     Xt = as_tensor(X, "X").to(dev)
     if Xt.ndim == 0 or len(Xt) == 0:
@@ -381,10 +376,8 @@ def predict(model: nn.Module, X, *, batch_size: int | None = None, device=None) 
 
 def save(model: nn.Module, path: str | Path, **info: Any) -> Path:
     """Write the model's parameters and buffers (its ``state_dict``) and ``info`` to ``path``."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a str or pathlib.Path; got {type(path).__name__}")
+    _model(model)
+    checks.instance(path, (str, Path), "path", "a str or pathlib.Path")
     path = Path(path)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     torch.save({"state_dict": state, "info": info}, path)
@@ -393,10 +386,8 @@ def save(model: nn.Module, path: str | Path, **info: Any) -> Path:
 
 def load(model: nn.Module, path: str | Path) -> dict[str, Any]:
     """Load parameters saved by :func:`save` into ``model`` (same architecture); return the saved ``info``."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a str or pathlib.Path; got {type(path).__name__}")
+    _model(model)
+    checks.instance(path, (str, Path), "path", "a str or pathlib.Path")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no saved model at {path}")

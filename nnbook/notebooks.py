@@ -36,9 +36,77 @@ def find_notebooks(root: Path = ROOT, dirs: tuple[str, ...] = NOTEBOOK_DIRS) -> 
     return found
 
 
+EXPECTED = (
+    "expected a Jupyter notebook (.ipynb: JSON, nbformat 4, or 3 which is converted) "
+    "or a MyST Markdown notebook (.md with a jupytext header)"
+)
+
+
+class NotebookError(ValueError):
+    """A file that is not a notebook: the message names the file, what is wrong and what is expected."""
+
+    def __init__(self, name: str | Path, problem: str):
+        self.name, self.problem = str(name), problem
+        super().__init__(f"{name}: {problem}; {EXPECTED}")
+
+
+def is_myst_text(text: str) -> bool:
+    """MyST Markdown with a jupytext header (the form of the book's notebooks and masters)."""
+    return text.startswith("---") and "jupytext" in text[:2000]
+
+
+def parse(data: bytes, name: str | Path) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The one notebook reader: the notebook in ``data`` (the bytes of the file ``name``), as
+    nbformat 4, and notes on what reading it took (an nbformat 3 notebook converted).
+
+    MyST Markdown with a jupytext header is read by jupytext; anything else must be notebook
+    JSON. Raises ``NotebookError`` (naming ``name``, what is wrong and what is expected) on
+    anything else: empty, binary, not UTF-8, invalid or too deeply nested JSON, JSON without
+    cells, an unknown nbformat."""
+    if not data.strip():
+        raise NotebookError(name, "empty file")
+    if data[:4] in (b"%PDF", b"PK\x03\x04") or b"\x00" in data[:1024]:
+        raise NotebookError(name, "not a notebook: a binary file (PDF, ZIP or similar)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotebookError(name, "not a notebook: the file is not UTF-8 text") from None
+    if is_myst_text(text):
+        try:
+            return jupytext.reads(text, fmt="md:myst"), []
+        except Exception as e:  # jupytext raises many kinds of errors on odd headers
+            raise NotebookError(
+                name, f"not a notebook: unreadable MyST Markdown ({type(e).__name__}: {e})"[:300]
+            ) from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise NotebookError(name, f"not a notebook: invalid JSON ({e.msg} at line {e.lineno})") from None
+    except RecursionError:
+        raise NotebookError(name, "not a notebook: JSON nested too deeply to read") from None
+    version = raw.get("nbformat") if isinstance(raw, dict) else None
+    old = version == 3 and isinstance(raw.get("worksheets"), list)  # IPython 2: cells in worksheets
+    if not old and not (isinstance(raw, dict) and isinstance(raw.get("cells"), list)):
+        raise NotebookError(name, "not a notebook: JSON without a list of cells")
+    if not old and version not in (4, None):
+        raise NotebookError(name, f"not a notebook this project reads: nbformat {version!s:.20}")
+    try:  # nbformat's own reader of that version: multi-line sources joined, transient keys dropped
+        nb = nbformat.versions[3 if old else 4].to_notebook_json(raw)
+        if old:
+            nb = nbformat.convert(nb, 4)
+    except Exception as e:  # nbformat raises many kinds of errors on odd input
+        what = "an nbformat 3 notebook that cannot be converted" if old else "unreadable notebook JSON"
+        raise NotebookError(name, f"not a notebook: {what} ({type(e).__name__}: {e!s:.150})") from None
+    return nb, (["an old notebook (nbformat 3), converted to nbformat 4"] if old else [])
+
+
 def read(path: Path) -> nbformat.NotebookNode:
-    """Read a text notebook."""
-    return jupytext.read(path)
+    """The notebook at ``path`` (MyST Markdown or .ipynb), through :func:`parse`."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise NotebookError(path, f"cannot read the file ({e.strerror or e})") from None
+    return parse(data, path)[0]
 
 
 def gpu_cells(nb: nbformat.NotebookNode) -> list[int]:
@@ -69,7 +137,7 @@ def export_student_versions(paths: list[Path], out_dir: Path, root: Path = ROOT)
             target = release_one(p, out_dir / "exercises" / "student")[0]
             written[str(target.relative_to(out_dir))] = {
                 "source": str(p.resolve().relative_to(root)),
-                "gpu_cells": len(gpu_cells(nbformat.read(target, as_version=4))),
+                "gpu_cells": len(gpu_cells(read(target))),
                 "student_version": True,
             }
     return written

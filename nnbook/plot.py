@@ -10,6 +10,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from nnbook import checks
+
 # Colour-blind-safe palette (Okabe & Ito), in the order the book uses for classes and curves.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
@@ -112,8 +114,47 @@ def images(
     for i, (ax, img) in enumerate(zip(axes, imgs)):
         kw = dict(cmap="RdBu_r", vmin=-lim, vmax=lim) if symmetric else dict(cmap=cmap)
         ax.imshow(img.reshape(shape), **kw)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
+        bare_axis(ax, frame=True)
         if titles is not None:
             ax.set_title(titles[i])
+
+
+def bare_axis(ax: Axes, *, frame: bool = False) -> Axes:
+    """Make ``ax`` an axis for a picture: no ticks, no grid, and a thin grey frame on all four sides
+    with ``frame`` (so a white background still shows the picture's edge) or none; returns it."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(frame)
+        if frame:
+            spine.set(color="0.6", linewidth=0.6)
+    return ax
+
+
+def weights_figure(
+    weights: np.ndarray, *, shape: tuple[int, int], title: str, ncols: int = 8, numbered: bool = False
+) -> Figure:
+    """Each row of ``weights`` (a unit's incoming weights, a convolution kernel) drawn as a ``shape``
+    image, all on one colour scale centred on zero (red positive, blue negative), ``ncols`` to a row;
+    with ``numbered`` each image is titled with its index."""
+    w = np.asarray(weights, dtype=float)
+    if w.ndim < 2 or len(w) == 0 or int(np.prod(w.shape[1:])) != shape[0] * shape[1]:
+        raise ValueError(
+            f"weights must be a non-empty stack of {shape} images (or of rows of that size); got {w.shape}"
+        )
+    w = w.reshape(len(w), -1)
+    cols = min(checks.positive_int(ncols, "ncols"), len(w))
+    rows = -(-len(w) // cols)
+    fig, axes = figure(cols, rows, width=0.8 * cols, height=0.8 + 0.25 * numbered, squeeze=False)
+    for ax in axes.flat[len(w) :]:
+        ax.axis("off")
+    images(
+        axes.flat[: len(w)],
+        w,
+        shape=shape,
+        titles=[str(i) for i in range(len(w))] if numbered else None,
+        symmetric=True,
+    )
+    fig.suptitle(title)
+    return fig

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from nnbook.augment import add_noise, augment_digits, random_affine
+from nnbook.augment import add_noise, augment_digits, random_affine, random_shift
 
 
 def test_no_rotation_no_shift_is_the_identity():
@@ -84,3 +84,52 @@ def test_numpy_input_is_accepted():
 def test_bad_input_gets_a_clear_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_random_shift_moves_pixels_and_keeps_shape():
+    img = np.zeros((1, 8, 8))
+    img[0, 3, 4] = 1.0
+    out = random_shift(np.repeat(img, 500, axis=0), 1, generator=torch.Generator().manual_seed(0))
+    assert out.shape == (500, 8, 8)
+    pos = {tuple(np.argwhere(o.numpy())[0]) for o in out}
+    assert pos == {(3 + dy, 4 + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)} - {(3, 4)}  # all eight moves, never none
+    flat = random_shift(img.reshape(1, 64), 2, generator=torch.Generator().manual_seed(1))
+    assert flat.shape == (1, 64) and flat.sum() == 1.0
+    edge = np.zeros((1, 8, 8))
+    edge[0, 0, :] = 1.0  # a row on the border can fall off the image
+    outs = random_shift(np.repeat(edge, 200, axis=0), 1, generator=torch.Generator().manual_seed(0))
+    assert {float(o.sum()) for o in outs} == {0.0, 7.0, 8.0}  # up, sideways, down
+
+
+def test_random_shift_p_and_zero_and_errors():
+    X = np.random.default_rng(0).random((300, 64))
+    np.testing.assert_array_equal(random_shift(X, 0).numpy(), X.astype(np.float32))
+    np.testing.assert_array_equal(random_shift(X, 1, p=0.0).numpy(), X.astype(np.float32))
+    moved = (
+        (random_shift(X, 1, p=0.5, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32))
+        .any(1)
+        .mean()
+    )
+    assert 0.45 < moved < 0.55  # p is the fraction of images moved
+    every = (random_shift(X, 2, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32)).any(1)
+    assert every.all()  # p = 1: no image stays in place
+    with pytest.raises(ValueError, match="square number of pixels"):
+        random_shift(np.zeros((2, 10)))
+    with pytest.raises(ValueError, match=r"max_shift must be an integer in \[0, 7\]"):
+        random_shift(X, 8)
+    with pytest.raises(ValueError, match="probability"):
+        random_shift(X, 1, p=1.5)
+
+
+def test_random_shift_takes_every_image_shape_of_the_module():
+    # the same moves whatever the layout: flat, (n, h, w) and (n, 1, h, w), and other sizes than 8x8
+    X = torch.rand(50, 5, 5)
+    moved = [
+        random_shift(X.reshape(shape), 2, generator=torch.Generator().manual_seed(4)).reshape(50, 5, 5)
+        for shape in [(50, 25), (50, 5, 5), (50, 1, 5, 5)]
+    ]
+    torch.testing.assert_close(moved[0], moved[1])
+    torch.testing.assert_close(moved[0], moved[2])
+    assert random_shift(X, 2).shape == (50, 5, 5)
+    with pytest.raises(ValueError, match=r"\[0, 4\]"):
+        random_shift(X, 5)

@@ -85,44 +85,6 @@ def test_pixel_digits_bad_noise(bad):
         data.pixel_digits(bad)
 
 
-import torch  # noqa: E402
-
-
-def test_random_shift_moves_pixels_and_keeps_shape():
-    img = np.zeros((1, 8, 8))
-    img[0, 3, 4] = 1.0
-    out = data.random_shift(np.repeat(img, 500, axis=0), 1, generator=torch.Generator().manual_seed(0))
-    assert out.shape == (500, 8, 8)
-    pos = {tuple(np.argwhere(o.numpy())[0]) for o in out}
-    assert pos == {(3 + dy, 4 + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)} - {(3, 4)}  # all eight moves, never none
-    flat = data.random_shift(img.reshape(1, 64), 2, generator=torch.Generator().manual_seed(1))
-    assert flat.shape == (1, 64) and flat.sum() == 1.0
-    edge = np.zeros((1, 8, 8))
-    edge[0, 0, :] = 1.0  # a row on the border can fall off the image
-    outs = data.random_shift(np.repeat(edge, 200, axis=0), 1, generator=torch.Generator().manual_seed(0))
-    assert {float(o.sum()) for o in outs} == {0.0, 7.0, 8.0}  # up, sideways, down
-
-
-def test_random_shift_p_and_zero_and_errors():
-    X = np.random.default_rng(0).random((300, 64))
-    np.testing.assert_array_equal(data.random_shift(X, 0).numpy(), X.astype(np.float32))
-    np.testing.assert_array_equal(data.random_shift(X, 1, p=0.0).numpy(), X.astype(np.float32))
-    moved = (
-        (data.random_shift(X, 1, p=0.5, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32))
-        .any(1)
-        .mean()
-    )
-    assert 0.45 < moved < 0.55  # p is the fraction of images moved
-    every = (data.random_shift(X, 2, generator=torch.Generator().manual_seed(0)).numpy() != X.astype(np.float32)).any(1)
-    assert every.all()  # p = 1: no image stays in place
-    with pytest.raises(ValueError, match=r"shape \(n, 8, 8\) or \(n, 64\)"):
-        data.random_shift(np.zeros((2, 10)))
-    with pytest.raises(ValueError, match="max_shift"):
-        data.random_shift(X, 8)
-    with pytest.raises(ValueError, match="probability"):
-        data.random_shift(X, 1, p=1.5)
-
-
 def test_digits_splits_and_subsample():
     d = data.digits_splits()
     assert (len(d.y_train), len(d.y_val), len(d.y_test)) == (1077, 270, 450)

@@ -334,8 +334,10 @@ def test_an_equal_loss_is_no_improvement():
 def test_patience_one_and_zero_min_delta_are_allowed():
     es = F.EarlyStopping(patience=1, min_delta=0)
     assert es.patience == 1
-    with pytest.raises(ValueError, match="min_delta"):
+    with pytest.raises(TypeError, match="min_delta must be a real number"):  # a bool is the wrong type
         F.EarlyStopping(min_delta=True)
+    with pytest.raises(ValueError, match="min_delta must be a finite number >= 0"):
+        F.EarlyStopping(min_delta=-0.1)
 
 
 @pytest.mark.parametrize(

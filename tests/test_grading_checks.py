@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnbook.grading import assert_close, check, checks, hidden_test, public_test
 from nnbook.grading.compare import compare
@@ -161,3 +163,34 @@ def test_decode_rejects_hostile_json():
     ):
         with pytest.raises((NotPlainData, ValueError, RecursionError)):
             decode_reply(text)
+
+
+@settings(deadline=None, max_examples=50)
+@given(
+    qid=st.sampled_from(["q1", "q12"]),
+    points=st.floats(0.25, 10),
+    call=st.booleans(),
+    inputs=st.lists(st.tuples(st.integers(-5, 5), st.floats(-1, 1)), min_size=1, max_size=3),
+    part=st.none() | st.integers(0, 3),
+    label=st.text(max_size=8),
+    public=st.lists(st.text(max_size=10), max_size=2),
+)
+def test_a_spec_round_trips_through_a_dict_of_plain_data(qid, points, call, inputs, part, label, public):
+    """The one hidden-test description crosses from the master's kernel to the grader as plain data."""
+    from nnbook.grading.spec import Spec
+
+    spec = Spec(
+        qid,
+        points,
+        "f" if call else None,
+        None if call else "v",
+        inputs if call else [],
+        rtol=1e-5,
+        public=public,
+        part=part if call else None,
+        label=label,
+    )
+    back = Spec.from_dict(decode(encode(spec.to_dict())))
+    assert back.to_dict() == spec.to_dict() and back.cases == [list(a) for a in spec.cases]
+    with pytest.raises(ValueError, match="without \\['qid'\\]"):
+        Spec.from_dict({k: v for k, v in spec.to_dict().items() if k != "qid"})

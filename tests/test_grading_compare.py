@@ -95,6 +95,9 @@ def test_cannot_compare_with_odd_types():
         (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 3.0], [2.0, 4.0]]), "looks transposed"),
         (-3.0, 3.0, "sign flipped"),
         (6.0, 3.0, "off by a constant factor of 2"),
+        (8, 7, ""),  # two integers (an output size): a ratio of 8/7 says nothing
+        (-7, 7, "sign flipped"),
+        (np.array([8, 14]), np.array([4, 7]), "off by a constant factor of 2"),
     ],
 )
 def test_diagnosis(got, expected, says):
@@ -143,6 +146,7 @@ def test_coarse_never_quotes_an_expected_value():
 
 def test_short():
     assert short(1.5) == "1.5"
+    assert short(np.float64(0.25)) == "0.25" and short(np.int64(3)) == "3"
     assert short("x" * 200, limit=20) == "'" + "x" * 16 + "..."
     assert len(short("x" * 200, limit=20)) == 20
     assert short(np.array([1.0, 2.0])) == "array([1., 2.], shape=(2,))"

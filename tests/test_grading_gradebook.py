@@ -64,7 +64,7 @@ def test_gradebook_columns_and_points(two_runs):
         "feedback",
         "reasons",
     ]
-    assert {r["isolation"] for r in book} == {probe().kind}
+    assert {r["isolation"] for r in book} == {probe().label}
     got = {r["student"]: (r["q1"], r["q2"], r["q3"], r["total"], r["max"]) for r in book}
     assert got == {
         "alice": ("2", "1", "3", "6", "6"),

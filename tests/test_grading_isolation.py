@@ -143,6 +143,39 @@ def test_os_limits_file_size(os_only):
     assert r.status in ("error", "dead"), r
 
 
+@needs_os
+def test_os_layer_keeps_the_devices_a_kernel_needs(os_only):
+    """/dev/null and /dev/urandom open (PyTorch fails to import without /dev/urandom)."""
+    r = run(os_only, "open('/dev/urandom', 'rb').read(8); open('/dev/null', 'w').write('x'); import os; os.urandom(8)")
+    assert r.status == "ok", r
+
+
+FORK_BOMB = """
+import os, time
+pids, refused = [], None
+try:
+    for _ in range(200):
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(3)
+            os._exit(0)
+        pids.append(pid)
+except OSError as e:
+    refused = e
+for p in pids:
+    os.kill(p, 9)
+    os.waitpid(p, 0)
+assert refused is not None, f"{len(pids)} processes started"
+"""
+
+
+@needs_os
+def test_os_limits_processes_even_for_a_root_grader(os_only):
+    """Linux exempts a real uid 0 from RLIMIT_NPROC: a root grader's kernels run as nobody."""
+    r = run(os_only, FORK_BOMB)  # LIMITS.processes is 64
+    assert r.status == "ok", r
+
+
 @pytest.mark.parametrize("mode", ["os", "guard"])
 def test_restart_time_code_never_runs(mode):
     """Startup and configuration files written by a student do not survive a restart: the
@@ -258,3 +291,38 @@ def test_class_with_a_saboteur_and_a_forger(tmp_path, monkeypatch, mode):
                 grade_all(subs, TOY, tmp_path / "again.csv", workers=1, progress=False, require_isolation=True)
     finally:
         isolation.probe.cache_clear()
+
+
+# -- a root grader: kernels run as nobody, or the grader says processes are not limited ------------
+def test_root_grader_kernels_run_as_nobody_with_open_folders_above_their_binds():
+    iso = isolation.Isolation("bubblewrap", "/usr/bin/bwrap", run_as=isolation.NOBODY)
+    cmd = iso.wrap(["python"], read_only=["/usr/lib", str(PACKAGE)], writable=["/tmp/g/work"], cwd="/tmp/g/work")
+    outer, inner = cmd[: cmd.index("--")], cmd[cmd.index("--") + 1 :]
+    assert "--unshare-user" not in outer and "--cap-add" in outer  # root builds it, keeps only setuid/setgid
+    assert inner[:5] == [sys.executable, "-I", str(isolation.DROP_ROOT), "65534", "65534"]
+    assert "--unshare-user" in inner and "--disable-userns" in inner and inner[-1] == "python"
+    made = [outer[i + 1] for i, a in enumerate(outer) if a == "--dir"]
+    assert "/tmp/g" in made and str(PACKAGE.parent) in made and "/usr" not in made and "/tmp" not in made
+    assert all(outer[i - 2 : i] == ["--perms", "0755"] for i, a in enumerate(outer) if a == "--dir")
+    assert len(made) == len(set(made))
+
+
+def test_missing_process_limit_is_said_loudly(tmp_path):
+    from nnbook.grading.feedback import feedback_markdown
+    from nnbook.grading.plan import Plan
+    from nnbook.grading.scoring import Result
+
+    iso = isolation.Isolation("bubblewrap", "/usr/bin/bwrap", reason="no user namespaces", process_limit=False)
+    assert iso.label == "bubblewrap, no process limit" and "NO PROCESS LIMIT" in iso.describe()
+    assert iso.warnings == [f"{isolation.NO_PROCESS_LIMIT_WARNING} (no user namespaces)"]
+    plan = Plan("chX", [], Limits(), [], isolation=iso)
+    assert "NO PROCESS LIMIT" in feedback_markdown(plan, Result("s", "s.ipynb"))
+    full = isolation.Isolation("bubblewrap", "/usr/bin/bwrap")
+    assert full.warnings == [] and full.label == "bubblewrap"
+    assert isolation.NONE_WARNING in NONE.warnings[0] and NONE.label == "none"
+
+
+@pytest.mark.skipif(not ISO.active or ISO.run_as is None, reason="the grader is not root here")
+def test_root_grader_kernel_files_belong_to_nobody(os_only):
+    assert run(os_only, "open('mine.txt', 'w').write('x')").status == "ok"
+    assert (os_only.work / "mine.txt").stat().st_uid == ISO.run_as[0]

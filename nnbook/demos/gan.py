@@ -17,7 +17,7 @@ from torch import nn
 
 from nnbook.history import History
 from nnbook.models import gan as M
-from nnbook.plot import PALETTE, figure
+from nnbook.plot import PALETTE, bare_axis, figure
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,15 +339,6 @@ def train_digit_gan(
     return DigitRun(G.cpu(), D.cpu(), avg.model.cpu().eval(), history)
 
 
-def _bare(ax) -> None:
-    """An image axis without ticks, grid or frame."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-
-
 def per_digit_accuracy(G: nn.Module, n_per_digit: int = 100, *, seed: int = 0) -> np.ndarray:
     """For each digit d, the share of ``n_per_digit`` conditional samples that the book's judge reads as d."""
     from nnbook.models.judge import judge_predict
@@ -373,7 +364,7 @@ def digit_grid_figure(images: np.ndarray, *, title: str, row_labels: Sequence[st
         for c in range(cols):
             ax = axes[r, c]
             ax.imshow(images[r, c], cmap="gray_r", vmin=0, vmax=1)
-            _bare(ax)
+            bare_axis(ax)
         if row_labels is not None:
             axes[r, 0].set_ylabel(row_labels[r], rotation=0, ha="right", va="center")
     fig.suptitle(title)
@@ -403,7 +394,7 @@ def interpolation_figure(G: nn.Module, digit: int = 3, seed_a: int = 0, seed_b: 
     fig, axes = figure(n, width=1.1 * n, height=1.6)
     for i, (ax, img) in enumerate(zip(axes, path)):
         ax.imshow(img, cmap="gray_r", vmin=0, vmax=1)
-        _bare(ax)
+        bare_axis(ax)
         ax.set_title(f"t={i / (n - 1):.2f}\njudge: {read[i]}", fontsize=8)
     agree = int((read == digit).sum())
     fig.suptitle(f"From noise A (seed {seed_a}) to noise B (seed {seed_b}): {agree} of {n} read as {digit}")

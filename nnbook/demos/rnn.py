@@ -454,7 +454,7 @@ def train_digit_reader(
 
     ``shift_p`` is the share of each training batch moved by a random 1-pixel shift (chapter 7's augmentation).
     """
-    from nnbook.data import random_shift
+    from nnbook.augment import random_shift
 
     torch.manual_seed(seed)
     model = SequenceReader(8, n_hidden, 10, cell="lstm", bidirectional=bidirectional, pool=pool)

@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 
 from nnbook import fit as _fit
 from nnbook import runtime
-from nnbook.data import DigitsSplits, random_shift, subsample
+from nnbook.augment import random_shift
+from nnbook.data import DigitsSplits, subsample
 from nnbook.history import History
 from nnbook.keras_style import make_optimiser
 from nnbook.metrics import expected_cost
@@ -48,7 +49,7 @@ def train_digits_mlp(
     ``optimiser`` is ``"sgd"`` (with ``momentum``, optionally ``nesterov``) or ``"adam"``;
     ``schedule`` adds a cosine decay of the learning rate to zero over the epochs; ``augment``
     moves a fraction ``augment_p`` of each batch's images by up to that many pixels
-    (:func:`nnbook.data.random_shift`).
+    (:func:`nnbook.augment.random_shift`).
     """
     X, y = data.train if n_train is None else subsample(*data.train, n_train, seed=0)
     runtime.seed(seed)

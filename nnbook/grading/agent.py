@@ -125,18 +125,22 @@ def _make_hook(sandbox: str, read_roots: tuple[str, ...], latch, extra_modules: 
     module's globals), so the hook looks nothing up at call time: it uses only values captured
     here (C functions, tuples, str methods) and resolves symbolic links itself.
     """
-    import _stat
+    import os
     import pathlib
-    import posix
+    import stat
+    import types
 
     _type, _len, _str, _bytes, _int, _list, _tuple = type, len, str, bytes, int, list, tuple
     _enumerate = enumerate
     _OSError, _AttributeError, _Violation, _isinstance = OSError, AttributeError, SandboxViolation, isinstance
     _ImportRefused = SandboxImportError
-    _getcwd, _lstat, _readlink, _getpid, _fspath = posix.getcwd, posix.lstat, posix.readlink, posix.getpid, posix.fspath
-    _islink, _startswith, _split, _join, _decode = _stat.S_ISLNK, str.startswith, str.split, "/".join, bytes.decode
+    _getcwd, _lstat, _readlink, _getpid, _fspath = os.getcwd, os.lstat, os.readlink, os.getpid, os.fspath
+    _islink, _startswith, _split, _join, _decode = stat.S_ISLNK, str.startswith, str.split, "/".join, bytes.decode
+    for f in (_getcwd, _lstat, _readlink, _getpid, _fspath, _islink):  # C functions: their code cannot be swapped
+        if not isinstance(f, types.BuiltinFunctionType):
+            raise RuntimeError(f"the guard needs the C function {f!r}; it was replaced before the guard")
     _copy = str.__str__  # an exact str from a str subclass (whose methods a student may override)
-    _DirEntry = posix.DirEntry
+    _DirEntry = os.DirEntry
     _paths = (pathlib.PosixPath, pathlib.PurePosixPath)
     _tostr, _vars, _missing = pathlib.PurePath.__str__, vars, object()
     # pathlib as it is now: every attribute of its classes (public API only: vars and identity)
@@ -345,7 +349,7 @@ def call(kind: str, name: str, payload: str, out: str) -> None:
         if result is Ellipsis:
             raise NotImplementedError("the answer is still `...`")
         try:
-            reply = {"value": s["plain"]._to_tree(result)}
+            reply = {"value": s["plain"].to_tree(result)}
         except s["plain"].NotPlainData as e:
             reply = {"error": f"returned {str(e)[:200]}", "kind": "not plain data"}
     except KeyboardInterrupt:
@@ -370,7 +374,7 @@ def _public_inputs(ns: dict, qid: str, name: str) -> list:
 
     def recorder(*args, **kwargs):
         try:
-            seen.append(_STATE["dumps"](_STATE["plain"]._to_tree(list(args)), sort_keys=True))
+            seen.append(_STATE["dumps"](_STATE["plain"].to_tree(list(args)), sort_keys=True))
         except Exception:  # not plain data: cannot be a hidden input anyway
             pass
         return original(*args, **kwargs)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import inspect
-import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -226,7 +225,7 @@ def hidden_test(
     )
     if value is not None and inputs is not None:
         raise ValueError("hidden_test(value=...) takes no inputs")
-    frame = sys._getframe(1)
+    frame = inspect.currentframe().f_back  # the notebook cell that declared the test
     caller, where = frame.f_globals, (frame.f_code.co_filename, frame.f_lineno, part)  # a loop may declare parts
     name = call or value
     if name not in caller:

@@ -126,6 +126,8 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``release``, ``grade`` and ``check`` to the ``nnbook`` command."""
+    from nnbook.grading.gradebook import default_workers
+
     p = sub.add_parser(
         "release", help="write the student versions of exercise masters (solutions and hidden tests removed)"
     )
@@ -142,7 +144,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out", default="grades.csv", help="gradebook CSV; feedback/ is written next to it (default grades.csv)"
     )
-    p.add_argument("--workers", type=int, default=2, help="parallel kernels (default 2)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="parallel kernels (default %(default)d: the CPUs, at most 2)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument(
         "--require-isolation",

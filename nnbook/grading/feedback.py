@@ -9,7 +9,6 @@ import re
 import tempfile
 from pathlib import Path
 
-from nnbook.grading.isolation import NONE_WARNING
 from nnbook.grading.plan import Plan
 from nnbook.grading.scoring import Result
 
@@ -80,7 +79,7 @@ def write_csv(path: Path, plan: Plan, results: list[Result], feedback_dir: Path 
                 *[_num(r.scores.get(q, 0.0)) for q in plan.questions],
                 _num(r.total),
                 _num(plan.max_points()),
-                r.isolation or plan.isolation.kind,
+                r.isolation or plan.isolation.label,
                 fb,
                 _cell(" | ".join(r.reasons)),
             ]
@@ -100,8 +99,8 @@ def _num(x: float) -> str:
 def feedback_markdown(plan: Plan, r: Result) -> str:
     """What passed and what failed, question by question, without hidden inputs or expected values."""
     lines = [f"# Feedback: {escape(plan.chapter)}, {escape(r.student)}", ""]
-    if not plan.isolation.active:
-        lines += [f"> **Warning: {NONE_WARNING}** ({escape(plan.isolation.reason)}).", ""]
+    for warning in plan.isolation.warnings:
+        lines += [f"> **Warning: {escape(warning)}**.", ""]
     lines += [
         f"Submission {escape(r.rel or r.file)}: **{_num(r.total)} / {_num(plan.max_points())} points** ({r.status}).",
         "",

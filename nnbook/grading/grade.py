@@ -54,7 +54,7 @@ def grade_submission(sub: Submission | Path, student: str | None = None, plan: P
         sub = Submission.take(student, Path(sub))
     t0 = time.monotonic()
     result = Result(
-        sub.student, sub.path.name, rel=sub.rel, isolation=plan.isolation.kind, scores={q: 0.0 for q in plan.questions}
+        sub.student, sub.path.name, rel=sub.rel, isolation=plan.isolation.label, scores={q: 0.0 for q in plan.questions}
     )
     try:
         if sub.data is None:

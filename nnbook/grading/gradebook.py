@@ -13,7 +13,7 @@ from tqdm import tqdm
 from nnbook.grading.feedback import write_csv, write_feedback
 from nnbook.grading.grade import grade_submission
 from nnbook.grading.intake import Submission, find_submissions
-from nnbook.grading.isolation import NONE_WARNING, probe
+from nnbook.grading.isolation import probe
 from nnbook.grading.kernel import Limits
 from nnbook.grading.plan import Plan
 from nnbook.grading.reference import reference_plan
@@ -25,7 +25,7 @@ def grade_all(
     submissions: Path,
     master: Path,
     out_csv: Path,
-    workers: int = 2,
+    workers: int | None = None,
     limits: Limits | None = None,
     progress: bool = True,
     require_isolation: bool = False,
@@ -37,6 +37,7 @@ def grade_all(
     Without OS isolation the grader warns on stderr (and in the CSV and every feedback file), or,
     with ``require_isolation``, refuses (GradingError)."""
     limits = limits or Limits()
+    workers = default_workers() if workers is None else workers
     isolation = probe()
     if not isolation.active:
         if require_isolation:
@@ -44,7 +45,8 @@ def grade_all(
                 f"no operating-system isolation on this machine ({isolation.reason}); "
                 "refusing to grade (--require-isolation)"
             )
-        print(f"WARNING: {NONE_WARNING} ({isolation.reason})", file=sys.stderr)
+    for warning in isolation.warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
     out_csv = Path(out_csv)
     feedback_dir = out_csv.parent / "feedback"
     root = Path(submissions)
@@ -96,6 +98,7 @@ def mark_duplicates(results: list[Result]) -> None:
 
 
 def default_workers() -> int:
+    """Parallel kernels by default: one per CPU, at most 2 (each kernel may use a core fully)."""
     return max(1, min(2, os.cpu_count() or 1))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
 import os
 import re
 import stat
@@ -11,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from nnbook import notebooks
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
@@ -89,47 +90,17 @@ def load_submission(
     path: Path, chapter: str, data: bytes | None = None
 ) -> tuple[nbformat.NotebookNode | None, list[str]]:
     """The submission's notebook (None if unusable) and the reasons to report."""
-    reasons = []
     if data is None:
         try:
             data = read_private(path)
         except OSError as e:
             return None, [f"cannot read the file: {e.strerror or e}"]
-    if not data.strip():
-        return None, ["empty file"]
-    if data[:4] in (b"%PDF", b"PK\x03\x04") or b"\x00" in data[:1024]:
-        return None, ["not a notebook: a binary file (PDF, ZIP or similar) renamed to " + path.suffix]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, ["not a notebook: the file is not UTF-8 text"]
-    if path.suffix == ".md" and text.startswith("---") and "jupytext" in text[:2000]:
-        import jupytext
-
-        nb = jupytext.reads(text, fmt="md:myst")
-    else:
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as e:
-            return None, [f"not a notebook: invalid JSON ({e.msg} at line {e.lineno})"]
-        except RecursionError:
-            return None, ["not a notebook: JSON nested too deeply to read"]
-        version = raw.get("nbformat") if isinstance(raw, dict) else None
-        if version == 3 and isinstance(raw.get("worksheets"), list):
-            try:  # an old notebook (IPython 2): cells in worksheets; convert it
-                nb = nbformat.convert(nbformat.from_dict(raw), 4)
-            except Exception as e:  # nbformat raises many kinds of errors on odd input
-                return None, [f"not a notebook: an nbformat 3 notebook that cannot be converted: {type(e).__name__}"]
-            reasons.append("an old notebook (nbformat 3), converted to nbformat 4")
-        elif not (isinstance(raw, dict) and isinstance(raw.get("cells"), list)):
-            return None, ["not a notebook: JSON without a list of cells"]
-        else:
-            try:
-                nb = nbformat.from_dict(raw)
-            except Exception as e:  # nbformat raises many kinds of errors on odd input
-                return None, [f"not a notebook: {type(e).__name__}: {e}"[:200]]
-        if path.suffix != NOTEBOOK_SUFFIX:
-            reasons.append(f"a notebook saved as {path.suffix or 'a file without extension'}; graded anyway")
+    try:  # the one notebook reader: MyST Markdown or notebook JSON (nbformat 3 converted)
+        nb, reasons = notebooks.parse(data, path.name)
+    except notebooks.NotebookError as e:
+        return None, [str(e)]
+    if path.suffix != NOTEBOOK_SUFFIX and not notebooks.is_myst_text(data.decode("utf-8-sig")):
+        reasons.append(f"a notebook saved as {path.suffix or 'a file without extension'}; graded anyway")
     meta = nb.get("metadata", {}).get("nnbook", {})
     if isinstance(meta, dict) and meta.get("chapter") and meta["chapter"] != chapter:
         return None, [f"wrong chapter: this is the notebook of {meta['chapter']!s:.40}, expected {chapter}"]

@@ -37,7 +37,7 @@ class Limits:
     memory_mb: int = 4096
     max_restarts: int = 25  # each restart replays the notebook; the submission time limit bounds them too
     file_mb: int = 256
-    processes: int = 64  # threads count too; enforced per sandbox where it has its own user namespace
+    processes: int = 64  # threads count too; enforced by the OS per sandbox (its own user namespace)
 
     @property
     def cpu_seconds(self) -> int:
@@ -57,9 +57,16 @@ class _LaunchingKernelManager(KernelManager):
     """Starts the kernel through our launcher, inside the OS sandbox when there is one."""
 
     launch_cmd: list[str] = []
+    isolation: Isolation | None = None
 
     def format_kernel_cmd(self, extra_arguments=None):
         return [*self.launch_cmd, "-f", self.connection_file]
+
+    def write_connection_file(self, **kwargs) -> None:
+        """Written readable by its owner only: a kernel run as another user must own it."""
+        super().write_connection_file(**kwargs)
+        if self.isolation is not None:
+            self.isolation.hand_over(Path(self.connection_file))
 
 
 def read_roots() -> list[str]:
@@ -124,6 +131,8 @@ class Sandbox:
             d.mkdir()
         for name, data in self.files.items():
             (self.work / name).write_bytes(data)
+        # a root grader's kernel runs as nobody (see nnbook.grading.isolation): its folders are its own
+        self.isolation.hand_over(self.work, self.work / "tmp", self.run_dir, *(self.work / n for n in self.files))
 
     def _env(self) -> dict[str, str]:
         w, c = str(self.work), str(self.conf)
@@ -165,6 +174,7 @@ class Sandbox:
         }
         path = self.conf / f"launch-{self.starts}.json"
         path.write_text(json.dumps(config), encoding="utf-8")
+        path.chmod(0o644)  # readable by a kernel run as nobody, writable by none of them
         cmd = [sys.executable, "-I", str(LAUNCHER), str(path)]
         return self.isolation.wrap(
             cmd,
@@ -177,6 +187,7 @@ class Sandbox:
         self._fresh_folders()
         km = _LaunchingKernelManager(connection_file=str(self.run_dir / f"kernel-{secrets.token_hex(4)}.json"))
         km.launch_cmd = self._launch_cmd()
+        km.isolation = self.isolation
         if self.isolation.active:  # a signal to the process group would also stop bwrap itself
             km.kernel_spec.interrupt_mode = "message"
         km.transport = "ipc"  # Unix sockets in the run folder: no TCP port open to other users

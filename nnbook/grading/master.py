@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jupytext
 import nbformat
+
+from nnbook import notebooks
 
 HIDDEN_TAG = "hidden"
 BEGIN = "### BEGIN SOLUTION"
@@ -30,14 +31,6 @@ class Stripped:
     source: str
     solution_lines: list[str] = field(default_factory=list)
     top_level_stub: bool = False
-
-
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read a MyST Markdown (jupytext) or .ipynb notebook."""
-    path = Path(path)
-    if path.suffix == ".ipynb":
-        return nbformat.read(path, as_version=4)
-    return jupytext.read(path)
 
 
 def chapter_of(path: Path) -> str:
@@ -114,9 +107,10 @@ class Master:
 
 
 def read_master(path: Path) -> Master:
-    """Read and sanity-check a master notebook."""
+    """Read and sanity-check a master notebook (MyST Markdown or .ipynb, through the one reader
+    ``nnbook.notebooks.read``, which raises ``NotebookError`` on a file that is not a notebook)."""
     path = Path(path)
-    nb = read_notebook(path)
+    nb = notebooks.read(path)
     headings: dict[str, float] = {}
     for cell in nb.cells:
         if cell.cell_type == "markdown":

@@ -24,7 +24,8 @@ class NotPlainData(TypeError):
     """A value that is not plain data (see the module docstring)."""
 
 
-def _to_tree(x, depth: int = 0):
+def to_tree(x, depth: int = 0):
+    """``x`` as a tree of JSON values (arrays tagged), or NotPlainData if it is not plain data."""
     if depth > MAX_DEPTH:
         raise NotPlainData("value nested too deeply")
     t = type(x)  # exact types only: subclasses can override comparison or conversion
@@ -39,15 +40,15 @@ def _to_tree(x, depth: int = 0):
     if t in (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64):
         return int(x)
     if t in (np.float16, np.float32, np.float64):
-        return _to_tree(float(x))
+        return to_tree(float(x))
     if t is list or t is tuple:
-        return [_to_tree(v, depth + 1) for v in x]
+        return [to_tree(v, depth + 1) for v in x]
     if t is dict:
         if not all(type(k) is str for k in x):
             raise NotPlainData("dict keys must be str")
-        return {"__dict__": {k: _to_tree(v, depth + 1) for k, v in x.items()}}
+        return {"__dict__": {k: to_tree(v, depth + 1) for k, v in x.items()}}
     if (t.__module__, t.__name__) in (("torch", "Tensor"), ("torch.nn.parameter", "Parameter")):
-        return _to_tree(x.detach().cpu().numpy(), depth + 1)
+        return to_tree(x.detach().cpu().numpy(), depth + 1)
     if t is np.ndarray:
         if x.dtype.kind not in "biuf":
             raise NotPlainData(f"arrays must be numeric or bool; got dtype {x.dtype}")
@@ -59,22 +60,23 @@ def _to_tree(x, depth: int = 0):
 
 def encode(x) -> str:
     """JSON text for the plain value ``x``; raises NotPlainData for anything else."""
-    return json.dumps(_to_tree(x), allow_nan=False)
+    return json.dumps(to_tree(x), allow_nan=False)
 
 
-def _from_tree(x, depth: int = 0):
+def from_tree(x, depth: int = 0):
+    """The plain value a tree made by :func:`to_tree` stands for, checked strictly."""
     if depth > MAX_DEPTH:
         raise NotPlainData("value nested too deeply")
     if x is None or type(x) in (bool, int, float, str):
         return x
     if type(x) is list:
-        return [_from_tree(v, depth + 1) for v in x]
+        return [from_tree(v, depth + 1) for v in x]
     if type(x) is dict and len(x) == 1:
         ((key, val),) = x.items()
         if key == "__float__" and val in ("nan", "inf", "-inf"):
             return float(val)
         if key == "__dict__" and type(val) is dict:
-            return {k: _from_tree(v, depth + 1) for k, v in val.items()}
+            return {k: from_tree(v, depth + 1) for k, v in val.items()}
         if key == "__ndarray__" and type(val) is str:
             arr = np.load(io.BytesIO(base64.b64decode(val, validate=True)), allow_pickle=False)
             if type(arr) is not np.ndarray or arr.dtype.kind not in "biuf":
@@ -87,7 +89,7 @@ def decode(text: str | bytes):
     """The plain value encoded in ``text``; raises NotPlainData (or ValueError) if malformed."""
     if len(text) > MAX_BYTES:
         raise NotPlainData(f"value too large ({len(text)} bytes)")
-    return _from_tree(json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(NotPlainData(c))))
+    return from_tree(json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(NotPlainData(c))))
 
 
 REPLY_KINDS = ("error", "not attempted", "not plain data")
@@ -99,7 +101,7 @@ def decode_reply(text: str | bytes) -> dict:
         raise NotPlainData(f"reply too large ({len(text)} bytes)")
     obj = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(NotPlainData(c)))
     if type(obj) is dict and set(obj) == {"value"}:
-        return {"value": _from_tree(obj["value"])}
+        return {"value": from_tree(obj["value"])}
     if type(obj) is dict and set(obj) == {"error", "kind"} and type(obj["error"]) is str and obj["kind"] in REPLY_KINDS:
         return {"error": obj["error"][:500], "kind": obj["kind"]}
     raise NotPlainData("malformed reply")

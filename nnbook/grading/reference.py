@@ -76,7 +76,7 @@ def _repeated_publicly(spec: Spec) -> str:
     if not spec.call or not spec.public:
         return ""
     seen = set(spec.public)  # canonical JSON text of each public call's arguments
-    hidden = [json.dumps(plain._to_tree(list(args)), sort_keys=True) for args in spec.inputs]
+    hidden = [json.dumps(plain.to_tree(list(args)), sort_keys=True) for args in spec.inputs]
     if all(h in seen for h in hidden):
         return (
             f"{spec.qid}: every hidden input of {spec.call} is also used by a public test; "

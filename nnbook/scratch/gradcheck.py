@@ -13,7 +13,7 @@ import numpy as np
 
 
 def numerical_grad(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Central-difference gradient of the scalar function ``f`` at ``x`` (any shape, float64).
+    """Central-difference gradient of the scalar function ``f`` at ``x`` (any shape and strides, float64).
 
     ``x`` is perturbed in place one entry at a time and restored, so ``f`` may close over it.
     """
@@ -22,16 +22,17 @@ def numerical_grad(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1
         raise TypeError(f"x must be a float64 NumPy array (central differences need the precision); got {got}")
     if not (isinstance(h, (int, float)) and h > 0):
         raise ValueError(f"h must be a positive step size such as 1e-6; got {h!r}")
-    grad = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)  # views: writing flat[i] changes x
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + h
+    if not x.flags.writeable:
+        raise ValueError("x must be writeable: it is perturbed in place (pass a copy of a read-only array)")
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):  # index x itself, so any strides work (a transposed weight, a slice)
+        old = x[i]
+        x[i] = old + h
         f_plus = float(f(x))
-        flat[i] = old - h
+        x[i] = old - h
         f_minus = float(f(x))
-        flat[i] = old
-        gflat[i] = (f_plus - f_minus) / (2 * h)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
     return grad
 
 

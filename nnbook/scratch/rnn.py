@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from nnbook import checks
 from nnbook.scratch import init as _init
 from nnbook.scratch.activations import Activation, get, sigmoid, tanh
 from nnbook.scratch.core import Grads, Layer
@@ -37,33 +38,8 @@ __all__ = [
 ]
 
 
-def _check_sequences(x, n_in: int) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 3 or x.shape[2] != n_in:
-        raise ValueError(f"x must have shape (batch, T, n_in) = (batch, T, {n_in}); got {x.shape}")
-    if x.shape[1] < 1:
-        raise ValueError("x must hold at least one time step; got T = 0")
-    return x
-
-
-def _check_size(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
-def _check_truncate(truncate) -> int | None:
-    if truncate is None:
-        return None
-    return _check_size("truncate (steps per BPTT chunk, or None for full BPTT)", truncate)
-
-
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); got {type(rng).__name__}"
-        )
-    return rng
+def _truncate(truncate) -> int | None:
+    return checks.positive_int(truncate, "truncate (steps per BPTT chunk)", none="full BPTT")
 
 
 # A linear RNN (no activation) is the clean case for the spectral-radius argument. The registry's
@@ -135,11 +111,11 @@ class RNN(Layer):
         activation: str = "tanh",
         truncate: int | None = None,
     ):
-        n_in, n_hidden = _check_size("n_in", n_in), _check_size("n_hidden", n_hidden)
-        rng = _check_rng(rng)
+        n_in, n_hidden = checks.positive_int(n_in, "n_in"), checks.positive_int(n_hidden, "n_hidden")
+        rng = checks.rng(rng)
         self.activation = activation
         self.act = _activation(activation)
-        self.truncate = _check_truncate(truncate)
+        self.truncate = _truncate(truncate)
         bound = 1.0 / math.sqrt(
             n_hidden
         )  # PyTorch's default for recurrent weights and biases: U(-1/sqrt(H), 1/sqrt(H))
@@ -158,7 +134,7 @@ class RNN(Layer):
         return self.params["W_hh"].shape[0]
 
     def forward(self, x):
-        x = _check_sequences(x, self.n_in)
+        x = checks.sequence_batch(x, self.n_in)
         p = self.params
         hs, zs = rnn_forward(x, p["W_xh"], p["W_hh"], p["b"], self.act)
         return hs[:, 1:].copy(), (x, hs, zs)
@@ -232,9 +208,9 @@ class _Gated(Layer):
     gates: int
 
     def __init__(self, n_in: int, n_hidden: int, rng: np.random.Generator, *, truncate: int | None = None):
-        n_in, n_hidden = _check_size("n_in", n_in), _check_size("n_hidden", n_hidden)
-        rng = _check_rng(rng)
-        self.truncate = _check_truncate(truncate)
+        n_in, n_hidden = checks.positive_int(n_in, "n_in"), checks.positive_int(n_hidden, "n_hidden")
+        rng = checks.rng(rng)
+        self.truncate = _truncate(truncate)
         k = self.gates * n_hidden
         bound = 1.0 / math.sqrt(n_hidden)  # PyTorch's default: U(-1/sqrt(H), 1/sqrt(H))
         self.params = {
@@ -253,7 +229,7 @@ class _Gated(Layer):
         return self.params["W_h"].shape[1]
 
     def forward(self, x):
-        x = _check_sequences(x, self.n_in)
+        x = checks.sequence_batch(x, self.n_in)
         state = tuple(np.zeros((len(x), self.n_hidden)) for _ in range(self._n_state))
         ys, caches = [], []
         for t in range(x.shape[1]):
@@ -344,10 +320,9 @@ def clip_grad_norm(grads: Grads, max_norm: float) -> tuple[Grads, float]:
 
     The direction is kept, only the length shrinks (PyTorch's ``clip_grad_norm_``, with its 1e-6).
     """
-    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.floating)) or not max_norm > 0:
-        raise ValueError(f"max_norm must be a positive number; got {max_norm!r}")
+    max_norm = checks.positive_number(max_norm, "max_norm")
     norm = global_norm(grads)
-    scale = min(1.0, float(max_norm) / (norm + 1e-6))
+    scale = min(1.0, max_norm / (norm + 1e-6))
     return {name: g * scale for name, g in grads.items()}, norm
 
 
@@ -369,7 +344,7 @@ def state_gradient_norms(layer: RNN, x: np.ndarray, rng: np.random.Generator) ->
         raise TypeError(f"layer must be an nnbook.scratch.rnn.RNN; got {type(layer).__name__}")
     y, cache = layer.forward(x)
     grad_y = np.zeros_like(y)
-    r = _check_rng(rng).standard_normal((y.shape[0], y.shape[2]))
+    r = checks.rng(rng).standard_normal((y.shape[0], y.shape[2]))
     grad_y[:, -1] = r / np.linalg.norm(r, axis=1, keepdims=True)
     _, _, grad_h = layer.backward_states(cache, grad_y)
     return np.linalg.norm(grad_h, axis=2).mean(axis=0)

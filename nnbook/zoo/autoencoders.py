@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["Autoencoder", "VAE", "vae_loss", "train_autoencoder", "reconstruction_error"]
+__all__ = ["Autoencoder", "VAE", "vae_loss", "train_autoencoder", "autoencoder_error"]
 
 
 class Autoencoder(nn.Module):
@@ -72,7 +72,7 @@ def train_autoencoder(kind: str = "ae", epochs: int = 60, seed: int = 0, noise: 
 
 
 @torch.no_grad()
-def reconstruction_error(model: nn.Module, X: np.ndarray, noise: float = 0.0, seed: int = 1) -> float:
+def autoencoder_error(model: nn.Module, X: np.ndarray, noise: float = 0.0, seed: int = 1) -> float:
     """Mean squared error between clean images X and the model's output for X plus Gaussian noise."""
     x = torch.tensor(X, dtype=torch.float32)
     g = torch.Generator().manual_seed(seed)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnbook import checks
+
 __all__ = ["NODE_KINDS", "Architecture", "ZOO", "draw", "zoo_figure", "legend_figure"]
 
 # node kind -> (face colour, edge colour, hatch, description)
@@ -31,109 +33,86 @@ NODE_KINDS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+# dense: each column to the next; random: some of those and some inside the middle columns;
+# all: every pair of nodes; bipartite: the first column to the second; none: no connections
+LINKS = ("dense", "random", "all", "bipartite", "none")
+
+
 @dataclass(frozen=True)
 class Architecture:
-    """Columns of node kinds (left to right) and how they connect."""
+    """Columns of node kinds (left to right) and how they connect; ``columns`` may be given as
+    ``"input 3, hidden 4, output 2"`` (kind and count of each column)."""
 
     abbr: str
     name: str
-    columns: tuple[tuple[str, ...], ...]
-    links: str = "dense"  # dense | all (every pair) | bipartite | chain | random | none
+    columns: tuple[tuple[str, ...], ...] | str
+    links: str = "dense"  # one of LINKS
     extra: tuple[tuple[int, int, int, int], ...] = field(default=())  # (col, row, col, row) extra edges (skips)
     self_loops: bool = False
 
+    def __post_init__(self) -> None:
+        if isinstance(self.columns, str):  # the compact form "input 3, hidden 4, output 2"
+            object.__setattr__(self, "columns", _columns(self.columns))
+        checks.one_of(self.links, LINKS, "links")
 
-def _col(kind: str, n: int) -> tuple[str, ...]:
-    return (kind,) * n
+
+def _columns(spec: str) -> tuple[tuple[str, ...], ...]:
+    """Columns from a compact description, left to right: ``"input 3, hidden 4, output 2"``."""
+    cols = []
+    for part in spec.split(","):
+        words = part.split()
+        if len(words) != 2 or not words[1].isdigit() or int(words[1]) < 1:
+            raise ValueError(f"each column must read 'kind count', e.g. 'hidden 4'; got {part.strip()!r} in {spec!r}")
+        kind = checks.one_of(words[0], NODE_KINDS, "node kind")
+        cols.append((kind,) * int(words[1]))
+    return tuple(cols)
 
 
 ZOO: dict[str, Architecture] = {
     a.abbr: a
     for a in [
-        Architecture("P", "perceptron", (_col("input", 2), _col("output", 1))),
-        Architecture("FF", "feed-forward network", (_col("input", 2), _col("hidden", 2), _col("output", 1))),
-        Architecture("RBF", "radial basis function network", (_col("input", 2), _col("kernel", 3), _col("output", 1))),
-        Architecture(
-            "DFF",
-            "deep feed-forward network",
-            (_col("input", 3), _col("hidden", 4), _col("hidden", 4), _col("hidden", 4), _col("output", 2)),
-        ),
-        Architecture(
-            "RNN",
-            "recurrent neural network",
-            (_col("input", 3), _col("recurrent", 4), _col("recurrent", 4), _col("output", 2)),
-            self_loops=True,
-        ),
-        Architecture(
-            "LSTM",
-            "long short-term memory",
-            (_col("input", 3), _col("memory", 4), _col("memory", 4), _col("output", 2)),
-            self_loops=True,
-        ),
-        Architecture(
-            "GRU",
-            "gated recurrent unit",
-            (_col("input", 3), _col("gated", 4), _col("gated", 4), _col("output", 2)),
-            self_loops=True,
-        ),
-        Architecture("AE", "autoencoder", (_col("input", 4), _col("hidden", 2), _col("match", 4))),
-        Architecture("VAE", "variational autoencoder", (_col("input", 4), _col("prob", 2), _col("match", 4))),
-        Architecture("DAE", "denoising autoencoder", (_col("noisy", 4), _col("hidden", 2), _col("match", 4))),
-        Architecture("SAE", "sparse autoencoder", (_col("input", 2), _col("hidden", 5), _col("match", 2))),
-        Architecture("MC", "Markov chain", (_col("prob", 2), _col("prob", 2), _col("prob", 2)), links="all"),
-        Architecture("HN", "Hopfield network", (_col("backfed", 3), _col("backfed", 3)), links="all"),
-        Architecture("BM", "Boltzmann machine", (_col("backfed", 3), _col("prob", 3)), links="all"),
-        Architecture("RBM", "restricted Boltzmann machine", (_col("backfed", 4), _col("prob", 3)), links="bipartite"),
-        Architecture(
-            "DBN", "deep belief network", (_col("backfed", 4), _col("prob", 3), _col("prob", 3), _col("match", 2))
-        ),
-        Architecture(
-            "DCN",
-            "deep convolutional network",
-            (_col("input", 4), _col("conv", 3), _col("conv", 2), _col("hidden", 3), _col("output", 2)),
-        ),
-        Architecture(
-            "DN", "deconvolutional network", (_col("input", 2), _col("conv", 2), _col("conv", 3), _col("output", 4))
-        ),
+        Architecture("P", "perceptron", "input 2, output 1"),
+        Architecture("FF", "feed-forward network", "input 2, hidden 2, output 1"),
+        Architecture("RBF", "radial basis function network", "input 2, kernel 3, output 1"),
+        Architecture("DFF", "deep feed-forward network", "input 3, hidden 4, hidden 4, hidden 4, output 2"),
+        Architecture("RNN", "recurrent neural network", "input 3, recurrent 4, recurrent 4, output 2", self_loops=True),
+        Architecture("LSTM", "long short-term memory", "input 3, memory 4, memory 4, output 2", self_loops=True),
+        Architecture("GRU", "gated recurrent unit", "input 3, gated 4, gated 4, output 2", self_loops=True),
+        Architecture("AE", "autoencoder", "input 4, hidden 2, match 4"),
+        Architecture("VAE", "variational autoencoder", "input 4, prob 2, match 4"),
+        Architecture("DAE", "denoising autoencoder", "noisy 4, hidden 2, match 4"),
+        Architecture("SAE", "sparse autoencoder", "input 2, hidden 5, match 2"),
+        Architecture("MC", "Markov chain", "prob 2, prob 2, prob 2", links="all"),
+        Architecture("HN", "Hopfield network", "backfed 3, backfed 3", links="all"),
+        Architecture("BM", "Boltzmann machine", "backfed 3, prob 3", links="all"),
+        Architecture("RBM", "restricted Boltzmann machine", "backfed 4, prob 3", links="bipartite"),
+        Architecture("DBN", "deep belief network", "backfed 4, prob 3, prob 3, match 2"),
+        Architecture("DCN", "deep convolutional network", "input 4, conv 3, conv 2, hidden 3, output 2"),
+        Architecture("DN", "deconvolutional network", "input 2, conv 2, conv 3, output 4"),
         Architecture(
             "DCIGN",
             "deep convolutional inverse graphics network",
-            (_col("input", 4), _col("conv", 3), _col("prob", 2), _col("conv", 3), _col("output", 4)),
+            "input 4, conv 3, prob 2, conv 3, output 4",
         ),
-        Architecture(
-            "GAN",
-            "generative adversarial network",
-            (_col("backfed", 2), _col("hidden", 3), _col("match", 3), _col("hidden", 3), _col("output", 1)),
-        ),
-        Architecture(
-            "LSM",
-            "liquid state machine",
-            (_col("input", 3), _col("spiking", 4), _col("spiking", 4), _col("output", 2)),
-            links="random",
-        ),
-        Architecture("ELM", "extreme learning machine", (_col("input", 3), _col("hidden", 5), _col("output", 2))),
+        Architecture("GAN", "generative adversarial network", "backfed 2, hidden 3, match 3, hidden 3, output 1"),
+        Architecture("LSM", "liquid state machine", "input 3, spiking 4, spiking 4, output 2", links="random"),
+        Architecture("ELM", "extreme learning machine", "input 3, hidden 5, output 2"),
         Architecture(
             "ESN",
             "echo state network",
-            (_col("input", 3), _col("recurrent", 4), _col("recurrent", 4), _col("output", 2)),
+            "input 3, recurrent 4, recurrent 4, output 2",
             links="random",
             self_loops=True,
         ),
         Architecture(
             "DRN",
             "deep residual network",
-            (_col("input", 3), _col("hidden", 3), _col("hidden", 3), _col("hidden", 3), _col("output", 3)),
+            "input 3, hidden 3, hidden 3, hidden 3, output 3",
             extra=((1, 0, 3, 0), (1, 2, 3, 2)),
         ),
-        Architecture(
-            "KN", "Kohonen network (self-organising map)", (_col("input", 3), _col("hidden", 5)), links="dense"
-        ),
-        Architecture("SVM", "support vector machine", (_col("input", 3), _col("kernel", 3), _col("output", 1))),
-        Architecture(
-            "NTM",
-            "neural Turing machine",
-            (_col("input", 3), _col("hidden", 3), _col("memory", 3), _col("hidden", 3), _col("output", 2)),
-        ),
+        Architecture("KN", "Kohonen network (self-organising map)", "input 3, hidden 5"),
+        Architecture("SVM", "support vector machine", "input 3, kernel 3, output 1"),
+        Architecture("NTM", "neural Turing machine", "input 3, hidden 3, memory 3, hidden 3, output 2"),
     ]
 }
 

@@ -98,56 +98,39 @@ def test_rnn_equals_torch_nn_rnn(batch, T, n_in, n_hidden, seed, activation):
     np.testing.assert_allclose(grads["b"], net.bias_hh_l0.grad.numpy(), **TOL)
 
 
+# our layer, the torch cell, our parameter name -> the cell's (torch's bias_hh stays 0 where we keep one bias)
+GATED = {
+    "LSTM": (LSTM, torch.nn.LSTMCell, {"W_x": "weight_ih", "W_h": "weight_hh", "b": "bias_ih"}),
+    "GRU": (GRU, torch.nn.GRUCell, {"W_x": "weight_ih", "W_h": "weight_hh", "b_x": "bias_ih", "b_h": "bias_hh"}),
+}
+
+
+@pytest.mark.parametrize("kind", GATED)
 @settings(max_examples=40, deadline=None)
 @given(**shapes, truncate=st.sampled_from([None, 1, 2, 3]))
-def test_lstm_equals_torch_lstmcell(batch, T, n_in, n_hidden, seed, truncate):
+def test_gated_layer_equals_torch_cell(kind, batch, T, n_in, n_hidden, seed, truncate):
+    make, Cell, names = GATED[kind]
     rng = np.random.default_rng(seed)
-    layer = LSTM(n_in, n_hidden, rng, truncate=truncate)
+    layer = make(n_in, n_hidden, rng, truncate=truncate)
     x = 2 * rng.normal(size=(batch, T, n_in))
     grad_y = rng.normal(size=(batch, T, n_hidden))
     y, cache = layer.forward(x)
     grad_x, grads = layer.backward(cache, grad_y)
-    cell = torch.nn.LSTMCell(n_in, n_hidden).double()
+    cell = Cell(n_in, n_hidden).double()
     with torch.no_grad():
-        cell.weight_ih.copy_(_t(layer.params["W_x"]))
-        cell.weight_hh.copy_(_t(layer.params["W_h"]))
-        cell.bias_ih.copy_(_t(layer.params["b"]))
-        cell.bias_hh.zero_()
+        for p in cell.parameters():
+            p.zero_()
+        for ours, theirs in names.items():
+            getattr(cell, theirs).copy_(_t(layer.params[ours]))
     xt = _t(x, grad=True)
     zeros = torch.zeros(batch, n_hidden, dtype=torch.float64)
-    yt = _torch_sequence(cell, xt, (zeros, zeros), truncate)
+    yt = _torch_sequence(cell, xt, (zeros, zeros) if kind == "LSTM" else zeros, truncate)
     (yt * _t(grad_y)).sum().backward()
     np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
     np.testing.assert_allclose(grad_x, xt.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["W_x"], cell.weight_ih.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["W_h"], cell.weight_hh.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["b"], cell.bias_ih.grad.numpy(), **TOL)
-
-
-@settings(max_examples=40, deadline=None)
-@given(**shapes, truncate=st.sampled_from([None, 1, 2, 3]))
-def test_gru_equals_torch_grucell(batch, T, n_in, n_hidden, seed, truncate):
-    rng = np.random.default_rng(seed)
-    layer = GRU(n_in, n_hidden, rng, truncate=truncate)
-    x = 2 * rng.normal(size=(batch, T, n_in))
-    grad_y = rng.normal(size=(batch, T, n_hidden))
-    y, cache = layer.forward(x)
-    grad_x, grads = layer.backward(cache, grad_y)
-    cell = torch.nn.GRUCell(n_in, n_hidden).double()
-    with torch.no_grad():
-        cell.weight_ih.copy_(_t(layer.params["W_x"]))
-        cell.weight_hh.copy_(_t(layer.params["W_h"]))
-        cell.bias_ih.copy_(_t(layer.params["b_x"]))
-        cell.bias_hh.copy_(_t(layer.params["b_h"]))
-    xt = _t(x, grad=True)
-    yt = _torch_sequence(cell, xt, torch.zeros(batch, n_hidden, dtype=torch.float64), truncate)
-    (yt * _t(grad_y)).sum().backward()
-    np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
-    np.testing.assert_allclose(grad_x, xt.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["W_x"], cell.weight_ih.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["W_h"], cell.weight_hh.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["b_x"], cell.bias_ih.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["b_h"], cell.bias_hh.grad.numpy(), **TOL)
+    assert set(grads) == set(names)
+    for ours, theirs in names.items():
+        np.testing.assert_allclose(grads[ours], getattr(cell, theirs).grad.numpy(), **TOL)
 
 
 @pytest.mark.parametrize(

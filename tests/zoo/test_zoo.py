@@ -7,7 +7,7 @@ import torch
 
 from nnbook.zoo import autoencoders as AE
 from nnbook.zoo import elm, esn, rbf, residual, som
-from nnbook.zoo.diagrams import NODE_KINDS, ZOO, draw, zoo_figure
+from nnbook.zoo.diagrams import NODE_KINDS, ZOO, Architecture, draw, zoo_figure
 
 
 def test_the_zoo_has_27_architectures_of_known_node_kinds():
@@ -19,6 +19,20 @@ def test_the_zoo_has_27_architectures_of_known_node_kinds():
     plt.close(fig)
     with pytest.raises(ValueError, match="unknown architecture"):
         draw(plt.gca(), "XYZ")
+
+
+def test_architecture_columns_from_their_compact_form():
+    lstm = ZOO["LSTM"]
+    assert lstm.columns == (("input",) * 3, ("memory",) * 4, ("memory",) * 4, ("output",) * 2)
+    assert Architecture("X", "x", "input 2, output 1") == Architecture("X", "x", (("input", "input"), ("output",)))
+    with pytest.raises(ValueError, match="unknown node kind 'hiden'"):
+        Architecture("X", "x", "input 2, hiden 3")
+    with pytest.raises(ValueError, match="'kind count'"):
+        Architecture("X", "x", "input 2, hidden")
+    with pytest.raises(ValueError, match="'kind count'"):
+        Architecture("X", "x", "input 0")
+    with pytest.raises(ValueError, match="unknown links 'chain'"):
+        Architecture("X", "x", "input 2, output 1", links="chain")
 
 
 def test_rbf_features_and_least_squares_readout():

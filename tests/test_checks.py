@@ -1,0 +1,104 @@
+"""nnbook.checks, the one validation module: each check returns the clean value or explains the mistake,
+and the modules that used to validate by hand (fit, scratch.rnn) now go through it."""
+
+import numpy as np
+import pytest
+import torch
+
+from nnbook import checks
+from nnbook import fit as F
+from nnbook.scratch import rnn as R
+
+
+def test_int_at_least_and_positive_int_with_none():
+    assert checks.int_at_least(3, "epochs", 1) == 3
+    assert checks.int_at_least(None, "batch_size", 1, none="one batch") is None
+    assert checks.positive_int(None, "truncate", none="full BPTT") is None
+    with pytest.raises(ValueError, match=r"^batch_size must be an integer >= 1 or None \(one batch\); got 0$"):
+        checks.int_at_least(0, "batch_size", 1, none="one batch")
+    with pytest.raises(ValueError, match=r"^epochs must be an integer >= 1; got None$"):
+        checks.int_at_least(None, "epochs", 1)
+    with pytest.raises(ValueError, match=r"^truncate must be a positive integer or None \(full BPTT\); got True$"):
+        checks.positive_int(True, "truncate", none="full BPTT")
+
+
+def test_flag():
+    assert checks.flag(np.bool_(True), "progress") is True
+    for bad in (1, "no", None):
+        with pytest.raises(TypeError, match="^progress must be True or False"):
+            checks.flag(bad, "progress")
+
+
+def test_instance():
+    m = torch.nn.Linear(1, 1)
+    assert checks.instance(m, torch.nn.Module, "model", "a torch.nn.Module") is m
+    with pytest.raises(TypeError, match="^model must be a torch.nn.Module; got str$"):
+        checks.instance("m", torch.nn.Module, "model", "a torch.nn.Module")
+
+
+def test_sequence_batch():
+    x = checks.sequence_batch([[[1], [2]]], 1)
+    assert x.dtype == np.float64 and x.shape == (1, 2, 1)
+    with pytest.raises(ValueError, match=r"shape \(batch, T, n_in\) = \(batch, T, 3\); got \(4, 3\)"):
+        checks.sequence_batch(np.zeros((4, 3)), 3)
+    with pytest.raises(ValueError, match="at least one time step"):
+        checks.sequence_batch(np.zeros((4, 0, 3)), 3)
+
+
+def _spy(monkeypatch, names):
+    """Count the calls to the named checks (still doing their work)."""
+    calls = dict.fromkeys(names, 0)
+    for name in names:
+        real = getattr(checks, name)
+
+        def counted(*a, _real=real, _name=name, **k):
+            calls[_name] += 1
+            return _real(*a, **k)
+
+        monkeypatch.setattr(checks, name, counted)
+    return calls
+
+
+def test_rnn_layers_validate_through_checks(monkeypatch):
+    calls = _spy(monkeypatch, ["positive_int", "rng", "sequence_batch", "positive_number"])
+    rng = np.random.default_rng(0)
+    for layer in (R.RNN(2, 3, rng, truncate=2), R.LSTM(2, 3, rng), R.GRU(2, 3, rng)):
+        layer.forward(np.zeros((1, 2, 2)))
+    # n_in, n_hidden and truncate of each layer; its rng; its input
+    assert (calls["positive_int"], calls["rng"], calls["sequence_batch"]) == (9, 3, 3)
+    calls["positive_number"] = 0
+    R.clip_grad_norm({"a": np.ones(2)}, 1.0)
+    assert calls["positive_number"] == 1
+
+
+def test_fit_validates_through_checks(monkeypatch):
+    calls = _spy(monkeypatch, ["int_at_least", "flag", "instance", "real_number"])
+    model = torch.nn.Linear(2, 1)
+    X, y = np.zeros((4, 2), dtype=np.float32), np.zeros((4, 1), dtype=np.float32)
+    F.fit(
+        model,
+        (X, y),
+        loss="mse",
+        optimiser=torch.optim.SGD(model.parameters(), 0.1),
+        epochs=1,
+        batch_size=2,
+        val_data=(X, y),
+        early_stopping=F.EarlyStopping(patience=1),
+        progress=False,
+    )
+    F.evaluate(model, (X, y), loss="mse", metrics=None)
+    F.predict(model, X)
+    # fit: epochs, batch size, patience; evaluate and predict: batch size each
+    assert calls == {"int_at_least": 5, "flag": 2, "instance": 4, "real_number": 1}
+
+
+def test_data_and_random_shift_validate_through_checks(monkeypatch):
+    from nnbook import data
+    from nnbook.augment import random_shift
+
+    calls = _spy(monkeypatch, ["int_at_least", "int_in_range", "real_number", "positive_number"])
+    X, y = data.blobs(20)
+    data.subsample(X, y, 10)
+    random_shift(np.zeros((2, 64)), 1)
+    # blobs: n, margin, spread; subsample: n; random_shift: max_shift
+    assert calls == {"int_at_least": 1, "int_in_range": 2, "real_number": 1, "positive_number": 1}
