@@ -5,7 +5,7 @@ generating a digit for a requested label from a top-level RBM over (features, la
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,6 @@ __all__ = [
     "train_classifier",
     "fine_tune",
     "accuracy",
-    "shift_images",
     "LabelledRBM",
     "train_labelled_rbm",
     "generate_digits",
@@ -135,7 +134,6 @@ def train_classifier(
     val: tuple[np.ndarray, np.ndarray] | None = None,
     patience: int | None = None,
     weight_decay: float = 0.0,
-    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
 ) -> History:
     """Fine-tune ``net`` with ``optimiser`` (``nnbook.scratch.optim``); records per epoch the training
     loss (the mean over the epoch's mini-batches, dropout on) and, with ``val``, the validation loss
@@ -143,7 +141,6 @@ def train_classifier(
 
     With ``patience`` (needs ``val``), training stops after that many epochs without a lower
     validation loss and the network gets back the weights of its best epoch (early stopping).
-    ``augment(X, rng)``, when given, returns a randomly altered copy of the training images each epoch.
     """
     if weight_decay < 0:
         raise ValueError(f"weight_decay must be >= 0; got {weight_decay!r}")
@@ -155,8 +152,7 @@ def train_classifier(
     params = net.params
     best_loss, best, waited = np.inf, None, 0
     for _ in range(epochs):
-        X_epoch = augment(X, rng) if augment else X
-        values = {"loss": fine_tune_epoch(net, X_epoch, y, optimiser, rng, batch_size, weight_decay)}
+        values = {"loss": fine_tune_epoch(net, X, y, optimiser, rng, batch_size, weight_decay)}
         if val is not None:
             z = net(val[0])
             values["val_loss"] = softmax_cross_entropy(z, val[1])
@@ -203,21 +199,6 @@ def fine_tune(
         patience=patience,
         weight_decay=weight_decay,
     )
-
-
-def shift_images(X: np.ndarray, rng: np.random.Generator, max_shift: int = 1) -> np.ndarray:
-    """Each 8x8 image (a row of 64 pixels) moved by a random whole number of pixels in [-max_shift,
-    max_shift] along each axis, with zeros (background) shifted in."""
-    imgs = np.asarray(X, dtype=float).reshape(-1, 8, 8)
-    out = np.zeros_like(imgs)
-    shifts = rng.integers(-max_shift, max_shift + 1, size=(len(imgs), 2))
-    for dy, dx in {tuple(s) for s in shifts.tolist()}:
-        m = np.all(shifts == (dy, dx), axis=1)
-        src = imgs[m][:, max(0, -dy) : 8 - max(0, dy), max(0, -dx) : 8 - max(0, dx)]
-        block = np.zeros((m.sum(), 8, 8))
-        block[:, max(0, dy) : 8 - max(0, -dy), max(0, dx) : 8 - max(0, -dx)] = src
-        out[m] = block
-    return out.reshape(len(imgs), 64)
 
 
 # --- the generative direction --------------------------------------------------------------------
