@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # The machines that run the tests are shared and noisy: a property is judged by its result,
@@ -19,6 +21,15 @@ settings.load_profile("nnbook")
 import tqdm  # noqa: E402
 
 tqdm.tqdm.monitor_interval = 0
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test drew, so a worker does not keep hundreds of them open."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
 
 ROOT = Path(__file__).resolve().parent.parent
 NBVAL_DIR = ROOT / "_build" / "nbval"
