@@ -5,25 +5,30 @@ generating a digit for a requested label from a top-level RBM over (features, la
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnbook.history import History
 from nnbook.scratch import init as _init
-from nnbook.scratch.core import Sequential, minibatches, sgd_step
+from nnbook.scratch.activations import softmax
+from nnbook.scratch.core import Layer, Sequential, minibatches
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
-from nnbook.scratch.rbm import RBM, gibbs_step, train_rbm
+from nnbook.scratch.optim import SGD, Adam
+from nnbook.scratch.rbm import RBM, _as_batch, binary_states, gibbs_step, sample_bernoulli, sigmoid, softplus, train_rbm
+from nnbook.scratch.regularisation import Dropout
 
 __all__ = [
     "pretrain_stack",
     "classifier_from_rbms",
     "random_classifier",
+    "set_training",
+    "fine_tune_epoch",
     "train_classifier",
+    "fine_tune",
     "accuracy",
-    "shift_images",
     "LabelledRBM",
     "train_labelled_rbm",
     "generate_digits",
@@ -59,25 +64,62 @@ def pretrain_stack(
     return rbms
 
 
-def classifier_from_rbms(rbms: Sequence[RBM], n_classes: int, rng: np.random.Generator) -> Sequential:
-    """Sigmoid ``Dense`` layers holding copies of the RBMs' W and c, topped by a softmax layer of logits."""
-    layers = [Dense(r.W.copy(), r.c.copy(), "sigmoid") for r in rbms]
-    top = rbms[-1].n_hidden
-    layers.append(Dense(_init.xavier_uniform((n_classes, top), rng), np.zeros(n_classes)))
-    return Sequential(layers)
+def _with_dropout(hidden: list[Dense], top: Dense, dropout: float, rng: np.random.Generator) -> Sequential:
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a drop probability in [0, 1); got {dropout!r}")
+    layers: list[Layer] = []
+    for layer in hidden:
+        layers += [layer, Dropout(dropout, rng)] if dropout else [layer]
+    return Sequential([*layers, top])
 
 
-def random_classifier(n_inputs: int, sizes: Sequence[int], n_classes: int, rng: np.random.Generator) -> Sequential:
+def classifier_from_rbms(
+    rbms: Sequence[RBM], n_classes: int, rng: np.random.Generator, *, dropout: float = 0.0
+) -> Sequential:
+    """Sigmoid ``Dense`` layers holding copies of the RBMs' W and c, topped by a layer of logits
+    (dropout with probability ``dropout`` after each hidden layer, when it is above 0)."""
+    hidden = [Dense(r.W.copy(), r.c.copy(), "sigmoid") for r in rbms]
+    top = Dense(_init.xavier_uniform((n_classes, rbms[-1].n_hidden), rng), np.zeros(n_classes))
+    return _with_dropout(hidden, top, dropout, rng)
+
+
+def random_classifier(
+    n_inputs: int, sizes: Sequence[int], n_classes: int, rng: np.random.Generator, *, dropout: float = 0.0
+) -> Sequential:
     """The same architecture as :func:`classifier_from_rbms`, with Xavier-initialised weights."""
     widths = [n_inputs, *sizes]
-    layers = [Dense(_init.xavier_uniform((o, i), rng), np.zeros(o), "sigmoid") for i, o in zip(widths, widths[1:])]
-    layers.append(Dense(_init.xavier_uniform((n_classes, widths[-1]), rng), np.zeros(n_classes)))
-    return Sequential(layers)
+    hidden = [Dense(_init.xavier_uniform((o, i), rng), np.zeros(o), "sigmoid") for i, o in zip(widths, widths[1:])]
+    top = Dense(_init.xavier_uniform((n_classes, widths[-1]), rng), np.zeros(n_classes))
+    return _with_dropout(hidden, top, dropout, rng)
+
+
+def set_training(net: Sequential, training: bool) -> None:
+    """Switch the dropout layers of ``net`` on (training) or off (evaluation)."""
+    for layer in net:
+        if isinstance(layer, Dropout):
+            layer.training = training
 
 
 def accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of rows of X whose largest logit is at the true label."""
+    """Fraction of rows of X whose largest logit is at the true label (dropout off)."""
+    set_training(net, False)
     return float(np.mean(net(np.asarray(X, dtype=float)).argmax(axis=1) == np.asarray(y)))
+
+
+def fine_tune_epoch(net: Sequential, X, y, optimiser, rng, batch_size: int, weight_decay: float) -> float:
+    """One epoch of mini-batch backpropagation on the softmax cross-entropy (dropout on);
+    returns the mean of the mini-batches' losses, each taken before its step."""
+    set_training(net, True)
+    params, total = net.params, 0.0
+    for idx in minibatches(len(X), batch_size, rng):
+        z, cache = net.forward(X[idx])
+        total += softmax_cross_entropy(z, y[idx]) * len(idx)
+        _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
+        if weight_decay:  # L2 penalty (weight_decay / 2) ||W||^2 on the weight matrices, not the biases
+            grads = {n: g + weight_decay * params[n] if n.endswith(".W") else g for n, g in grads.items()}
+        optimiser.step(params, grads)
+    set_training(net, False)
+    return total / len(X)
 
 
 def train_classifier(
@@ -85,65 +127,78 @@ def train_classifier(
     X: np.ndarray,
     y: np.ndarray,
     *,
+    optimiser: SGD | Adam,
     epochs: int,
-    lr: float,
     rng: np.random.Generator,
     batch_size: int = 32,
     val: tuple[np.ndarray, np.ndarray] | None = None,
-    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
-    anneal: bool = True,
-    momentum: float = 0.0,
+    patience: int | None = None,
     weight_decay: float = 0.0,
 ) -> History:
-    """Mini-batch SGD on the softmax cross-entropy; records loss, learning rate (and val accuracy) per epoch.
+    """Fine-tune ``net`` with ``optimiser`` (``nnbook.scratch.optim``); records per epoch the training
+    loss (the mean over the epoch's mini-batches, dropout on) and, with ``val``, the validation loss
+    and accuracy (dropout off).
 
-    With ``anneal`` the learning rate falls linearly from ``lr`` towards 0 over the epochs, so the
-    last epochs settle instead of jumping around a minimum. ``momentum`` in [0, 1) keeps a velocity
-    per parameter (heavy ball: ``v <- momentum v + g``, ``p <- p - lr v``); ``weight_decay`` adds
-    ``weight_decay * W`` to the gradient of every weight matrix (not the biases).
-    ``augment(X, rng)``, when given, returns a randomly altered copy of the training images each epoch.
+    With ``patience`` (needs ``val``), training stops after that many epochs without a lower
+    validation loss and the network gets back the weights of its best epoch (early stopping).
     """
-    if not 0.0 <= momentum < 1.0:
-        raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
     if weight_decay < 0:
         raise ValueError(f"weight_decay must be >= 0; got {weight_decay!r}")
+    if patience is not None and (
+        val is None or isinstance(patience, bool) or not isinstance(patience, int) or patience < 1
+    ):
+        raise ValueError(f"early stopping needs val data and an integer patience >= 1; got patience={patience!r}")
     history = History()
     params = net.params
-    velocity = {name: np.zeros_like(p) for name, p in params.items()}
-    for epoch in range(epochs):
-        lr_now = lr * (1 - epoch / epochs) if anneal else lr
-        X_epoch = augment(X, rng) if augment is not None else X
-        for idx in minibatches(len(X), batch_size, rng):
-            z, cache = net.forward(X_epoch[idx])
-            _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
-            if weight_decay:
-                grads = {n: g + weight_decay * params[n] if n.endswith(".W") else g for n, g in grads.items()}
-            if momentum:
-                for n, v in velocity.items():  # v <- momentum v + g; sgd_step then moves p by -lr v
-                    v *= momentum
-                    v += grads[n]
-                grads = velocity
-            sgd_step(params, grads, lr_now)
-        values = {"loss": softmax_cross_entropy(net(X), y), "lr": lr_now}
+    best_loss, best, waited = np.inf, None, 0
+    for _ in range(epochs):
+        values = {"loss": fine_tune_epoch(net, X, y, optimiser, rng, batch_size, weight_decay)}
         if val is not None:
-            values["val_accuracy"] = accuracy(net, *val)
+            z = net(val[0])
+            values["val_loss"] = softmax_cross_entropy(z, val[1])
+            values["val_accuracy"] = float(np.mean(z.argmax(axis=1) == val[1]))
         history.record(**values)
+        if patience is None:
+            continue
+        if values["val_loss"] < best_loss:
+            best_loss, best, waited = values["val_loss"], {n: p.copy() for n, p in params.items()}, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    if best is not None:
+        for name, p in params.items():
+            p[...] = best[name]
     return history
 
 
-def shift_images(X: np.ndarray, rng: np.random.Generator, max_shift: int = 1) -> np.ndarray:
-    """Each 8x8 image (a row of 64 pixels) moved by a random whole number of pixels in [-max_shift,
-    max_shift] along each axis, with zeros (background) shifted in."""
-    imgs = np.asarray(X, dtype=float).reshape(-1, 8, 8)
-    out = np.zeros_like(imgs)
-    shifts = rng.integers(-max_shift, max_shift + 1, size=(len(imgs), 2))
-    for dy, dx in {tuple(s) for s in shifts.tolist()}:
-        m = np.all(shifts == (dy, dx), axis=1)
-        src = imgs[m][:, max(0, -dy) : 8 - max(0, dy), max(0, -dx) : 8 - max(0, dx)]
-        block = np.zeros((m.sum(), 8, 8))
-        block[:, max(0, dy) : 8 - max(0, -dy), max(0, dx) : 8 - max(0, -dx)] = src
-        out[m] = block
-    return out.reshape(len(imgs), 64)
+def fine_tune(
+    net: Sequential,
+    X: np.ndarray,
+    y: np.ndarray,
+    val: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+    *,
+    lr: float = 1e-3,
+    batch_size: int = 32,
+    epochs: int = 200,
+    patience: int = 10,
+    weight_decay: float = 1e-4,
+) -> History:
+    """Chapter 11's fine-tuning recipe, the same for every start: Adam, weight decay on the weights,
+    early stopping on the validation loss (chosen on the validation split of the digits)."""
+    return train_classifier(
+        net,
+        X,
+        y,
+        optimiser=Adam(lr),
+        epochs=epochs,
+        rng=rng,
+        batch_size=batch_size,
+        val=val,
+        patience=patience,
+        weight_decay=weight_decay,
+    )
 
 
 # --- the generative direction --------------------------------------------------------------------
@@ -151,9 +206,52 @@ def shift_images(X: np.ndarray, rng: np.random.Generator, max_shift: int = 1) ->
 
 @dataclass
 class LabelledRBM(RBM):
-    """An RBM whose visible vector is (features, one-hot label); the last ``n_classes`` visible units are the label."""
+    """An RBM whose visible vector is (features, label): binary feature units followed by one softmax
+    group of ``n_classes`` label units, of which exactly one is on (the label, one-hot).
+
+    The energy is the RBM's; only the visible states allowed change, so the label units are drawn
+    together from a softmax instead of as independent Bernoulli units.
+    """
 
     n_classes: int = 10
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        k = self.n_classes
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k < self.n_visible:
+            raise ValueError(f"n_classes must be an integer in [2, n_visible) = [2, {self.n_visible}); got {k!r}")
+
+    @property
+    def n_features(self) -> int:
+        return self.n_visible - self.n_classes
+
+    def visible_probs(self, h) -> np.ndarray:
+        """p(v | h): a sigmoid for each feature unit, a softmax over the label units (they sum to one)."""
+        a = _as_batch(h, self.n_hidden, "h") @ self.W + self.b
+        f = self.n_features
+        return np.hstack([sigmoid(a[:, :f]), softmax(a[:, f:])])
+
+    def sample_visible(self, h, rng: np.random.Generator) -> np.ndarray:
+        """Features: independent Bernoulli draws; label: one unit on, drawn from the label softmax."""
+        p = self.visible_probs(h)
+        f = self.n_features
+        cumulative = np.cumsum(p[:, f:], axis=1)
+        k = np.minimum((cumulative < rng.random((len(p), 1))).sum(axis=1), self.n_classes - 1)
+        return np.hstack([sample_bernoulli(p[:, :f], rng), np.eye(self.n_classes)[k]])
+
+    def visible_states(self) -> np.ndarray:
+        """Every (features, one-hot label) pair: 2**n_features * n_classes rows."""
+        feats, labels = binary_states(self.n_features), np.eye(self.n_classes)
+        return np.hstack([np.repeat(feats, self.n_classes, axis=0), np.tile(labels, (len(feats), 1))])
+
+    def label_probs(self, features) -> np.ndarray:
+        """p(label | features), exactly: a softmax over the ten labels of -F(features, one-hot label)."""
+        x = _as_batch(features, self.n_features, "features")
+        f = self.n_features
+        a = x @ self.W[:, :f].T + self.c  # (n, hidden): the features' input to each hidden unit
+        # -F(x, e_k) = b_x . x + b_k + sum_j softplus(a_j + W_jk); the first term is the same for every k
+        scores = self.b[f:] + softplus(a[:, None, :] + self.W[:, f:].T[None, :, :]).sum(axis=2)
+        return softmax(scores)
 
 
 def train_labelled_rbm(
@@ -166,12 +264,17 @@ def train_labelled_rbm(
     epochs: int = 30,
     lr: float = 0.1,
     batch_size: int = 20,
+    method: str = "cd",
 ) -> LabelledRBM:
-    """The top RBM of a generative DBN, trained with CD-1 on the features joined with one-hot labels."""
+    """The top RBM of a generative DBN, trained with CD-1 (or PCD-1: ``method="pcd"``) on the features
+    joined with one-hot labels (its Gibbs chains draw the label from the softmax group)."""
+    labels = np.asarray(labels)
     V = np.hstack([features, np.eye(n_classes)[labels]])
     base = RBM.create(V.shape[1], n_hidden, rng, visible_mean=V.mean(axis=0))
+    # label biases: log of the class frequencies, so the untrained softmax gives each label its share
+    base.b[-n_classes:] = np.log(np.clip(np.bincount(labels, minlength=n_classes) / len(labels), 1e-3, None))
     top = LabelledRBM(base.W, base.b, base.c, n_classes)
-    train_rbm(top, V, epochs=epochs, lr=lr, rng=rng, batch_size=batch_size)
+    train_rbm(top, V, epochs=epochs, lr=lr, rng=rng, batch_size=batch_size, method=method)
     return top
 
 

@@ -13,6 +13,7 @@ contrastive divergence; the parameters are updated by the core's :func:`sgd_step
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -108,7 +109,8 @@ class RBM:
         return {"W": self.W, "b": self.b, "c": self.c}
 
     def copy(self) -> RBM:
-        return RBM(self.W.copy(), self.b.copy(), self.c.copy())
+        """An independent copy (of the same class, with the same settings)."""
+        return dataclasses.replace(self, W=self.W.copy(), b=self.b.copy(), c=self.c.copy())
 
     def hidden_probs(self, v) -> np.ndarray:
         """p(h_j = 1 | v) = sigmoid(c_j + W_j . v) for every hidden unit (rows of the batch ``v``)."""
@@ -117,6 +119,14 @@ class RBM:
     def visible_probs(self, h) -> np.ndarray:
         """p(v_i = 1 | h) = sigmoid(b_i + h . W[:, i]) for every visible unit."""
         return sigmoid(_as_batch(h, self.n_hidden, "h") @ self.W + self.b)
+
+    def visible_states(self) -> np.ndarray:
+        """Every visible vector the model can take, one per row (here all 2**n_visible binary vectors)."""
+        return binary_states(self.n_visible)
+
+    def sample_visible(self, h, rng: np.random.Generator) -> np.ndarray:
+        """A visible vector drawn from p(v | h): each unit an independent Bernoulli draw."""
+        return sample_bernoulli(self.visible_probs(h), rng)
 
     def energy(self, v, h) -> np.ndarray:
         """E(v, h) = -b.v - c.h - h.W v, one value per row."""
@@ -140,8 +150,7 @@ def gibbs_step(rbm: RBM, v: np.ndarray, rng: np.random.Generator) -> tuple[np.nd
     All hidden units are sampled at once because they are independent given v (and vice versa).
     """
     h = sample_bernoulli(rbm.hidden_probs(v), rng)
-    v_new = sample_bernoulli(rbm.visible_probs(h), rng)
-    return v_new, h
+    return rbm.sample_visible(h, rng), h
 
 
 def cd_gradients(rbm: RBM, v_data: np.ndarray, v_model: np.ndarray) -> Grads:
@@ -246,13 +255,13 @@ def binary_states(n: int) -> np.ndarray:
 
 
 def log_partition(rbm: RBM) -> float:
-    """log Z = log sum_v exp(-F(v)), summed exactly over all 2**n_visible visible vectors."""
+    """log Z = log sum_v exp(-F(v)), summed exactly over every visible vector the model can take."""
     if rbm.n_visible > MAX_ENUMERATED_UNITS:
         raise ValueError(
             f"exact log Z enumerates 2**n_visible states; n_visible = {rbm.n_visible} is too many "
             f"(at most {MAX_ENUMERATED_UNITS})"
         )
-    return float(logsumexp(-rbm.free_energy(binary_states(rbm.n_visible)), axis=0))
+    return float(logsumexp(-rbm.free_energy(rbm.visible_states()), axis=0))
 
 
 def log_marginal_brute_force(rbm: RBM, v) -> np.ndarray:
