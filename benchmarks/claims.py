@@ -77,16 +77,11 @@ def lstm_digits(seed: int) -> float:
 
 @lru_cache(maxsize=8)
 def _digit_rbm(seed: int):
-    """Chapter 11: the 200-unit digit RBM of one seed (CD-1, 40 epochs, learning rate 0.1, batches of 20)."""
-    import nnbook
+    """Chapter 11: the digit RBM of one seed, as the chapter trains it."""
     from nnbook.data import load_digits
-    from nnbook.scratch import rbm as R
+    from nnbook.demos import energy as D
 
-    X, _ = load_digits("train")
-    rng = nnbook.seed(seed)
-    rbm = R.RBM.create(64, 200, rng, visible_mean=X.mean(axis=0))
-    R.train_rbm(rbm, X, epochs=40, lr=0.1, rng=rng, batch_size=20)
-    return rbm
+    return D.digit_rbm(load_digits("train")[0], seed)[0]
 
 
 def rbm_logistic(seed: int) -> float:
@@ -120,7 +115,7 @@ def _dbn_pair(seed: int) -> tuple[float, float]:
     ):
         net = net()
         dbn.fine_tune(net, *data.train, data.val, rng)
-        accs.append(dbn.accuracy(net, *data.test))
+        accs.append(dbn.classifier_accuracy(net, *data.test))
     return accs[0], accs[1]
 
 
@@ -169,7 +164,13 @@ CLAIMS: list[Claim] = [
         lstm_digits,
         calls="nnbook.demos.rnn.digit_reader_test_accuracy",
     ),
-    Claim("RBM features + logistic regression", "ch11_energy", 0.95, rbm_logistic),
+    Claim(
+        "RBM features + logistic regression",
+        "ch11_energy",
+        0.95,
+        rbm_logistic,
+        calls="nnbook.demos.energy.digit_rbm",
+    ),
     Claim(
         "DBN fine-tuned (pretrained)",
         "ch11_energy",

@@ -69,7 +69,7 @@ def test_dropout_layers_train_noisy_and_evaluate_deterministic():
         dbn.set_training(net, True)
         assert not np.allclose(net(X), net(X))  # units dropped at random
         dbn.train_classifier(net, X, y, optimiser=Adam(1e-2), epochs=2, rng=rng)
-        assert dbn.accuracy(net, X, y) == dbn.accuracy(net, X, y)
+        assert dbn.classifier_accuracy(net, X, y) == dbn.classifier_accuracy(net, X, y)
         np.testing.assert_array_equal(net(X), net(X))  # training ends in evaluation mode
     assert len(dbn.classifier_from_rbms(stack, 3, rng)) == 3  # no dropout layers without dropout
     with pytest.raises(ValueError, match="dropout"):

@@ -42,7 +42,6 @@ def test_figures_draw():
     model = lenet((8, 8), 16)
     D.kernel_maps_figure(images[0])
     D.pooling_figure()
-    D.filters_figure(model[1].weight.detach().numpy(), "t")
     D.feature_maps_figure(model, images[0], "t")
     D.confusion_figure(np.eye(10, dtype=int) * 3, "t")
     D.misclassified_figure(images, y, (y + 1) % 10, "t")

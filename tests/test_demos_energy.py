@@ -55,7 +55,6 @@ def test_figures_render():
         D.recall_figure(H.recall(W, H.corrupt(xi[0], 2, rng), rng), (4, 3), "t"),
         D.capacity_figure(np.array([0.1, 0.2]), np.array([1.0, 0.5]), np.array([1.0, 0.8]), 100),
         D.likelihood_figure({"CD-1": np.array([-4.0, -3.0])}, -1.0),
-        D.filters_figure(RBM.create(64, 16, rng), 16),
         D.digits_grid_figure([np.zeros((3, 64)), np.ones((2, 64))], ["a", "b"], "t"),
         D.comparison_figure({"a": [0.9, 0.92], "b": [0.95]}, "t"),
     ]:

@@ -19,16 +19,8 @@ import nnbook
 ALLOWED: dict[str, str] = {
     "Sequential": "keras_style.Sequential stacks torch layers the Keras way; scratch.core.Sequential stacks NumPy layers",
     "main": "cli.main and grading.launch.main are the entry points of two console scripts",
-    # decided in the clean-up; the owners of the modules named do the rest (then the entry goes):
     "energy": "kept on purpose: demos.energy is chapter 11's demo module (energy-based models) and "
     "scratch.hopfield.energy the Hopfield energy E(s); a module and a function, never imported under one name",
-    "accuracy": "metrics.accuracy is the public one; scratch.dbn.accuracy is a helper of dbn's training loop "
-    "and should become private (dbn's owner)",
-    "filters_figure": "both draw weights as images: demos.cnn and demos.energy should call nnbook.plot.weights_figure "
-    "(chapters 9 and 11's owners) and drop their copies",
-    "sigmoid": "scratch.rbm re-exports the registry's Activation objects: it should import "
-    "nnbook.scratch.activations.sigmoid/softplus or keep them private (chapter 11's owner)",
-    "softplus": "as sigmoid",
 }
 
 

@@ -274,22 +274,6 @@ def tta_probabilities(
     return torch.stack([model(v).softmax(dim=1) for v in versions]).mean(dim=0).numpy()
 
 
-def filters_figure(weights: np.ndarray, title: str) -> Figure:
-    """Each first-layer kernel (out_channels, 1, k, k) as a small image (red positive, blue negative)."""
-    w = np.asarray(weights)[:, 0]
-    cols = min(8, len(w))
-    rows = int(np.ceil(len(w) / cols))
-    fig, axes = figure(cols, rows, width=1.0 * cols, height=1.1)
-    lim = np.abs(w).max()
-    for ax in np.ravel(axes):
-        ax.axis("off")
-    for i, (ax, k) in enumerate(zip(np.ravel(axes), w)):
-        ax.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
-        ax.set_title(str(i), fontsize=8)
-    fig.suptitle(title)
-    return fig
-
-
 def feature_maps_figure(model: torch.nn.Sequential, image: np.ndarray, title: str, n_maps: int = 8) -> Figure:
     """The input and the first ``n_maps`` feature maps after the first convolution + ReLU (8x8, top) and
     after the first block, two convolutions and max pooling (4x4, bottom), of a :func:`lenet` model."""

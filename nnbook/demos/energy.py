@@ -8,9 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnbook.history import History
 from nnbook.plot import PALETTE, figure, images, use_style
+from nnbook.runtime import seed as _seed
 from nnbook.scratch import hopfield as H
-from nnbook.scratch.rbm import RBM, gibbs_step, sample_bernoulli
+from nnbook.scratch.rbm import RBM, gibbs_step, sample_bernoulli, train_rbm
 
 # --- Hopfield ---------------------------------------------------------------------------------------
 
@@ -106,16 +108,6 @@ def likelihood_figure(histories: dict[str, np.ndarray], best: float) -> Figure:
     return fig
 
 
-def filters_figure(rbm: RBM, n: int = 32) -> Figure:
-    """The weights into the first ``n`` hidden units, each drawn as an 8x8 image."""
-    cols = 8
-    rows = int(np.ceil(n / cols))
-    fig, axes = figure(ncols=cols, nrows=rows, width=6.4, height=0.85)
-    images(axes, rbm.W[:n], shape=(8, 8), symmetric=True)
-    fig.suptitle("RBM filters: each hidden unit weighs strokes (red +, blue -) of the digit")
-    return fig
-
-
 def gibbs_chain(rbm: RBM, v0: np.ndarray, n_steps: int, rng: np.random.Generator) -> np.ndarray:
     """p(v | h) after 0..n_steps block Gibbs steps from the binary states ``v0``: (n_steps + 1, n, n_visible)."""
     v = np.atleast_2d(np.asarray(v0, dtype=float))
@@ -191,6 +183,15 @@ def comparison_figure(results: dict[str, Sequence[float]], title: str, baseline:
 
 
 # --- experiments on the digits ---------------------------------------------------------------------
+
+
+def digit_rbm(X_train: np.ndarray, seed: int) -> tuple[RBM, History]:
+    """Chapter 11's digit RBM of one seed: 200 hidden units, CD-1 for 40 epochs with learning rate 0.1
+    on batches of 20, visible biases started at the pixel means; returns it and its training history."""
+    rng = _seed(seed)
+    rbm = RBM.create(X_train.shape[1], 200, rng, visible_mean=X_train.mean(axis=0))
+    history = train_rbm(rbm, X_train, epochs=40, lr=0.1, rng=rng, batch_size=20)
+    return rbm, history
 
 
 def choose_C(

@@ -12,12 +12,12 @@ import numpy as np
 
 from nnbook.history import History
 from nnbook.scratch import init as _init
-from nnbook.scratch.activations import softmax
+from nnbook.scratch.activations import sigmoid, softmax, softplus
 from nnbook.scratch.core import Layer, Sequential, minibatches
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
 from nnbook.scratch.optim import SGD, Adam
-from nnbook.scratch.rbm import RBM, _as_batch, binary_states, gibbs_step, sample_bernoulli, sigmoid, softplus, train_rbm
+from nnbook.scratch.rbm import RBM, _as_batch, binary_states, gibbs_step, sample_bernoulli, train_rbm
 from nnbook.scratch.regularisation import Dropout
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
     "fine_tune_epoch",
     "train_classifier",
     "fine_tune",
-    "accuracy",
+    "classifier_accuracy",
     "LabelledRBM",
     "train_labelled_rbm",
     "generate_digits",
@@ -100,7 +100,7 @@ def set_training(net: Sequential, training: bool) -> None:
             layer.training = training
 
 
-def accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
+def classifier_accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
     """Fraction of rows of X whose largest logit is at the true label (dropout off)."""
     set_training(net, False)
     return float(np.mean(net(np.asarray(X, dtype=float)).argmax(axis=1) == np.asarray(y)))

@@ -21,14 +21,12 @@ import numpy as np
 
 from nnbook.history import History
 from nnbook.scratch import init as _init
-from nnbook.scratch.activations import get as _activation
+from nnbook.scratch.activations import sigmoid, softplus
 from nnbook.scratch.core import Grads, minibatches, sgd_step
 from nnbook.scratch.losses import logsumexp
 
 __all__ = [
     "RBM",
-    "sigmoid",
-    "softplus",
     "sample_bernoulli",
     "gibbs_step",
     "cd_gradients",
@@ -41,9 +39,6 @@ __all__ = [
     "exact_log_likelihood",
     "reconstruction_error",
 ]
-
-sigmoid = _activation("sigmoid")
-softplus = _activation("softplus")
 
 MAX_ENUMERATED_UNITS = 20  # 2**20 states: the largest side we sum over exactly
 
