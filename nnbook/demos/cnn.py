@@ -16,6 +16,7 @@ from nnbook import runtime as _runtime
 from nnbook.augment import augment_digits, random_affine
 from nnbook.history import History
 from nnbook.models.cnn import lenet
+from nnbook.parallel import run_seeded
 from nnbook.plot import PALETTE, bare_axis, figure
 from nnbook.scratch import conv as C
 from nnbook.scratch.core import ActivationLayer, Flatten, Sequential, minibatches, sgd_step
@@ -244,18 +245,9 @@ def train_lenets(jobs: Mapping, processes: int = 2) -> dict:
     included) in ``processes`` worker processes of one thread each; returns key -> ``(model, history)``.
 
     Every run seeds itself, so the models are those that training one after the other gives; the
-    processes only let a machine with several cores train several networks at once."""
-    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
-        raise ValueError(f"processes must be an integer >= 1; got {processes!r}")
-    keys, kwargs = list(jobs), list(jobs.values())
-    if processes == 1 or len(jobs) < 2:
-        return {k: _train_lenet_job(j) for k, j in zip(keys, kwargs)}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked thread state
-    with ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=ctx) as pool:
-        return dict(zip(keys, pool.map(_train_lenet_job, kwargs)))
+    processes only let a machine with several cores train several networks at once
+    (:func:`nnbook.parallel.run_seeded`)."""
+    return run_seeded(_train_lenet_job, {key: {"job": job} for key, job in jobs.items()}, processes=processes)
 
 
 @torch.no_grad()

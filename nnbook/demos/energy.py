@@ -8,9 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnbook.data import DigitsSplits, subsample
 from nnbook.history import History
 from nnbook.plot import PALETTE, figure, images, use_style
 from nnbook.runtime import seed as _seed
+from nnbook.scratch import dbn
 from nnbook.scratch import hopfield as H
 from nnbook.scratch.rbm import RBM, gibbs_step, sample_bernoulli, train_rbm
 
@@ -221,3 +223,50 @@ def logistic_test_accuracy(
     from sklearn.linear_model import LogisticRegression
 
     return float(LogisticRegression(C=C, max_iter=3000).fit(F_train, y_train).score(F_test, y_test))
+
+
+# --- the deep belief network against a random start (one seed per call, for nnbook.parallel) -------
+
+
+def _pretrained_start(stack: Sequence[RBM], rng: np.random.Generator) -> dbn.Sequential:
+    return dbn.classifier_from_rbms(stack, 10, rng, dropout=0.2)
+
+
+def _random_start(stack: Sequence[RBM], rng: np.random.Generator) -> dbn.Sequential:
+    return dbn.random_classifier(stack[0].W.shape[1], [r.n_hidden for r in stack], 10, rng, dropout=0.2)
+
+
+DBN_STARTS = {"DBN (pretrained)": _pretrained_start, "random init": _random_start}
+"""Chapter 11's two starts of the 64-...-10 classifier: the pretrained RBM stack, or Xavier weights."""
+
+
+def fine_tune_starts(
+    stack: Sequence[RBM], X: np.ndarray, y: np.ndarray, data: DigitsSplits, rng: np.random.Generator, epochs: int = 200
+) -> dict[str, tuple[float, float]]:
+    """Each of :data:`DBN_STARTS` in turn, drawn from ``rng`` and fine-tuned on ``X, y`` with
+    :func:`nnbook.scratch.dbn.fine_tune` (early stopping on ``data.val``); name -> (validation, test accuracy)."""
+    accs = {}
+    for name, start in DBN_STARTS.items():
+        net = start(stack, rng)
+        dbn.fine_tune(net, X, y, data.val, rng, epochs=epochs)
+        accs[name] = (dbn.classifier_accuracy(net, *data.val), dbn.classifier_accuracy(net, *data.test))
+    return accs
+
+
+def dbn_comparison(
+    data: DigitsSplits, seed: int, hidden: Sequence[int] = (200, 200), pretrain_epochs: int = 40, epochs: int = 200
+) -> tuple[list[RBM], dict[str, tuple[float, float]]]:
+    """One seed of chapter 11's comparison: an RBM stack pretrained on ``data.X_train`` (CD-1, learning
+    rate 0.1, seed ``seed``), then both starts fine-tuned on all labelled training images (seed
+    ``100 + seed``); returns the stack and name -> (validation, test accuracy)."""
+    stack = dbn.pretrain_stack(data.X_train, list(hidden), _seed(seed), epochs=pretrain_epochs, lr=0.1)
+    return stack, fine_tune_starts(stack, data.X_train, data.y_train, data, _seed(100 + seed), epochs=epochs)
+
+
+def few_label_comparison(
+    stack: Sequence[RBM], data: DigitsSplits, seed: int, n_labels: int = 50, epochs: int = 200
+) -> dict[str, tuple[float, float]]:
+    """Both starts from ``stack`` fine-tuned on only ``n_labels`` training images (a draw with ``seed``;
+    the fine-tuning seeded with ``200 + seed``); name -> (validation, test accuracy)."""
+    X_few, y_few = subsample(data.X_train, data.y_train, n_labels, seed=seed)
+    return fine_tune_starts(stack, X_few, y_few, data, _seed(200 + seed), epochs=epochs)
