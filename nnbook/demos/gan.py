@@ -348,10 +348,17 @@ def per_digit_accuracy(G: nn.Module, n_per_digit: int = 100, *, seed: int = 0) -
     return np.array([(predicted[digits == d] == d).mean() for d in range(10)])
 
 
-def conditional_gan_accuracy(seed: int = 0) -> tuple[DigitRun, np.ndarray]:
-    """Chapter 12's conditional GAN trained with ``seed`` for 800 steps, and for each digit the share of
-    100 samples of its weight-averaged generator that the judge reads as the requested digit."""
-    run = train_digit_gan(conditional=True, steps=800, seed=seed)
+def conditional_gan(seed: int = 0) -> DigitRun:
+    """Chapter 12's conditional GAN trained with ``seed`` for 800 steps (a module-level function, so
+    :func:`nnbook.parallel.run_seeded` can train several seeds at once)."""
+    return train_digit_gan(conditional=True, steps=800, seed=seed)
+
+
+def conditional_gan_accuracy(seed: int = 0, *, run: DigitRun | None = None) -> tuple[DigitRun, np.ndarray]:
+    """Chapter 12's conditional GAN trained with ``seed`` (or ``run``, already trained by
+    :func:`conditional_gan` with it), and for each digit the share of 100 samples of its
+    weight-averaged generator that the judge reads as the requested digit."""
+    run = conditional_gan(seed) if run is None else run
     return run, per_digit_accuracy(run.G_avg, 100, seed=10 + seed)
 
 
