@@ -100,23 +100,13 @@ def rbm_logistic(seed: int) -> float:
 def _dbn_pair(seed: int) -> tuple[float, float]:
     """Chapter 11: test accuracies of 64-200-200-10 (dropout 0.2) from two RBMs pretrained on the 1077
     training images and from a random start, both fine-tuned with the chapter's recipe
-    (``dbn.fine_tune``: Adam, weight decay, early stopping on the validation split), as the chapter runs them."""
-    import nnbook
+    (``dbn.fine_tune``: Adam, weight decay, early stopping on the validation split), by the function
+    the chapter runs for each seed (``demos.energy.dbn_comparison``)."""
     from nnbook.data import digits_splits
-    from nnbook.scratch import dbn
+    from nnbook.demos.energy import DBN_STARTS, dbn_comparison
 
-    data = digits_splits()
-    stack = dbn.pretrain_stack(data.X_train, [200, 200], nnbook.seed(seed), epochs=40, lr=0.1)
-    rng = nnbook.seed(100 + seed)
-    accs = []
-    for net in (
-        lambda: dbn.classifier_from_rbms(stack, 10, rng, dropout=0.2),
-        lambda: dbn.random_classifier(64, [200, 200], 10, rng, dropout=0.2),
-    ):
-        net = net()
-        dbn.fine_tune(net, *data.train, data.val, rng)
-        accs.append(dbn.classifier_accuracy(net, *data.test))
-    return accs[0], accs[1]
+    _, accs = dbn_comparison(digits_splits(), seed)
+    return tuple(accs[name][1] for name in DBN_STARTS)
 
 
 def dbn_pretrained(seed: int) -> float:
@@ -178,14 +168,14 @@ CLAIMS: list[Claim] = [
         dbn_pretrained,
         "not met: 96.9% in the chapter (random start 97.6%) with the recipe chosen on the validation split "
         "(Adam 1e-3, batches of 32, dropout 0.2, weight decay 1e-4, early stopping); pretraining does not help here",
-        calls="nnbook.scratch.dbn.fine_tune",
+        calls="nnbook.demos.energy.dbn_comparison",
     ),
     Claim(
         "DBN architecture from a random start, same recipe",
         "ch11_energy",
         0.96,
         dbn_random_start,
-        calls="nnbook.scratch.dbn.fine_tune",
+        calls="nnbook.demos.energy.dbn_comparison",
     ),
     Claim(
         "Conditional GAN: samples read as the requested digit",
