@@ -19,9 +19,9 @@ from nnbook.models.cnn import lenet
 from nnbook.parallel import run_seeded
 from nnbook.plot import PALETTE, bare_axis, figure
 from nnbook.scratch import conv as C
-from nnbook.scratch.core import ActivationLayer, Flatten, Sequential, minibatches, sgd_step
+from nnbook.scratch.core import ActivationLayer, Flatten, Sequential, minibatches, train_steps
 from nnbook.scratch.layers import Dense
-from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
+from nnbook.scratch.losses import LOSSES
 
 # ---------------------------------------------------------------------------------------------
 # Hand-made kernels
@@ -400,14 +400,9 @@ def train_numpy(
     records ``loss`` (mean over the epoch's batches) and, with ``val``, ``val_accuracy``."""
     history = History()
     for _ in range(epochs):
-        total, seen = 0.0, 0
-        for idx in full_batches(len(X), batch_size, rng):
-            seen += len(idx)
-            z, cache = net.forward(X[idx])
-            total += softmax_cross_entropy(z, y[idx]) * len(idx)
-            _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
-            sgd_step(net.params, grads, lr)
-        values = {"loss": total / seen}
+        batches = full_batches(len(X), batch_size, rng)
+        losses = train_steps(net, LOSSES["softmax_cross_entropy"], X, y, batches, lr)
+        values = {"loss": sum(value * len(rows) for value, rows in zip(losses, batches)) / sum(map(len, batches))}
         if val is not None:
             values["val_accuracy"] = float(np.mean(net(val[0]).argmax(axis=1) == val[1]))
         history.record(**values)

@@ -13,8 +13,8 @@ Optimisers update ``params`` in place, so a layer's arrays stay the same objects
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -29,7 +29,9 @@ __all__ = [
     "Flatten",
     "minibatches",
     "sgd_step",
+    "train_step",
     "train_steps",
+    "Optimiser",
 ]
 
 Cache = Any
@@ -143,17 +145,56 @@ def sgd_step(params: dict[str, np.ndarray], grads: Grads, lr: float) -> None:
         p -= lr * grads[name]
 
 
+class Optimiser(Protocol):
+    """What :func:`train_steps` needs of an optimiser (e.g. ``nnbook.scratch.optim.SGD`` or ``Adam``)."""
+
+    def step(self, params: dict[str, np.ndarray], grads: Grads) -> None: ...
+
+
+def _update(lr: float | None, optimiser: Optimiser | None, weight_decay: float) -> Callable[[dict, Grads], None]:
+    if (lr is None) == (optimiser is None):
+        raise ValueError(f"give either lr (plain gradient descent) or an optimiser, not both or neither; got lr={lr!r}")
+    if lr is not None:
+        checks.learning_rate(lr)
+    checks.real_number(weight_decay, "weight_decay", low=0.0, low_inclusive=True)
+    if optimiser is not None and not callable(getattr(optimiser, "step", None)):
+        raise TypeError(f"optimiser must have a step(params, grads) method; got {type(optimiser).__name__}")
+    return optimiser.step if optimiser is not None else lambda params, grads: sgd_step(params, grads, lr)
+
+
+def train_step(
+    net: Layer, loss, X: np.ndarray, y: np.ndarray, update: Callable[[dict, Grads], None], weight_decay: float = 0.0
+) -> float:
+    """One training step on the batch ``X, y``: forward, loss, backward, ``update(params, grads)`` in place;
+    returns the batch's loss before the step."""
+    y_pred, cache = net.forward(X)
+    value, grad_y = loss(y_pred, y)
+    _, grads = net.backward(cache, grad_y)
+    params = net.params
+    if weight_decay:  # the L2 penalty (weight_decay / 2) ||W||^2 of the weight arrays, not of the biases
+        grads = {n: g + weight_decay * params[n] if g.ndim >= 2 else g for n, g in grads.items()}
+    update(params, grads)
+    return value
+
+
 def train_steps(
-    net: Layer, loss, X: np.ndarray, y: np.ndarray, batches: Iterable[np.ndarray], lr: float
+    net: Layer,
+    loss,
+    X: np.ndarray,
+    y: np.ndarray,
+    batches: Iterable[np.ndarray],
+    lr: float | None = None,
+    *,
+    optimiser: Optimiser | None = None,
+    weight_decay: float = 0.0,
 ) -> Iterator[float]:
-    """Gradient descent on ``net``, one step per batch of rows; yields each batch's loss (before its step).
+    """:func:`train_step` on each batch of rows in turn; yields each batch's loss (before its step).
 
     ``loss(y_pred, target) -> (value, dvalue/dy_pred)`` is the one loss interface of
-    :mod:`nnbook.scratch.losses`; the caller records what it yields (e.g. into a ``History``).
+    :mod:`nnbook.scratch.losses`. The step is plain gradient descent with ``lr``, or ``optimiser``'s
+    (``nnbook.scratch.optim``); ``weight_decay`` adds the gradient of the L2 penalty
+    ``(weight_decay / 2) ||W||^2`` of every weight array (two or more dimensions; not the biases).
+    The caller records what it yields (e.g. into a ``History``).
     """
-    for rows in batches:
-        y_pred, cache = net.forward(X[rows])
-        value, grad_y = loss(y_pred, y[rows])
-        _, grads = net.backward(cache, grad_y)
-        sgd_step(net.params, grads, lr)
-        yield value
+    update = _update(lr, optimiser, weight_decay)  # checked now, not at the first step
+    return (train_step(net, loss, X[rows], y[rows], update, weight_decay) for rows in batches)

@@ -13,9 +13,9 @@ import numpy as np
 from nnbook.history import History
 from nnbook.scratch import init as _init
 from nnbook.scratch.activations import sigmoid, softmax, softplus
-from nnbook.scratch.core import Layer, Sequential, minibatches
+from nnbook.scratch.core import Layer, Sequential, minibatches, train_steps
 from nnbook.scratch.layers import Dense
-from nnbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_grad
+from nnbook.scratch.losses import LOSSES, softmax_cross_entropy
 from nnbook.scratch.optim import SGD, Adam
 from nnbook.scratch.rbm import RBM, _as_batch, binary_states, gibbs_step, sample_bernoulli, train_rbm
 from nnbook.scratch.regularisation import Dropout
@@ -33,6 +33,8 @@ __all__ = [
     "train_labelled_rbm",
     "generate_digits",
 ]
+
+_CROSS_ENTROPY = LOSSES["softmax_cross_entropy"]
 
 
 def pretrain_stack(
@@ -107,17 +109,12 @@ def classifier_accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
 
 
 def fine_tune_epoch(net: Sequential, X, y, optimiser, rng, batch_size: int, weight_decay: float) -> float:
-    """One epoch of mini-batch backpropagation on the softmax cross-entropy (dropout on);
-    returns the mean of the mini-batches' losses, each taken before its step."""
+    """One epoch of mini-batch training on the softmax cross-entropy (dropout on), each step a
+    :func:`~nnbook.scratch.core.train_step`; returns the mean over the examples of their batch's loss."""
     set_training(net, True)
-    params, total = net.params, 0.0
-    for idx in minibatches(len(X), batch_size, rng):
-        z, cache = net.forward(X[idx])
-        total += softmax_cross_entropy(z, y[idx]) * len(idx)
-        _, grads = net.backward(cache, softmax_cross_entropy_grad(z, y[idx]))
-        if weight_decay:  # L2 penalty (weight_decay / 2) ||W||^2 on the weight matrices, not the biases
-            grads = {n: g + weight_decay * params[n] if n.endswith(".W") else g for n, g in grads.items()}
-        optimiser.step(params, grads)
+    batches = list(minibatches(len(X), batch_size, rng))
+    losses = train_steps(net, _CROSS_ENTROPY, X, y, batches, optimiser=optimiser, weight_decay=weight_decay)
+    total = sum(value * len(rows) for value, rows in zip(losses, batches))
     set_training(net, False)
     return total / len(X)
 
@@ -142,8 +139,6 @@ def train_classifier(
     With ``patience`` (needs ``val``), training stops after that many epochs without a lower
     validation loss and the network gets back the weights of its best epoch (early stopping).
     """
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0; got {weight_decay!r}")
     if patience is not None and (
         val is None or isinstance(patience, bool) or not isinstance(patience, int) or patience < 1
     ):

@@ -112,3 +112,52 @@ def test_train_steps_is_gradient_descent_on_the_loss():
     np.testing.assert_allclose(net.params["0.W"], W0 - 0.1 * (grad_y.T @ X))
     losses = list(train_steps(net, LOSSES["mse"], X, y, [np.arange(8)] * 50, lr=0.1))
     assert np.all(np.diff(losses) < 0)
+
+
+def test_train_steps_with_an_optimiser_and_weight_decay_matches_torch():
+    """Adam on the cross-entropy plus (wd / 2) ||W||^2 of the weights only, as torch computes it."""
+    import torch
+
+    from nnbook.scratch.losses import LOSSES
+    from nnbook.scratch.optim import Adam
+
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(12, 4)), rng.integers(0, 3, size=12)
+    W, b = rng.normal(size=(3, 4)), rng.normal(size=3)
+    net = Sequential([Dense(W.copy(), b.copy())])
+    batches = [np.arange(6), np.arange(6, 12), np.arange(3, 9)]
+    wd = 0.3
+    losses = list(train_steps(net, LOSSES["softmax_cross_entropy"], X, y, batches, optimiser=Adam(0.05), weight_decay=wd))
+
+    tW, tb = torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)
+    opt = torch.optim.Adam([tW, tb], lr=0.05)
+    expected = []
+    for rows in batches:
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(torch.tensor(X[rows]) @ tW.T + tb, torch.tensor(y[rows]))
+        expected.append(loss.item())
+        (loss + wd / 2 * (tW**2).sum()).backward()  # the penalty on the weights, not on the bias
+        opt.step()
+    np.testing.assert_allclose(losses, expected, rtol=1e-12)
+    np.testing.assert_allclose(net.params["0.W"], tW.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(net.params["0.b"], tb.detach().numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(), ValueError, "either lr .* or an optimiser"),
+        (dict(lr=0.1, optimiser=object()), ValueError, "not both"),
+        (dict(lr=-0.1), ValueError, "lr must be a positive"),
+        (dict(optimiser=object()), TypeError, "step\\(params, grads\\)"),
+        (dict(lr=0.1, weight_decay=-1e-3), ValueError, "weight_decay must be"),
+    ],
+)
+def test_train_steps_says_what_is_wrong_before_the_first_step(kwargs, error, match):
+    from nnbook.scratch.losses import LOSSES
+
+    net = Sequential([Dense(np.ones((1, 2)), np.zeros(1))])
+    W0 = net.params["0.W"].copy()
+    with pytest.raises(error, match=match):
+        train_steps(net, LOSSES["mse"], np.ones((2, 2)), np.ones((2, 1)), [np.arange(2)], **kwargs)
+    np.testing.assert_array_equal(net.params["0.W"], W0)
