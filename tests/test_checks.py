@@ -102,3 +102,68 @@ def test_data_and_random_shift_validate_through_checks(monkeypatch):
     random_shift(np.zeros((2, 64)), 1)
     # blobs: n, margin, spread; subsample: n; random_shift: max_shift
     assert calls == {"int_at_least": 1, "int_in_range": 2, "real_number": 1, "positive_number": 1}
+
+
+def test_real_number_with_an_open_upper_bound():
+    assert checks.real_number(0.5, "val_fraction", low=0, high=1, high_inclusive=False) == 0.5
+    assert checks.real_number(1, "momentum", low=0, high=1) == 1.0  # closed by default
+    with pytest.raises(ValueError, match=r"^val_fraction must be a finite number > 0 and < 1; got 1$"):
+        checks.real_number(1, "val_fraction", low=0, high=1, high_inclusive=False)
+
+
+def test_int_in_range_with_none():
+    assert checks.int_in_range(None, "batch_size", 1, 5, none="full batch") is None
+    assert checks.int_in_range(np.int64(5), "batch_size", 1, 5, none="full batch") == 5
+    with pytest.raises(ValueError, match=r"^batch_size must be an integer in \[1, 5\] or None \(full batch\); got 6$"):
+        checks.int_in_range(6, "batch_size", 1, 5, none="full batch")
+    with pytest.raises(ValueError, match=r"^n must be an integer in \[1, 5\]; got None$"):
+        checks.int_in_range(None, "n", 1, 5)
+
+
+def test_probability():
+    for ok in (0, 0.25, np.float32(0.5), 0.999):
+        assert checks.probability(ok, "dropout") == float(ok)
+    # a non-number is a ValueError too, as the hand-written checks it replaced raised
+    for bad in (1, 1.0, -0.1, float("nan"), True, "0.5", None):
+        with pytest.raises(ValueError, match=r"^dropout must be a probability in \[0, 1\); got "):
+            checks.probability(bad, "dropout")
+    with pytest.raises(ValueError, match=r"^p must be a drop probability in \[0, 1\); got 1$"):
+        checks.probability(1, "p", "a drop probability")
+
+
+def test_ndim():
+    x = np.zeros((2, 3))
+    assert checks.ndim(x, 2, "X", "(n, d)") is x
+    assert checks.ndim(torch.zeros(1, 2, 3, 4), 4, "x", "(batch, channels, height, width)").shape == (1, 2, 3, 4)
+    with pytest.raises(ValueError, match=r"^X must be two-dimensional with shape \(n, d\); got shape \(3,\)$"):
+        checks.ndim(np.zeros(3), 2, "X", "(n, d)")
+    with pytest.raises(ValueError, match=r"^x must be 5-D with shape \(a, b, c, d, e\); got shape \(\)$"):
+        checks.ndim(1.0, 5, "x", "(a, b, c, d, e)")
+
+
+def test_shape_is():
+    b = np.zeros(2)
+    assert checks.shape_is(b, (2,), "b", "(out_channels,)") is b
+    assert checks.shape_is(torch.zeros(4, 7, 3), (None, None, 3), "x", "(batch, T, n_in)").shape == (4, 7, 3)
+    with pytest.raises(ValueError, match=r"^b must have shape \(out_channels,\) = \(2,\); got \(3,\)$"):
+        checks.shape_is(np.zeros(3), (2,), "b", "(out_channels,)")
+    with pytest.raises(ValueError, match=r"^x must have shape \(batch, T, n_in\) = \(batch, T, 3\); got \(4, 3\)$"):
+        checks.shape_is(torch.zeros(4, 3), (None, None, 3), "x", "(batch, T, n_in)")
+    # a layout that already shows the sizes is not repeated; a hint follows it
+    with pytest.raises(ValueError, match=r"^images must have shape \(n, 8, 8\), or \(n, 64\); got \(2, 8, 7\)$"):
+        checks.shape_is(np.zeros((2, 8, 7)), (None, 8, 8), "images", "(n, 8, 8)", hint="or (n, 64)")
+
+
+def test_min_length():
+    assert checks.min_length([1, 2], 2, "tokens") == [1, 2]
+    with pytest.raises(ValueError, match=r"^tokens must hold at least 2 tokens \(one to predict from\); got 1$"):
+        checks.min_length([0], 2, "tokens", "token", "one to predict from")
+    with pytest.raises(ValueError, match=r"^X must hold at least 1 example; got 0$"):
+        checks.min_length(np.zeros((0, 3)), 1, "X", "example")
+
+
+def test_labels01_shows_a_few_of_the_wrong_values():
+    with pytest.raises(ValueError, match=r"^y must hold the labels 0 and 1 only; got values \[0, 1, 2\]$"):
+        checks.labels01([0, 1, 2], 3)
+    with pytest.raises(ValueError, match=r"got values \[0, 1, 2, 3, 4, \.\.\.\]$"):
+        checks.labels01(np.arange(100), 100)
