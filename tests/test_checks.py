@@ -167,3 +167,96 @@ def test_labels01_shows_a_few_of_the_wrong_values():
         checks.labels01([0, 1, 2], 3)
     with pytest.raises(ValueError, match=r"got values \[0, 1, 2, 3, 4, \.\.\.\]$"):
         checks.labels01(np.arange(100), 100)
+
+
+_NEW = ["positive_int", "int_at_least", "int_in_range", "probability", "real_number", "positive_number"]
+_SHAPES = ["ndim", "shape_is", "min_length", "one_of", "flag", "instance", "learning_rate", "labels01"]
+
+
+def test_the_torch_models_validate_through_checks(monkeypatch):
+    from nnbook.approximation import shallow_net
+    from nnbook.models import cnn, mlp, sequence
+
+    calls = _spy(monkeypatch, _NEW + _SHAPES)
+    net = mlp.mlp((4, 3, 2), dropout=0.1)
+    mlp.hidden_representations(net, np.zeros((2, 4)))
+    cnn.layer_table(cnn.lenet((2, 2), hidden=4), (64,))
+    shallow_net(3)
+    reader = sequence.SequenceReader(2, 3, 1)
+    reader(torch.zeros(1, 4, 2))
+    lm = sequence.CharLM(5, 4, n_embed=2)
+    sequence.sample(lm, [1], 2)
+    got = {k: v for k, v in calls.items() if v}
+    # mlp: 3 widths, activation, dropout, batch_norm; hidden_representations: model, X;
+    # lenet: 2 channels, hidden, n_classes, dropout; layer_table: model; shallow_net: width;
+    # SequenceReader: cell, pool, bidirectional, 3 sizes, x; CharLM: cell, 4 sizes, tokens (three calls in
+    # sample); sample: temperature, start. int_at_least counts positive_int's calls to it too (3 + 12).
+    assert got == {
+        "int_at_least": 15,
+        "one_of": 4,
+        "probability": 2,
+        "flag": 2,
+        "instance": 2,
+        "ndim": 4,
+        "positive_int": 12,
+        "shape_is": 1,
+        "real_number": 1,
+        "min_length": 1,
+    }
+
+
+def test_the_numpy_modules_validate_through_checks(monkeypatch):
+    from nnbook.scratch import conv, optim, regression, regularisation
+
+    calls = _spy(monkeypatch, _NEW + _SHAPES)
+    rng = np.random.default_rng(0)
+    layer = conv.Conv2d.random(1, 2, 3, rng)
+    layer(np.zeros((1, 1, 4, 4)))
+    conv.MaxPool2d(2)(np.zeros((1, 1, 4, 4)))
+    optim.SGD(0.1, momentum=0.9, weight_decay=1e-4)
+    optim.Adam()
+    regularisation.Dropout(0.5)
+    regularisation.BatchNorm(2, momentum=0.1).forward(np.zeros((3, 2)))
+    X, y = np.zeros((4, 1)), np.array([0.0, 1.0, 0.0, 1.0])
+    regression.descend(regression.logistic_loss_grad, X, y, lr=0.1, batch_size=2, steps=1)
+    regression.standardize(X)
+    got = {k: v for k, v in calls.items() if v}
+    assert got["probability"] == 4  # SGD momentum, Adam beta1 and beta2, Dropout p
+    assert got["learning_rate"] == 3 and got["positive_number"] == 1  # SGD, Adam, descend; Adam eps
+    assert got["real_number"] == 2 and got["positive_int"] == 3  # weight_decay, momentum; units, steps, core's batch
+    assert got["one_of"] == 2 and got["int_in_range"] == 1  # method, he_normal's activation; batch_size
+    assert got["ndim"] >= 6 and got["shape_is"] >= 4 and got["min_length"] >= 2 and got["labels01"] >= 1
+    assert got["int_at_least"] >= 8  # the sizes of conv, pooling and output_size
+
+
+def test_the_data_modules_validate_through_checks(monkeypatch):
+    from nnbook import grey, runtime, sequences
+
+    calls = _spy(monkeypatch, _NEW + _SHAPES)
+    grey.gm11_forecast([1.0, 2.0, 3.0, 4.0], 1)
+    runtime.seed(0)
+    sequences.load_text()
+    tokens = np.arange(10) % 3
+    sequences.split_text(tokens, 0.2)
+    sequences.text_windows(tokens, 3)
+    sequences.noisy_waveform(5)
+    sequences.first_symbol_task(2, 3)
+    sequences.digit_rows(np.zeros((1, 64)))
+    P = sequences.bigram_probabilities(tokens, 3)
+    sequences.bigram_perplexity(P, tokens)
+    got = {k: v for k, v in calls.items() if v}
+    # grey: series ndim and length, steps; seed: type, range; load_text: name; split_text: val_fraction;
+    # text_windows: length, tokens; noisy_waveform: n, noise; first_symbol_task: n, length, n_symbols;
+    # digit_rows: shape; bigram_probabilities: vocab_size, alpha; bigram_perplexity: tokens;
+    # int_at_least counts positive_int's call to it too (6 + 1)
+    assert got == {
+        "ndim": 1,
+        "min_length": 3,
+        "positive_int": 1,
+        "instance": 1,
+        "int_in_range": 1,
+        "one_of": 1,
+        "real_number": 3,
+        "int_at_least": 7,
+        "shape_is": 1,
+    }
