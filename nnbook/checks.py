@@ -258,6 +258,14 @@ def min_length(x: Any, minimum: int, name: str, unit: str = "value", why: str = 
     return x
 
 
+def rows(x: Any, n: int, name: str = "x") -> np.ndarray:
+    """``x`` as a float batch of shape (batch, n); one row of ``n`` values becomes a batch of one."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[None, :]
+    return shape_is(x, (None, n), name, "(batch, n)", hint=f"or ({n},) for one row")
+
+
 def sequence_batch(x: Any, n_features: int, name: str = "x") -> np.ndarray:
     """``x`` as a float64 batch of sequences, shape ``(batch, T, n_features)`` with at least one time step."""
     x = shape_is(np.asarray(x, dtype=np.float64), (None, None, n_features), name, "(batch, T, n_in)")
