@@ -239,3 +239,32 @@ def test_fine_tune_is_adam_with_early_stopping_on_the_validation_split():
     assert len(hist["val_loss"]) == int(np.argmin(hist["val_loss"])) + 4 < 100
     hist = dbn.fine_tune(net, X, y, (X, y), rng, epochs=20)
     assert hist["val_accuracy"][-1] == 1.0
+
+
+def test_cosine_schedule_and_augmentation_each_epoch():
+    from nnbook.scratch.optim import cosine_lr
+
+    X, y = small_data()
+
+    def run(**kw):
+        rng = np.random.default_rng(3)
+        net = dbn.random_classifier(64, [8], 3, rng)
+        opt = Adam(1e-2)
+        hist = dbn.train_classifier(net, X, y, optimiser=opt, epochs=5, rng=rng, **kw)
+        return net, hist
+
+    _, hist = run(cosine=True)
+    np.testing.assert_allclose(hist["lr"], [cosine_lr(1e-2, e, 5) for e in range(5)])
+    _, flat = run()
+    np.testing.assert_array_equal(flat["lr"], [1e-2] * 5)
+
+    seen = []
+    plain, _ = run()
+    same, _ = run(augment=lambda images: seen.append(images) or images)  # an augmentation that changes nothing
+    assert len(seen) == 5 and all(s is X for s in seen)  # called once per epoch, on the training images
+    for name, p in plain.params.items():
+        np.testing.assert_array_equal(p, same.params[name])
+    moved, _ = run(augment=lambda images: np.roll(images, 1, axis=1))
+    assert not np.allclose(moved.params["0.W"], plain.params["0.W"])  # training sees what augment returns
+    with pytest.raises(TypeError, match="augment"):
+        run(augment="shift")

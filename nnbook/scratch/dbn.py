@@ -5,7 +5,7 @@ generating a digit for a requested label from a top-level RBM over (features, la
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +17,7 @@ from nnbook.scratch.activations import sigmoid, softmax, softplus
 from nnbook.scratch.core import Layer, Sequential, minibatches, train_steps
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import LOSSES, softmax_cross_entropy
-from nnbook.scratch.optim import SGD, Adam
+from nnbook.scratch.optim import SGD, Adam, cosine_lr
 from nnbook.scratch.rbm import RBM, binary_states, gibbs_step, sample_bernoulli, train_rbm
 from nnbook.scratch.regularisation import Dropout
 
@@ -131,22 +131,37 @@ def train_classifier(
     val: tuple[np.ndarray, np.ndarray] | None = None,
     patience: int | None = None,
     weight_decay: float = 0.0,
+    cosine: bool = False,
+    augment: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> History:
-    """Fine-tune ``net`` with ``optimiser`` (``nnbook.scratch.optim``); records per epoch the training
-    loss (the mean over the epoch's mini-batches, dropout on) and, with ``val``, the validation loss
-    and accuracy (dropout off).
+    """Fine-tune ``net`` with ``optimiser`` (``nnbook.scratch.optim``); records per epoch the learning
+    rate, the training loss (the mean over the epoch's mini-batches, dropout on) and, with ``val``, the
+    validation loss and accuracy (dropout off).
 
-    With ``patience`` (needs ``val``), training stops after that many epochs without a lower
-    validation loss and the network gets back the weights of its best epoch (early stopping).
+    ``cosine`` lowers the optimiser's learning rate from its start to 0 along half a cosine over the
+    ``epochs`` (:func:`~nnbook.scratch.optim.cosine_lr`); ``augment(X)`` gives each epoch new versions
+    of the training images. With ``patience`` (needs ``val``), training stops after that many epochs
+    without a lower validation loss and the network gets back the weights of its best epoch (early stopping).
     """
+    checks.positive_int(epochs, "epochs")
     checks.positive_int(patience, "patience", none="no early stopping")
+    checks.flag(cosine, "cosine")
     if patience is not None and val is None:
         raise ValueError("early stopping (patience) needs val data: pass val=(X_val, y_val)")
+    if augment is not None and not callable(augment):
+        raise TypeError(f"augment must be a function of the images (X -> new X) or None; got {augment!r}")
     history = History()
     params = net.params
     best_loss, best, waited = np.inf, None, 0
-    for _ in range(epochs):
-        values = {"loss": fine_tune_epoch(net, X, y, optimiser, rng, batch_size, weight_decay)}
+    start_lr = optimiser.lr
+    for epoch in range(epochs):
+        if cosine:
+            optimiser.lr = cosine_lr(start_lr, epoch, epochs)
+        X_epoch = X if augment is None else augment(X)
+        values = {
+            "lr": optimiser.lr,
+            "loss": fine_tune_epoch(net, X_epoch, y, optimiser, rng, batch_size, weight_decay),
+        }
         if val is not None:
             z = net(val[0])
             values["val_loss"] = softmax_cross_entropy(z, val[1])

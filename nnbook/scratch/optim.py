@@ -9,11 +9,13 @@ state per parameter. Both follow PyTorch's ``torch.optim.SGD`` and ``torch.optim
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nnbook import checks
 
-__all__ = ["momentum_update", "adam_update", "SGD", "Adam"]
+__all__ = ["momentum_update", "adam_update", "SGD", "Adam", "cosine_lr"]
 
 
 def momentum_update(theta, g, v, lr, mu=0.0, nesterov=False, weight_decay=0.0):
@@ -75,3 +77,12 @@ class Adam:
             p[...], self.m[name], self.s[name] = adam_update(
                 p, grads[name], m, s, self.t, self.lr, self.beta1, self.beta2, self.eps
             )
+
+
+def cosine_lr(lr: float, epoch: int, epochs: int) -> float:
+    """The learning rate of epoch ``epoch`` (counting from 0) when it falls from ``lr`` to 0 along half a
+    cosine over ``epochs`` epochs, as ``torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)``."""
+    checks.learning_rate(lr)
+    checks.positive_int(epochs, "epochs")
+    checks.int_in_range(epoch, "epoch", 0, epochs - 1)
+    return lr * 0.5 * (1 + math.cos(math.pi * epoch / epochs))

@@ -84,3 +84,20 @@ def test_nesterov_differs_from_momentum():
 def test_bad_settings_raise(make, msg):
     with pytest.raises(ValueError, match=msg):
         make()
+
+
+def test_cosine_lr_is_torchs_cosine_annealing():
+    import torch
+
+    from nnbook.scratch.optim import cosine_lr
+
+    epochs, lr = 7, 0.3
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+    for epoch in range(epochs):
+        assert cosine_lr(lr, epoch, epochs) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12)
+        opt.step()
+        sched.step()
+    assert cosine_lr(lr, 0, epochs) == lr
+    with pytest.raises(ValueError, match="epoch must be an integer in \\[0, 6\\]"):
+        cosine_lr(lr, epochs, epochs)
