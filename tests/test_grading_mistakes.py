@@ -13,9 +13,9 @@ import pytest
 
 from nnbook.grading.checks import Mistake
 from nnbook.grading.compare import compare
-from nnbook.grading.grade import reference_plan
 from nnbook.grading.kernel import Limits, Sandbox
 from nnbook.grading.master import is_hidden, read_master
+from nnbook.grading.reference import reference_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = sorted((ROOT / "exercises").glob("ch*.md"))

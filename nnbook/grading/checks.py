@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nnbook.grading.compare import ATOL, RTOL, compare, short
+from nnbook.grading.compare import ATOL, RTOL, compare
 from nnbook.grading.spec import Spec
 
 
@@ -251,4 +251,4 @@ def hidden_test(
     _HIDDEN.append(spec)
 
 
-__all__ = ["check", "public_test", "hidden_test", "assert_close", "short", "typical_mistake"]
+__all__ = ["check", "public_test", "hidden_test", "assert_close", "typical_mistake"]
