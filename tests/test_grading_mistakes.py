@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from nnbook.grading.checks import Mistake
-from nnbook.grading.compare import compare
 from nnbook.grading.kernel import Limits, Sandbox
 from nnbook.grading.master import is_hidden, read_master
 from nnbook.grading.reference import reference_plan
+from nnbook.grading.scoring import judge
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = sorted((ROOT / "exercises").glob("ch*.md"))
@@ -109,9 +109,8 @@ def test_typical_mistakes_are_caught(path):
                     continue
                 passed = 0
                 for args, ref in zip(spec.cases, spec.reference):
-                    status, value = sb.call("call" if spec.call else "value", spec.name, args, LIMITS.call)
-                    ok, got = spec.select(value) if status == "value" else (False, None)
-                    passed += ok and compare(got, spec.select(ref)[1], spec.rtol, spec.atol) is None
+                    status, value = sb.call(spec.kind, spec.name, args, LIMITS.call)
+                    passed += status == "value" and judge(spec, value, ref) is None
                 lost += spec.points * (1 - passed / len(spec.reference))
             label = f"{path.name} {m.qid} '{m.name}'"
             if not failed:

@@ -204,13 +204,17 @@ def hidden_test(
     expected=None,
     part: int | None = None,
     label: str = "",
+    arguments: bool = False,
 ) -> None:
     """Declare a hidden test (master only). In the master it also checks the reference solution:
     the function must run on every input and return plain data, matching ``expected`` if given
     (a list with one expected result per input for ``call``, the value itself for ``value``).
     With ``part=k`` (``call`` only) the test grades item k of the function's tuple result (named
     ``label`` in the feedback): a question's points can then be split over the parts of its
-    answer, one hidden test each, and ``expected`` gives that item."""
+    answer, one hidden test each, and ``expected`` gives that item. With ``arguments=True``
+    (``call`` only) the test grades the arguments as the call leaves them, compared with what the
+    reference leaves (``part=k``: argument k; ``expected`` gives them): a student's function that
+    changes an argument in place loses these points, and so does one whose result is wrong."""
     from nnbook.grading.plain import encode
 
     qid = _qid(qid)
@@ -220,8 +224,19 @@ def hidden_test(
         raise ValueError(f"hidden_test points must be a positive number; got {points!r}")
     if part is not None and (call is None or not isinstance(part, int) or isinstance(part, bool)):
         raise ValueError("hidden_test(part=k) takes an integer index and needs call=")
+    if not isinstance(arguments, bool) or (arguments and call is None):
+        raise ValueError("hidden_test(arguments=True) grades the arguments after a call: it needs call=")
     spec = Spec(
-        qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, part=part, label=str(label)
+        qid,
+        float(points),
+        call,
+        value,
+        _plain_inputs(inputs) if call else [],
+        rtol,
+        atol,
+        part=part,
+        label=str(label),
+        arguments=arguments,
     )
     if value is not None and inputs is not None:
         raise ValueError("hidden_test(value=...) takes no inputs")
@@ -231,7 +246,11 @@ def hidden_test(
     if name not in caller:
         raise NameError(f"hidden_test({qid!r}): {name!r} is not defined in the notebook")
     if call:
-        results = [caller[call](*copy.deepcopy(args)) for args in spec.inputs]  # keep the inputs intact
+        results = []
+        for args in spec.inputs:
+            args = list(copy.deepcopy(args))  # keep the inputs intact
+            result = caller[call](*args)
+            results.append((result, args) if arguments else result)
         if expected is not None and len(expected) != len(results):
             raise ValueError(f"hidden_test({qid!r}): expected has {len(expected)} items for {len(results)} inputs")
     else:
@@ -241,7 +260,8 @@ def hidden_test(
         encode(got)  # the reference must return plain data, or the grader cannot compare
         has_part, got = spec.select(got)
         if not has_part:
-            raise ValueError(f"hidden_test({qid!r}, part={part}): the reference result has no item {part}")
+            what = "call has no argument" if arguments else "result has no item"
+            raise ValueError(f"hidden_test({qid!r}, part={part}): the reference {what} {part}")
         if expected is not None:
             msg = compare(got, expected[i], rtol, atol)
             if msg:
