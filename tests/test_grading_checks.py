@@ -97,6 +97,15 @@ def test_hidden_test_checks_the_reference():
     assert [h.inputs[0][0] for h in checks._HIDDEN] == [1.0, 2.0, 3.0]
 
 
+def test_typical_mistake_is_compiled_and_its_flag_checked():
+    checks.typical_mistake("q1", "doubled in place", "def double(x):\n    x *= 2\n    return x", public_only=True)
+    assert [(m.qid, m.public_only) for m in checks._MISTAKES if m.name == "doubled in place"] == [("q1", True)]
+    with pytest.raises(ValueError, match="public_only"):
+        checks.typical_mistake("q1", "a flag that is not a bool", "def double(x):\n    return x", public_only="yes")
+    with pytest.raises(SyntaxError):
+        checks.typical_mistake("q1", "not Python", "def double(x) return x")
+
+
 def halve_in_place(x):
     x /= 2
     return x

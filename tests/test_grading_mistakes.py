@@ -1,7 +1,10 @@
 """Typical mistakes declared by the masters (``typical_mistake`` in a hidden cell): each one,
 put in place of the reference solution, fails at least one public test of its question with a
-message that says what was checked, and loses points in the hidden tests. Every question of every
-master declares at least one: a master without them fails here instead of being skipped.
+message that says what was checked, and loses points in the hidden tests. A mistake declared
+``public_only=True`` (it changes an argument in place, in a question without a hidden test of the
+arguments) must instead change an argument of a hidden case and lose no hidden points, so each
+mistake is tested by the check meant to catch it. Every question of every master declares at least
+one: a master without them fails here instead of being skipped.
 """
 
 import ast
@@ -9,10 +12,12 @@ import json
 import re
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from nnbook.grading.checks import Mistake
+from nnbook.grading.compare import compare
 from nnbook.grading.kernel import Limits, Sandbox
 from nnbook.grading.master import is_hidden, read_master
 from nnbook.grading.reference import reference_plan
@@ -35,8 +40,8 @@ def declared_mistakes(master) -> list[Mistake]:
         for node in ast.walk(ast.parse(cell.source)):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "typical_mistake":
                 args = [ast.literal_eval(a) for a in node.args]
-                args += [ast.literal_eval(k.value) for k in node.keywords]
-                found.append(Mistake(*args))
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+                found.append(Mistake(*args, **kwargs))
     return found
 
 
@@ -71,6 +76,8 @@ def test_a_master_without_typical_mistakes_fails():
 def test_the_format_is_parsed():
     m = read_master(ROOT / "exercises" / "ch06_backprop.md")
     assert {x.qid for x in declared_mistakes(m)} == set(m.questions)
+    ch01 = declared_mistakes(read_master(ROOT / "exercises" / "ch01_perceptron.md"))
+    assert [(x.qid, x.public_only) for x in ch01 if x.public_only] == [("q3", True)]
 
 
 @contextmanager
@@ -88,10 +95,15 @@ def reference_kernel(path: Path):
         yield sb, plan
 
 
-def try_answer(sb: Sandbox, plan, qid: str, code: str, label: str) -> tuple[list[list[str]], float]:
-    """Run ``code`` in place of the reference's definitions: the outcomes of ``qid``'s public tests
-    ([status, name, message, hint] each) and the hidden points the answer loses. The reference's
-    definitions are put back afterwards."""
+class Tried(NamedTuple):
+    public: list[list[str]]  # the outcomes of the question's public tests: [status, name, message, hint]
+    lost: float  # the hidden points the answer loses
+    changes_arguments: bool  # some hidden case's call leaves its arguments changed
+
+
+def try_answer(sb: Sandbox, plan, qid: str, code: str, label: str) -> Tried:
+    """Run ``code`` in place of the reference's definitions on ``qid``'s public tests and hidden
+    cases. The reference's definitions are put back afterwards."""
     names = defined_names(code)
     assert names, f"{label}: the answer defines nothing"
     assert sb.execute(f"_nnb_saved = {{n: globals()[n] for n in {names!r} if n in globals()}}", 10).status == "ok"
@@ -106,7 +118,7 @@ def try_answer(sb: Sandbox, plan, qid: str, code: str, label: str) -> tuple[list
     )
     assert r.status == "ok", r
     public = json.loads(out.read_text())
-    lost = 0.0
+    lost, changes = 0.0, False
     for spec in plan.specs:
         if spec.qid != qid:
             continue
@@ -114,9 +126,12 @@ def try_answer(sb: Sandbox, plan, qid: str, code: str, label: str) -> tuple[list
         for args, ref in zip(spec.cases, spec.reference):
             status, value = sb.call(spec.kind, spec.name, args, LIMITS.call)
             passed += status == "value" and judge(spec, value, ref) is None
+            if spec.call:
+                status, value = sb.call("arguments", spec.name, args, LIMITS.call)
+                changes |= status == "value" and compare(value[1], list(args)) is not None
         lost += spec.points * (1 - passed / len(spec.reference))
     assert sb.execute("globals().update(_nnb_saved)", 10).status == "ok"
-    return public, lost
+    return Tried(public, lost, changes)
 
 
 @pytest.mark.parametrize("path", MASTERS, ids=[m.stem for m in MASTERS])
@@ -128,13 +143,18 @@ def test_typical_mistakes_are_caught(path):
     with reference_kernel(path) as (sb, plan):
         for m in mistakes:
             label = f"{path.name} {m.qid} '{m.name}'"
-            public, lost = try_answer(sb, plan, m.qid, m.code, label)
+            public, lost, changes_arguments = try_answer(sb, plan, m.qid, m.code, label)
             failed = [o for o in public if o[0] in ("failed", "error")]
             if not failed:
                 problems.append(f"{label}: passes every public test")
             elif not any(o[2].strip() and not re.fullmatch(r"test \d+", o[1]) for o in failed):
                 problems.append(f"{label}: the failure names no check ({failed})")
-            if lost <= 0:
+            if m.public_only:  # caught by the public tests only: it must change an argument and nothing else
+                if not changes_arguments:
+                    problems.append(f"{label}: public_only=True, but it changes no argument of a hidden case")
+                if lost > 0:
+                    problems.append(f"{label}: public_only=True, but it loses hidden points (drop the flag)")
+            elif lost <= 0:
                 problems.append(f"{label}: loses no hidden points")
     assert not problems, "\n".join(problems)
 
@@ -170,7 +190,9 @@ def test_ch08_q4_a_right_answer_does_not_depend_on_the_sort():
     problems = []
     with reference_kernel(ROOT / "exercises" / "ch08_evaluation.md") as (sb, plan):
         for name, sort in SORTS.items():
-            public, lost = try_answer(sb, plan, "q4", RELIABILITY.replace("SORT", sort), f"ch08 q4 sorted with {name}")
+            public, lost, _ = try_answer(
+                sb, plan, "q4", RELIABILITY.replace("SORT", sort), f"ch08 q4 sorted with {name}"
+            )
             failed = [o for o in public if o[0] != "passed"]
             if failed or lost:
                 problems.append(
@@ -179,7 +201,7 @@ def test_ch08_q4_a_right_answer_does_not_depend_on_the_sort():
         # the control: without the tie rule, the tie order decides the bins, and the checks see it
         for name in ('np.argsort(p, kind="stable")', "ties in reverse order"):
             no_rule = RELIABILITY.replace("SORT", SORTS[name]).replace("    y = (np.bincount", "    # y = (np.bincount")
-            public, lost = try_answer(sb, plan, "q4", no_rule, f"ch08 q4 without the tie rule, {name}")
+            public, lost, _ = try_answer(sb, plan, "q4", no_rule, f"ch08 q4 without the tie rule, {name}")
             if all(o[0] == "passed" for o in public) or not lost:
                 problems.append(f"without the tie rule, sorted with {name}: not caught ({public}, {lost:g} lost)")
     assert not problems, "\n".join(problems)

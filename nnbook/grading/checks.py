@@ -34,21 +34,27 @@ class Mistake:
     qid: str
     name: str
     code: str
+    public_only: bool = False
 
 
 _MISTAKES: list[Mistake] = []
 
 
-def typical_mistake(qid: str, name: str, code: str) -> None:
+def typical_mistake(qid: str, name: str, code: str, public_only: bool = False) -> None:
     """Declare (master only, in a hidden cell, with literal arguments) a typical wrong answer to
     ``qid``: ``code`` redefines what the solution defines, with the mistake in it. Each one must
     fail at least one public test with a message and lose points in the hidden tests
-    (tests/test_grading_mistakes.py runs them). Here the code is only compiled."""
+    (tests/test_grading_mistakes.py runs them). ``public_only=True`` declares a mistake that only
+    changes an argument in place, in a question without a hidden test of the arguments: it must
+    fail a public test, change an argument, and lose no hidden points. Here the code is only compiled."""
     qid = _qid(qid)
     if not (isinstance(name, str) and name and isinstance(code, str) and code.strip()):
         raise ValueError("typical_mistake(qid, name, code) needs a name and the code of the wrong answer")
+    if not isinstance(public_only, bool):
+        raise ValueError(f"typical_mistake(public_only=...) is True or False; got {public_only!r}")
     compile(code, f"<typical mistake {qid}: {name}>", "exec")
-    _MISTAKES[:] = [m for m in _MISTAKES if (m.qid, m.name) != (qid, name)] + [Mistake(qid, name, code)]
+    mistake = Mistake(qid, name, code, public_only)
+    _MISTAKES[:] = [m for m in _MISTAKES if (m.qid, m.name) != (qid, name)] + [mistake]
 
 
 @dataclass
