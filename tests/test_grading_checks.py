@@ -127,15 +127,15 @@ def test_hidden_test_of_the_arguments_after_the_call():
 
 
 def test_an_arguments_case_needs_the_right_arguments_and_the_right_result():
-    from nnbook.grading.scoring import judge
+    from nnbook.grading.scoring import case_failure
     from nnbook.grading.spec import Spec
 
     spec = Spec("q1", 1.0, "f", inputs=[[[1.0, 2.0]]], arguments=True, part=0, label="x after the call")
     ref = [[0.5, 1.0], [[1.0, 2.0]]]  # (result, arguments after the call)
     assert spec.kind == "arguments" and spec.title == "f -> x after the call"
-    assert judge(spec, [[0.5, 1.0], [[1.0, 2.0]]], ref) is None
-    assert judge(spec, [[0.5, 1.0], [[0.5, 1.0]]], ref).startswith("after the call: wrong value in item 0")
-    assert "counts only when the call's result is right" in judge(spec, [None, [[1.0, 2.0]]], ref)
+    assert case_failure(spec, [[0.5, 1.0], [[1.0, 2.0]]], ref) is None
+    assert case_failure(spec, [[0.5, 1.0], [[0.5, 1.0]]], ref).startswith("after the call: wrong value in item 0")
+    assert "counts only when the call's result is right" in case_failure(spec, [None, [[1.0, 2.0]]], ref)
     assert Spec("q1", 1.0, "f", arguments=True).title == "f -> its arguments after the call"
     old = {k: v for k, v in spec.to_dict().items() if k != "arguments"}
     assert Spec.from_dict(old).kind == "call"  # a description without the newer field still reads

@@ -21,7 +21,7 @@ from nnbook.grading.compare import compare
 from nnbook.grading.kernel import Limits, Sandbox
 from nnbook.grading.master import is_hidden, read_master
 from nnbook.grading.reference import reference_plan
-from nnbook.grading.scoring import judge
+from nnbook.grading.scoring import case_failure
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTERS = sorted((ROOT / "exercises").glob("ch*.md"))
@@ -125,7 +125,7 @@ def try_answer(sb: Sandbox, plan, qid: str, code: str, label: str) -> Tried:
         passed = 0
         for args, ref in zip(spec.cases, spec.reference):
             status, value = sb.call(spec.kind, spec.name, args, LIMITS.call)
-            passed += status == "value" and judge(spec, value, ref) is None
+            passed += status == "value" and case_failure(spec, value, ref) is None
             if spec.call:
                 status, value = sb.call("arguments", spec.name, args, LIMITS.call)
                 changes |= status == "value" and compare(value[1], list(args)) is not None

@@ -38,7 +38,7 @@ class Result:
         return round(sum(self.scores.values()), 2)
 
 
-def judge(spec: Spec, value, ref) -> str | None:
+def case_failure(spec: Spec, value, ref) -> str | None:
     """None when a case's value (plain data from the kernel) passes against the reference's, else
     what the feedback says about it (never the expected value). An ``arguments`` case passes only
     when the arguments after the call and the call's result are both right."""
@@ -59,7 +59,7 @@ def score_cases(result: Result, plan: Plan, outcomes) -> None:
         passed = 0
         for i, ((status, value), ref) in enumerate(zip(cases, spec.reference), 1):
             if status == "value":
-                msg = judge(spec, value, ref)
+                msg = case_failure(spec, value, ref)
                 passed += msg is None
                 result.cases.append(Case(spec.qid, spec.title, i, "passed" if msg is None else "wrong", msg or ""))
             else:

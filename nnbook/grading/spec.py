@@ -27,7 +27,7 @@ class Spec:
     ``arguments`` grades the list of arguments as the call leaves them (``part`` then picks one
     argument): a function that changes its arguments in place differs there from the reference,
     which leaves them as they came. Its cases are pairs (the call's result, the arguments after
-    the call), and a case passes only when the result is right too (see ``scoring.judge``).
+    the call), and a case passes only when the result is right too (see ``scoring.case_failure``).
     ``public`` holds the arguments (canonical JSON) the question's public tests pass to ``call``;
     ``reference`` the reference results (grader side); ``where`` the master cell that declared it
     (kernel side: re-running a cell replaces its tests)."""
