@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnbook import checks
+
 __all__ = ["target", "shallow_net", "fit_shallow", "sup_error"]
 
 GRID = np.linspace(-np.pi, np.pi, 401)
@@ -20,9 +22,8 @@ def target(x: np.ndarray) -> np.ndarray:
 
 def shallow_net(width: int) -> nn.Sequential:
     """x -> sum_j c_j tanh(w_j x + b_j) + d: one hidden layer of ``width`` tanh units."""
-    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-        raise ValueError(f"width must be a positive integer; got {width!r}")
-    return nn.Sequential(nn.Linear(1, int(width)), nn.Tanh(), nn.Linear(int(width), 1)).double()
+    width = checks.positive_int(width, "width")
+    return nn.Sequential(nn.Linear(1, width), nn.Tanh(), nn.Linear(width, 1)).double()
 
 
 @lru_cache(maxsize=64)

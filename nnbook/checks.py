@@ -22,12 +22,16 @@ __all__ = [
     "positive_int",
     "int_at_least",
     "int_in_range",
+    "probability",
     "flag",
     "instance",
     "one_of",
     "rng",
     "shape",
     "inputs",
+    "ndim",
+    "shape_is",
+    "min_length",
     "sequence_batch",
     "labels01",
     "class_labels",
@@ -51,20 +55,23 @@ def real_number(
     low: float | None = None,
     low_inclusive: bool = False,
     high: float | None = None,
+    high_inclusive: bool = True,
     hint: str = "",
 ) -> float:
-    """``value`` as a finite float, optionally above ``low`` (or at it, with ``low_inclusive``) and at most ``high``."""
+    """``value`` as a finite float, optionally above ``low`` (or at it, with ``low_inclusive``) and at most
+    ``high`` (below it, without ``high_inclusive``)."""
     about = f" ({hint})" if hint else ""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number{about}; got {value!r} of type {type(value).__name__}")
     v = float(value)
     too_low = low is not None and (v < low if low_inclusive else v <= low)
-    if not math.isfinite(v) or too_low or (high is not None and v > high):
+    too_high = high is not None and (v > high if high_inclusive else v >= high)
+    if not math.isfinite(v) or too_low or too_high:
         bounds = []
         if low is not None:
             bounds.append(f"{'>=' if low_inclusive else '>'} {low:g}")
         if high is not None:
-            bounds.append(f"<= {high:g}")
+            bounds.append(f"{'<=' if high_inclusive else '<'} {high:g}")
         what = " ".join(["a finite number", " and ".join(bounds)]).strip()
         raise ValueError(f"{name} must be {what}{about}; got {value!r}")
     return v
@@ -130,11 +137,27 @@ def int_at_least(
     return int(value)
 
 
-def int_in_range(value: Any, name: str, low: int, high: int) -> int:
-    """``value`` as an int in ``[low, high]``."""
+def int_in_range(value: Any, name: str, low: int, high: int, *, none: str | None = None) -> int | None:
+    """``value`` as an int in ``[low, high]``.
+
+    With ``none`` (what None means, e.g. ``"full batch"``) None is accepted and returned as it is.
+    """
+    if none is not None and value is None:
+        return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer in [{low}, {high}]; got {value!r}")
+        or_none = f" or None ({none})" if none is not None else ""
+        raise ValueError(f"{name} must be an integer in [{low}, {high}]{or_none}; got {value!r}")
     return int(value)
+
+
+def probability(value: Any, name: str, what: str = "a probability") -> float:
+    """``value`` as a float in [0, 1), such as a dropout rate or a momentum coefficient.
+
+    Anything else, a non-number too, is a ValueError "``name`` must be ``what`` in [0, 1)".
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be {what} in [0, 1); got {value!r}")
+    return float(value)
 
 
 def flag(value: Any, name: str) -> bool:
@@ -195,11 +218,57 @@ def inputs(X: Any, n_features: int | None = None, name: str = "X") -> np.ndarray
     return X
 
 
+_DIMENSIONS = {1: "one-dimensional", 2: "two-dimensional", 3: "three-dimensional", 4: "four-dimensional"}
+
+
+def ndim(x: Any, n: int, name: str, layout: str) -> Any:
+    """``x`` (an array or a tensor) if it has ``n`` axes; a ValueError naming them in ``layout`` otherwise.
+
+    ``layout`` names the axes for a reader, e.g. ``"(batch, channels, height, width)"``.
+    """
+    shape = tuple(np.shape(x))
+    if len(shape) != n:
+        raise ValueError(f"{name} must be {_DIMENSIONS.get(n, f'{n}-D')} with shape {layout}; got shape {shape}")
+    return x
+
+
+def shape_is(x: Any, expected: tuple[int | None, ...], name: str, layout: str, hint: str = "") -> Any:
+    """``x`` (an array or a tensor) if its shape is ``expected``, where None allows any size on that axis.
+
+    ``layout`` names the axes, one name per axis, e.g. ``"(batch, T, n_in)"``; the error shows it with the
+    expected sizes filled in, "x must have shape (batch, T, n_in) = (batch, T, 3); got (4, 3)".
+    """
+    shape = tuple(np.shape(x))
+    if len(shape) == len(expected) and all(e is None or s == e for s, e in zip(shape, expected)):
+        return x
+    axes = [a.strip() for a in layout.strip("()").split(",") if a.strip()]
+    filled = [a if e is None else str(e) for a, e in zip(axes, expected)]
+    sizes = f"({', '.join(filled)}{',' if len(filled) == 1 else ''})"
+    equals = "" if sizes == layout else f" = {sizes}"
+    about = f", {hint}" if hint else ""
+    raise ValueError(f"{name} must have shape {layout}{equals}{about}; got {shape}")
+
+
+def min_length(x: Any, minimum: int, name: str, unit: str = "value", why: str = "") -> Any:
+    """``x`` if ``len(x) >= minimum``; a ValueError "name must hold at least 4 values" (say) otherwise."""
+    if len(x) < minimum:
+        units = unit if minimum == 1 else f"{unit}s"
+        because = f" ({why})" if why else ""
+        raise ValueError(f"{name} must hold at least {minimum} {units}{because}; got {len(x)}")
+    return x
+
+
+def rows(x: Any, n: int, name: str = "x") -> np.ndarray:
+    """``x`` as a float batch of shape (batch, n); one row of ``n`` values becomes a batch of one."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[None, :]
+    return shape_is(x, (None, n), name, "(batch, n)", hint=f"or ({n},) for one row")
+
+
 def sequence_batch(x: Any, n_features: int, name: str = "x") -> np.ndarray:
     """``x`` as a float64 batch of sequences, shape ``(batch, T, n_features)`` with at least one time step."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 3 or x.shape[2] != n_features:
-        raise ValueError(f"{name} must have shape (batch, T, n_in) = (batch, T, {n_features}); got {x.shape}")
+    x = shape_is(np.asarray(x, dtype=np.float64), (None, None, n_features), name, "(batch, T, n_in)")
     if x.shape[1] < 1:
         raise ValueError(f"{name} must hold at least one time step; got T = 0")
     return x
@@ -211,7 +280,9 @@ def labels01(y: Any, n: int, name: str = "y") -> np.ndarray:
     if y.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), one label per row of X; got shape {y.shape}")
     if not np.all(np.isin(y, (0, 1))):
-        raise ValueError(f"{name} must hold the labels 0 and 1 only; got values {sorted(set(np.unique(y).tolist()))}")
+        values = np.unique(y).tolist()  # sorted
+        shown = f"{values[:5]}"[:-1] + (", ...]" if len(values) > 5 else "]")
+        raise ValueError(f"{name} must hold the labels 0 and 1 only; got values {shown}")
     return y.astype(np.int64)
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook import checks
+
 __all__ = ["gm11_fit", "gm11_forecast", "check_series"]
 
 
 def check_series(x0) -> np.ndarray:
     """The series as a float array; GM(1,1) needs at least 4 positive, finite values."""
-    x0 = np.asarray(x0, dtype=float)
-    if x0.ndim != 1 or len(x0) < 4:
-        raise ValueError(f"the series must be one-dimensional with at least 4 values; got shape {x0.shape}")
+    x0 = checks.ndim(np.asarray(x0, dtype=float), 1, "the series", "(n,)")
+    checks.min_length(x0, 4, "the series")
     if not np.all(np.isfinite(x0)) or np.any(x0 <= 0):
         raise ValueError("GM(1,1) needs a series of positive, finite values (it models exponential growth or decay)")
     return x0
@@ -34,8 +35,7 @@ def gm11_fit(x0: np.ndarray) -> tuple[float, float]:
 def gm11_forecast(x0, steps: int) -> np.ndarray:
     """GM(1,1)'s fitted values for the whole series followed by ``steps`` forecasts (length len(x0) + steps)."""
     x0 = check_series(x0)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer; got {steps!r}")
+    steps = checks.positive_int(steps, "steps", minimum=0)
     a, b = gm11_fit(x0)
     k = np.arange(len(x0) + steps)
     x1_hat = (x0[0] - b / a) * np.exp(-a * k) + b / a

@@ -8,6 +8,8 @@ import random
 import numpy as np
 import torch
 
+from nnbook import checks
+
 _MAX_SEED = 2**32 - 1
 
 
@@ -16,11 +18,8 @@ def seed(n: int) -> np.random.Generator:
 
     Also switches PyTorch to deterministic algorithms so the same seed gives the same figure.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"seed must be an integer in [0, {_MAX_SEED}]; got {n!r} of type {type(n).__name__}")
-    if not 0 <= int(n) <= _MAX_SEED:
-        raise ValueError(f"seed must be an integer in [0, {_MAX_SEED}]; got {n}")
-    n = int(n)
+    checks.instance(n, (int, np.integer), "seed", f"an integer in [0, {_MAX_SEED}]")  # TypeError: not an integer
+    n = checks.int_in_range(n, "seed", 0, _MAX_SEED)  # ValueError: out of range
     random.seed(n)
     np.random.seed(n)
     torch.manual_seed(n)

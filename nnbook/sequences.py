@@ -12,6 +12,8 @@ from importlib import resources
 
 import numpy as np
 
+from nnbook import checks
+
 __all__ = [
     "TEXTS",
     "load_text",
@@ -30,16 +32,9 @@ __all__ = [
 TEXTS = ("harbour",)
 
 
-def _check_int(name: str, value, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-    return int(value)
-
-
 def load_text(name: str = "harbour") -> str:
     """A text written for the book and shipped with the package (``nnbook/texts/<name>.txt``)."""
-    if name not in TEXTS:
-        raise ValueError(f"unknown text {name!r}; the book bundles {list(TEXTS)}")
+    checks.one_of(name, TEXTS, "text")
     return resources.files("nnbook").joinpath("texts", f"{name}.txt").read_text(encoding="utf-8")
 
 
@@ -72,19 +67,17 @@ class Vocabulary:
 def split_text(tokens: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """The first ``1 - val_fraction`` of a token sequence for training and the rest for validation (no shuffling:
     neighbouring windows overlap, so a random split would leak)."""
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must lie strictly between 0 and 1; got {val_fraction!r}")
+    checks.real_number(val_fraction, "val_fraction", low=0, high=1, high_inclusive=False)
     cut = int(round(len(tokens) * (1 - val_fraction)))
     return tokens[:cut], tokens[cut:]
 
 
 def text_windows(tokens: np.ndarray, length: int, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Input windows ``tokens[s : s + length]`` and targets shifted by one, ``tokens[s + 1 : s + length + 1]``."""
-    length = _check_int("length", length)
-    step = length if step is None else _check_int("step", step)
+    length = checks.int_at_least(length, "length", 1)
+    step = length if step is None else checks.int_at_least(step, "step", 1)
     tokens = np.asarray(tokens, dtype=np.int64)
-    if len(tokens) < length + 1:
-        raise ValueError(f"need at least length + 1 = {length + 1} tokens for one window; got {len(tokens)}")
+    checks.min_length(tokens, length + 1, "tokens", "token", "length + 1, for one window and its targets")
     starts = np.arange(0, len(tokens) - length, step)
     X = np.stack([tokens[s : s + length] for s in starts])
     Y = np.stack([tokens[s + 1 : s + length + 1] for s in starts])
@@ -96,9 +89,8 @@ def noisy_waveform(n: int, *, noise: float = 0.1, seed: int = 0) -> tuple[np.nda
 
     Returns ``(noisy, clean)``; a predictor of the next value should beat the noise, not reproduce it.
     """
-    n = _check_int("n", n)
-    if not noise >= 0:
-        raise ValueError(f"noise must be a standard deviation >= 0; got {noise!r}")
+    n = checks.int_at_least(n, "n", 1)
+    checks.real_number(noise, "noise", low=0, low_inclusive=True, hint="a standard deviation")
     t = np.arange(n)
     clean = np.sin(2 * np.pi * t / 20) + 0.5 * np.sin(2 * np.pi * t / 53 + 1.0)
     return clean + noise * np.random.default_rng(seed).standard_normal(n), clean
@@ -108,7 +100,7 @@ def waveform_windows(
     series: np.ndarray, length: int, target: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Windows ``(n, length, 1)`` of a series and the value right after each window (of ``target``, default the series)."""
-    length = _check_int("length", length)
+    length = checks.int_at_least(length, "length", 1)
     series = np.asarray(series, dtype=np.float64)
     target = series if target is None else np.asarray(target, dtype=np.float64)
     if len(series) <= length or target.shape != series.shape:
@@ -128,7 +120,8 @@ def first_symbol_task(
     The later steps hold random symbols (``distractors``) or zeros. A model must carry the first input
     through ``length - 1`` steps; chance accuracy is ``1 / n_symbols``.
     """
-    n, length, n_symbols = _check_int("n", n), _check_int("length", length), _check_int("n_symbols", n_symbols, 2)
+    n, length = checks.int_at_least(n, "n", 1), checks.int_at_least(length, "length", 1)
+    n_symbols = checks.int_at_least(n_symbols, "n_symbols", 2)
     s = np.random.default_rng(seed).integers(0, n_symbols, size=(n, length))
     X = np.eye(n_symbols)[s]
     if not distractors:
@@ -141,18 +134,13 @@ def digit_rows(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images, dtype=np.float64)
     if images.ndim == 2 and images.shape[1] == 64:
         images = images.reshape(-1, 8, 8)
-    if images.ndim != 3 or images.shape[1:] != (8, 8):
-        raise ValueError(f"images must have shape (n, 8, 8) or (n, 64); got {images.shape}")
-    return images
+    return checks.shape_is(images, (None, 8, 8), "images", "(n, 8, 8)", hint="or (n, 64)")
 
 
 def bigram_probabilities(tokens: np.ndarray, vocab_size: int, *, alpha: float = 1.0) -> np.ndarray:
     """``P[a, b]``: the probability that character ``b`` follows ``a``, counted in ``tokens`` with add-``alpha`` smoothing."""
-    vocab_size = _check_int("vocab_size", vocab_size)
-    if not alpha > 0:
-        raise ValueError(
-            f"alpha must be positive, or unseen pairs get probability 0 and infinite perplexity; got {alpha!r}"
-        )
+    vocab_size = checks.int_at_least(vocab_size, "vocab_size", 1)
+    checks.real_number(alpha, "alpha", low=0, hint="or unseen pairs get probability 0 and infinite perplexity")
     counts = np.full((vocab_size, vocab_size), float(alpha))
     np.add.at(counts, (tokens[:-1], tokens[1:]), 1.0)
     return counts / counts.sum(axis=1, keepdims=True)
@@ -166,6 +154,5 @@ def perplexity(mean_nll: float) -> float:
 def bigram_perplexity(P: np.ndarray, tokens: np.ndarray) -> float:
     """The perplexity of the bigram model ``P`` on a token sequence (each character predicted from the one before)."""
     tokens = np.asarray(tokens, dtype=np.int64)
-    if len(tokens) < 2:
-        raise ValueError("a perplexity needs at least two tokens")
+    checks.min_length(tokens, 2, "tokens", "token", "a perplexity scores each token after the first")
     return perplexity(float(-np.mean(np.log(P[tokens[:-1], tokens[1:]]))))

@@ -147,6 +147,15 @@ def test_bad_inputs_are_explained():
         rbm.hidden_probs(np.zeros((2, 5)))
     with pytest.raises(ValueError, match="'cd'"):
         R.train_rbm(rbm, np.zeros((3, 4)), epochs=1, lr=0.1, rng=np.random.default_rng(0), method="gibbs")
+    for bad, match in [
+        (dict(lr=0.0), "lr must be a positive"),
+        (dict(k=0), "k must be a positive integer"),
+        (dict(batch_size=2.5), "batch_size"),
+        (dict(epochs=-1), "epochs must be a non-negative"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            R.train_rbm(rbm, np.zeros((3, 4)), rng=np.random.default_rng(0), **{"epochs": 1, "lr": 0.1, **bad})
+    np.testing.assert_array_equal(rbm.hidden_probs(np.zeros(4)), rbm.hidden_probs(np.zeros((1, 4))))  # one row
     with pytest.raises(ValueError, match="shape"):
         R.RBM(np.zeros((3, 4)), np.zeros(3), np.zeros(3))
 

@@ -15,13 +15,9 @@ from typing import Literal
 import torch
 from torch import nn
 
+from nnbook import checks
+
 __all__ = ["AsImage", "lenet", "alexnet", "layer_table"]
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return value
 
 
 class AsImage(nn.Module):
@@ -52,10 +48,9 @@ def lenet(
     """
     if len(channels) != 2:
         raise ValueError(f"channels must be a pair (c1, c2) of channel counts; got {channels!r}")
-    c1, c2 = (_positive_int(c, "each channel count") for c in channels)
-    hidden, n_classes = _positive_int(hidden, "hidden"), _positive_int(n_classes, "n_classes")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be a probability in [0, 1); got {dropout!r}")
+    c1, c2 = (checks.positive_int(c, "each channel count") for c in channels)
+    hidden, n_classes = checks.positive_int(hidden, "hidden"), checks.positive_int(n_classes, "n_classes")
+    dropout = checks.probability(dropout, "dropout")
     return nn.Sequential(
         AsImage((1, 8, 8)),  # (n, 64) -> (n, 1, 8, 8)
         nn.Conv2d(1, c1, 3, padding=1),
@@ -85,7 +80,7 @@ def alexnet(variant: AlexNetVariant = "paper", n_classes: int = 1000) -> nn.Sequ
     a layer saw only the kernel maps on its own GPU (conv2, conv4, conv5). ``"torchvision"``: the
     one-GPU variant of torchvision's ``alexnet`` (64-192-384-256-256 kernels, no LRN, no groups).
     """
-    n_classes = _positive_int(n_classes, "n_classes")
+    n_classes = checks.positive_int(n_classes, "n_classes")
     if variant == "paper":
         # the paper divides by (k + alpha * sum of squares)^beta with alpha = 1e-4; PyTorch divides
         # alpha by the window size n = 5, so alpha = 5e-4 here gives the paper's formula
@@ -171,8 +166,7 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...], *, skip=(nn.
     number of parameters.
 
     The shapes come from running the model on a "meta" tensor (no memory, no arithmetic)."""
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(f"model must be a torch.nn.Sequential; got {type(model).__name__}")
+    checks.instance(model, nn.Sequential, "model", "a torch.nn.Sequential")
     x = torch.empty((1, *input_shape), device="meta")
     on_meta = all(p.device.type == "meta" for p in model.parameters())
     meta = model if on_meta else copy.deepcopy(model).to("meta")  # never move the caller's model

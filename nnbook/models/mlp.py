@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnbook import checks
 from nnbook.scratch.activations import ACTIVATIONS as _REGISTRY
 
 # The torch.nn module of every activation of the one registry that has one (its ``torch_module``)
@@ -25,14 +26,10 @@ def mlp(
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output width, e.g. (64, 32, 10); got {sizes!r}")
     for s in sizes:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
-            raise ValueError(f"every layer width must be an integer >= 1; got {list(sizes)}")
-    if activation not in _TORCH_ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; expected one of {sorted(_TORCH_ACTIVATIONS)}")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be a probability in [0, 1); got {dropout!r}")
-    if not isinstance(batch_norm, bool):
-        raise TypeError(f"batch_norm must be True or False; got {batch_norm!r}")
+        checks.int_at_least(s, f"every layer width in {list(sizes)}", 1)
+    checks.one_of(activation, _TORCH_ACTIVATIONS, "activation")
+    dropout = checks.probability(dropout, "dropout")
+    checks.flag(batch_norm, "batch_norm")
     layers: list[nn.Module] = []
     for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
         layers.append(nn.Linear(int(n_in), int(n_out)))
@@ -49,11 +46,9 @@ def mlp(
 def hidden_representations(model: nn.Sequential, X) -> list[np.ndarray]:
     """The activations after each hidden layer's nonlinearity (in evaluation mode) for inputs ``X``,
     followed by the output scores: one array of shape (n, width) per layer."""
-    if not isinstance(model, nn.Sequential):
-        raise TypeError(f"model must be an nn.Sequential such as mlp(...) builds; got {type(model).__name__}")
+    checks.instance(model, nn.Sequential, "model", "an nn.Sequential such as mlp(...) builds")
     x = torch.as_tensor(np.asarray(X), dtype=torch.float32) if not isinstance(X, torch.Tensor) else X
-    if x.ndim != 2:
-        raise ValueError(f"X must have shape (n, features); got {tuple(x.shape)}")
+    checks.ndim(x, 2, "X", "(n, features)")
     was_training = model.training
     model.eval()
     x = x.to(next(model.parameters()).device)

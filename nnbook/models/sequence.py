@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
+from nnbook import checks
+
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLS = ("last", "mean")
-
-
-def _check_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
 
 
 class SequenceReader(nn.Module):
@@ -36,13 +31,11 @@ class SequenceReader(nn.Module):
         forget_bias: float = 0.0,
     ):
         super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"unknown cell {cell!r}; expected one of {sorted(CELLS)}")
-        if pool not in POOLS:
-            raise ValueError(f"pool must be one of {POOLS}; got {pool!r}")
-        if not isinstance(bidirectional, bool):
-            raise TypeError(f"bidirectional must be True or False; got {bidirectional!r}")
-        n_in, n_hidden, n_out = _check_int("n_in", n_in), _check_int("n_hidden", n_hidden), _check_int("n_out", n_out)
+        checks.one_of(cell, CELLS, "cell")
+        checks.one_of(pool, POOLS, "pool")
+        checks.flag(bidirectional, "bidirectional")
+        n_in, n_hidden = checks.positive_int(n_in, "n_in"), checks.positive_int(n_hidden, "n_hidden")
+        n_out = checks.positive_int(n_out, "n_out")
         self.cell, self.pool = cell, pool
         self.rnn = CELLS[cell](n_in, n_hidden, batch_first=True, bidirectional=bidirectional)
         self.head = nn.Linear(n_hidden * (2 if bidirectional else 1), n_out)
@@ -55,8 +48,7 @@ class SequenceReader(nn.Module):
                         b[n_hidden : 2 * n_hidden] += forget_bias
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 3 or x.shape[2] != self.rnn.input_size:
-            raise ValueError(f"x must have shape (batch, T, {self.rnn.input_size}); got {tuple(x.shape)}")
+        checks.shape_is(x, (None, None, self.rnn.input_size), "x", "(batch, T, n_in)")
         states, _ = self.rnn(x)
         summary = states[:, -1] if self.pool == "last" else states.mean(dim=1)
         out = self.head(summary)
@@ -70,19 +62,20 @@ class CharLM(nn.Module):
         self, vocab_size: int, n_hidden: int = 128, *, n_embed: int = 32, cell: str = "lstm", n_layers: int = 1
     ):
         super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"unknown cell {cell!r}; expected one of {sorted(CELLS)}")
-        self.vocab_size = _check_int("vocab_size", vocab_size)
-        self.embed = nn.Embedding(self.vocab_size, _check_int("n_embed", n_embed))
+        checks.one_of(cell, CELLS, "cell")
+        self.vocab_size = checks.positive_int(vocab_size, "vocab_size")
+        self.embed = nn.Embedding(self.vocab_size, checks.positive_int(n_embed, "n_embed"))
         self.rnn = CELLS[cell](
-            n_embed, _check_int("n_hidden", n_hidden), num_layers=_check_int("n_layers", n_layers), batch_first=True
+            n_embed,
+            checks.positive_int(n_hidden, "n_hidden"),
+            num_layers=checks.positive_int(n_layers, "n_layers"),
+            batch_first=True,
         )
         self.head = nn.Linear(n_hidden, self.vocab_size)
 
     def forward(self, tokens: torch.Tensor, state=None, *, return_state: bool = False):
         """Scores ``(batch, T, vocab)`` for the character after each position of ``tokens`` ``(batch, T)``."""
-        if tokens.ndim != 2:
-            raise ValueError(f"tokens must have shape (batch, T) of character indices; got {tuple(tokens.shape)}")
+        checks.ndim(tokens, 2, "tokens", "(batch, T) of character indices")
         states, state = self.rnn(self.embed(tokens), state)
         logits = self.head(states)
         return (logits, state) if return_state else logits
@@ -96,10 +89,8 @@ def next_token_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor
 @torch.no_grad()
 def sample(model: CharLM, start: list[int], n: int, *, temperature: float = 1.0, seed: int = 0) -> list[int]:
     """``n`` character indices drawn one at a time from ``softmax(scores / temperature)``, after the prompt ``start``."""
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive (lower: safer, higher: more varied); got {temperature!r}")
-    if len(start) == 0:
-        raise ValueError("start must hold at least one character index to condition on")
+    checks.real_number(temperature, "temperature", low=0, hint="lower: safer, higher: more varied")
+    checks.min_length(start, 1, "start", "character index", "to condition on")
     model.eval()
     dev = next(model.parameters()).device
     gen = torch.Generator(device="cpu").manual_seed(int(seed))

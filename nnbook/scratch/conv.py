@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from nnbook import checks
 from nnbook.scratch import init as _init
 from nnbook.scratch.core import Grads, Layer
 
@@ -47,16 +48,11 @@ Padding = int | str
 # ---------------------------------------------------------------------------------------------
 # Sizes and padding
 # ---------------------------------------------------------------------------------------------
-def _int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
 def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Output length along one axis: floor((n + 2p - d(k - 1) - 1) / s) + 1 (PyTorch's formula)."""
-    n, k = _int(n, "input size", 1), _int(kernel, "kernel", 1)
-    s, p, d = _int(stride, "stride", 1), _int(padding, "padding", 0), _int(dilation, "dilation", 1)
+    n, k = checks.int_at_least(n, "input size", 1), checks.int_at_least(kernel, "kernel", 1)
+    s, d = checks.int_at_least(stride, "stride", 1), checks.int_at_least(dilation, "dilation", 1)
+    p = checks.int_at_least(padding, "padding", 0)
     span = d * (k - 1) + 1  # the input pixels one window covers
     if n + 2 * p < span:
         raise ValueError(
@@ -75,7 +71,7 @@ def padding_amounts(padding: Padding, kernel: int, dilation: int = 1) -> tuple[i
             total = dilation * (kernel - 1)
             return total // 2, total - total // 2
         raise ValueError(f"padding must be 'valid', 'same' or an integer >= 0; got {padding!r}")
-    p = _int(padding, "padding", 0)
+    p = checks.int_at_least(padding, "padding", 0)
     return p, p
 
 
@@ -85,15 +81,20 @@ def pad(x: np.ndarray, amounts: tuple[int, int]) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, 0), (before, after), (before, after)))
 
 
-def _check_conv_args(x: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> None:
-    if x.ndim != 4:
-        raise ValueError(f"x must have shape (batch, channels, height, width); got {x.shape}")
-    if W.ndim != 4:
-        raise ValueError(f"W must have shape (out_channels, in_channels, kernel_h, kernel_w); got {W.shape}")
+def _check_weights(W: np.ndarray, b: np.ndarray) -> None:
+    checks.ndim(W, 4, "W", "(out_channels, in_channels, kernel_h, kernel_w)")
+    checks.shape_is(b, (W.shape[0],), "b", "(out_channels,)")
+
+
+def _check_images(x: np.ndarray) -> None:
+    checks.ndim(x, 4, "x", "(batch, channels, height, width)")
+
+
+def _check_conv_args(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> None:
+    _check_images(x)
+    _check_weights(W, b)
     if x.shape[1] != W.shape[1]:
         raise ValueError(f"x has {x.shape[1]} channels but W expects {W.shape[1]} (W has shape {W.shape})")
-    if b is not None and np.shape(b) != (W.shape[0],):
-        raise ValueError(f"b must have shape (out_channels,) = ({W.shape[0]},); got {np.shape(b)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,19 +210,15 @@ class Conv2d(Layer):
         # contiguous, so that in-place updates (optimisers, gradient checks) reach every entry
         self.W = np.ascontiguousarray(self.W, dtype=float)
         self.b = np.ascontiguousarray(self.b, dtype=float)
-        if self.W.ndim != 4:
-            raise ValueError(f"W must have shape (out_channels, in_channels, kernel_h, kernel_w); got {self.W.shape}")
-        if self.b.shape != (self.W.shape[0],):
-            raise ValueError(f"b must have shape (out_channels,) = ({self.W.shape[0]},); got {self.b.shape}")
-        self.stride = _int(self.stride, "stride", 1)
-        self.dilation = _int(self.dilation, "dilation", 1)
+        _check_weights(self.W, self.b)
+        self.stride = checks.int_at_least(self.stride, "stride", 1)
+        self.dilation = checks.int_at_least(self.dilation, "dilation", 1)
         padding_amounts(self.padding, self.W.shape[2], self.dilation)  # validates
         if self.padding == "same" and self.stride != 1:
             raise ValueError(
                 "padding='same' needs stride 1 (with a larger stride no padding keeps the size); use an integer padding"
             )
-        if self.method not in _CONV:
-            raise ValueError(f"method must be one of {sorted(_CONV)}; got {self.method!r}")
+        checks.one_of(self.method, _CONV, "method")
 
     @classmethod
     def random(
@@ -236,9 +233,9 @@ class Conv2d(Layer):
     ) -> Conv2d:
         """A layer with weights from the initialiser ``init`` (of ``nnbook.scratch.init``) and zero bias."""
         shape = (
-            _int(out_channels, "out_channels", 1),
-            _int(in_channels, "in_channels", 1),
-            _int(kernel, "kernel", 1),
+            checks.int_at_least(out_channels, "out_channels", 1),
+            checks.int_at_least(in_channels, "in_channels", 1),
+            checks.int_at_least(kernel, "kernel", 1),
             kernel,
         )
         return cls(_init.initialise(init, shape, rng), np.zeros(shape[0]), **options)
@@ -285,13 +282,12 @@ def _add_windows(shape: tuple[int, ...], grad_windows: np.ndarray, stride: int) 
 
 class _Pool2d(Layer):
     def __init__(self, kernel: int, stride: int | None = None):
-        self.kernel = _int(kernel, "kernel", 1)
-        self.stride = self.kernel if stride is None else _int(stride, "stride", 1)
+        self.kernel = checks.int_at_least(kernel, "kernel", 1)
+        self.stride = self.kernel if stride is None else checks.int_at_least(stride, "stride", 1)
         self.params = {}
 
     def _windows(self, x: np.ndarray) -> np.ndarray:
-        if x.ndim != 4:
-            raise ValueError(f"x must have shape (batch, channels, height, width); got {x.shape}")
+        _check_images(x)
         (
             output_size(x.shape[2], self.kernel, self.stride),
             output_size(x.shape[3], self.kernel, self.stride),

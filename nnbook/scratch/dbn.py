@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnbook import checks
 from nnbook.history import History
 from nnbook.scratch import init as _init
 from nnbook.scratch.activations import sigmoid, softmax, softplus
@@ -17,7 +18,7 @@ from nnbook.scratch.core import Layer, Sequential, minibatches, train_steps
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import LOSSES, softmax_cross_entropy
 from nnbook.scratch.optim import SGD, Adam
-from nnbook.scratch.rbm import RBM, _as_batch, binary_states, gibbs_step, sample_bernoulli, train_rbm
+from nnbook.scratch.rbm import RBM, binary_states, gibbs_step, sample_bernoulli, train_rbm
 from nnbook.scratch.regularisation import Dropout
 
 __all__ = [
@@ -67,8 +68,7 @@ def pretrain_stack(
 
 
 def _with_dropout(hidden: list[Dense], top: Dense, dropout: float, rng: np.random.Generator) -> Sequential:
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a drop probability in [0, 1); got {dropout!r}")
+    checks.probability(dropout, "dropout", "a drop probability")
     layers: list[Layer] = []
     for layer in hidden:
         layers += [layer, Dropout(dropout, rng)] if dropout else [layer]
@@ -139,10 +139,9 @@ def train_classifier(
     With ``patience`` (needs ``val``), training stops after that many epochs without a lower
     validation loss and the network gets back the weights of its best epoch (early stopping).
     """
-    if patience is not None and (
-        val is None or isinstance(patience, bool) or not isinstance(patience, int) or patience < 1
-    ):
-        raise ValueError(f"early stopping needs val data and an integer patience >= 1; got patience={patience!r}")
+    checks.positive_int(patience, "patience", none="no early stopping")
+    if patience is not None and val is None:
+        raise ValueError("early stopping (patience) needs val data: pass val=(X_val, y_val)")
     history = History()
     params = net.params
     best_loss, best, waited = np.inf, None, 0
@@ -213,8 +212,7 @@ class LabelledRBM(RBM):
     def __post_init__(self) -> None:
         super().__post_init__()
         k = self.n_classes
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k < self.n_visible:
-            raise ValueError(f"n_classes must be an integer in [2, n_visible) = [2, {self.n_visible}); got {k!r}")
+        checks.int_in_range(k, "n_classes (at least 2, fewer than n_visible)", 2, self.n_visible - 1)
 
     @property
     def n_features(self) -> int:
@@ -222,7 +220,7 @@ class LabelledRBM(RBM):
 
     def visible_probs(self, h) -> np.ndarray:
         """p(v | h): a sigmoid for each feature unit, a softmax over the label units (they sum to one)."""
-        a = _as_batch(h, self.n_hidden, "h") @ self.W + self.b
+        a = checks.rows(h, self.n_hidden, "h") @ self.W + self.b
         f = self.n_features
         return np.hstack([sigmoid(a[:, :f]), softmax(a[:, f:])])
 
@@ -241,7 +239,7 @@ class LabelledRBM(RBM):
 
     def label_probs(self, features) -> np.ndarray:
         """p(label | features), exactly: a softmax over the ten labels of -F(features, one-hot label)."""
-        x = _as_batch(features, self.n_features, "features")
+        x = checks.rows(features, self.n_features, "features")
         f = self.n_features
         a = x @ self.W[:, :f].T + self.c  # (n, hidden): the features' input to each hidden unit
         # -F(x, e_k) = b_x . x + b_k + sum_j softplus(a_j + W_jk); the first term is the same for every k

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook import checks
+
 __all__ = ["momentum_update", "adam_update", "SGD", "Adam"]
 
 
@@ -31,23 +33,15 @@ def adam_update(theta, g, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return theta - lr * m_hat / (np.sqrt(s_hat) + eps), m, s
 
 
-def _check(lr: float, **rates: float) -> None:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a number > 0; got {lr!r}")
-    for name, value in rates.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-            raise ValueError(f"{name} must be a number in [0, 1); got {value!r}")
-
-
 class SGD:
     """Stochastic gradient descent with optional (Nesterov) momentum and weight decay, in place."""
 
     def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0):
-        _check(lr, momentum=momentum)
+        checks.learning_rate(lr)
+        checks.probability(momentum, "momentum", "a momentum coefficient")
         if nesterov and momentum == 0:
             raise ValueError("nesterov=True needs a momentum > 0 (as in torch.optim.SGD)")
-        if not weight_decay >= 0:
-            raise ValueError(f"weight_decay must be >= 0; got {weight_decay!r}")
+        checks.real_number(weight_decay, "weight_decay", low=0, low_inclusive=True)
         self.lr, self.momentum, self.nesterov, self.weight_decay = lr, momentum, nesterov, weight_decay
         self.velocity: dict[str, np.ndarray] = {}
 
@@ -64,9 +58,10 @@ class Adam:
     """Adam (Kingma and Ba), in place, with PyTorch's defaults."""
 
     def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
-        _check(lr, beta1=beta1, beta2=beta2)
-        if not eps > 0:
-            raise ValueError(f"eps must be > 0; got {eps!r}")
+        checks.learning_rate(lr)
+        checks.probability(beta1, "beta1", "a decay rate")
+        checks.probability(beta2, "beta2", "a decay rate")
+        checks.positive_number(eps, "eps")
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.t = 0
         self.m: dict[str, np.ndarray] = {}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnbook import checks
 from nnbook.history import History
 from nnbook.scratch import init as _init
 from nnbook.scratch.activations import sigmoid, softplus
@@ -41,15 +42,6 @@ __all__ = [
 ]
 
 MAX_ENUMERATED_UNITS = 20  # 2**20 states: the largest side we sum over exactly
-
-
-def _as_batch(x, n: int, name: str) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    if x.ndim == 1:
-        x = x[None, :]
-    if x.ndim != 2 or x.shape[1] != n:
-        raise ValueError(f"{name} must have shape (batch, {n}) or ({n},); got {np.shape(x)}")
-    return x
 
 
 @dataclass
@@ -109,11 +101,11 @@ class RBM:
 
     def hidden_probs(self, v) -> np.ndarray:
         """p(h_j = 1 | v) = sigmoid(c_j + W_j . v) for every hidden unit (rows of the batch ``v``)."""
-        return sigmoid(_as_batch(v, self.n_visible, "v") @ self.W.T + self.c)
+        return sigmoid(checks.rows(v, self.n_visible, "v") @ self.W.T + self.c)
 
     def visible_probs(self, h) -> np.ndarray:
         """p(v_i = 1 | h) = sigmoid(b_i + h . W[:, i]) for every visible unit."""
-        return sigmoid(_as_batch(h, self.n_hidden, "h") @ self.W + self.b)
+        return sigmoid(checks.rows(h, self.n_hidden, "h") @ self.W + self.b)
 
     def visible_states(self) -> np.ndarray:
         """Every visible vector the model can take, one per row (here all 2**n_visible binary vectors)."""
@@ -125,12 +117,12 @@ class RBM:
 
     def energy(self, v, h) -> np.ndarray:
         """E(v, h) = -b.v - c.h - h.W v, one value per row."""
-        v, h = _as_batch(v, self.n_visible, "v"), _as_batch(h, self.n_hidden, "h")
+        v, h = checks.rows(v, self.n_visible, "v"), checks.rows(h, self.n_hidden, "h")
         return -v @ self.b - h @ self.c - np.sum((h @ self.W) * v, axis=1)
 
     def free_energy(self, v) -> np.ndarray:
         """F(v) = -b.v - sum_j softplus(c_j + W_j . v), so that p(v) = exp(-F(v)) / Z."""
-        v = _as_batch(v, self.n_visible, "v")
+        v = checks.rows(v, self.n_visible, "v")
         return -v @ self.b - softplus(v @ self.W.T + self.c).sum(axis=1)
 
 
@@ -184,7 +176,7 @@ def pcd_step(
 
 def reconstruction_error(rbm: RBM, v) -> float:
     """Mean squared difference between v and its mean-field reconstruction p(v | p(h | v))."""
-    v = _as_batch(v, rbm.n_visible, "v")
+    v = checks.rows(v, rbm.n_visible, "v")
     return float(np.mean((v - rbm.visible_probs(rbm.hidden_probs(v))) ** 2))
 
 
@@ -208,18 +200,12 @@ def train_rbm(
     example the exact log-likelihood of a tiny RBM). ``weight_decay`` shrinks W by the factor
     ``1 - lr * weight_decay`` after each update (an L2 penalty).
     """
-    X = _as_batch(X, rbm.n_visible, "X")
-    if method not in ("cd", "pcd"):
-        raise ValueError(f"method must be 'cd' (contrastive divergence) or 'pcd' (persistent CD); got {method!r}")
-    for name, value in (("epochs", epochs), ("k", k), ("batch_size", batch_size)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, np.integer))
-            or value < (0 if name == "epochs" else 1)
-        ):
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr must be a positive number; got {lr!r}")
+    X = checks.rows(X, rbm.n_visible, "X")
+    checks.one_of(method, {"cd": "contrastive divergence", "pcd": "persistent CD"}, "method")
+    checks.positive_int(epochs, "epochs", minimum=0)
+    checks.positive_int(k, "k")
+    checks.positive_int(batch_size, "batch_size")
+    checks.learning_rate(lr)
     chains = sample_bernoulli(np.full((n_chains or batch_size, rbm.n_visible), 0.5), rng) if method == "pcd" else None
     history = History()
 
@@ -244,8 +230,7 @@ def train_rbm(
 
 def binary_states(n: int) -> np.ndarray:
     """All 2**n binary vectors of length n, as rows of a (2**n, n) float array (counting order)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= MAX_ENUMERATED_UNITS:
-        raise ValueError(f"n must be an integer in [0, {MAX_ENUMERATED_UNITS}] to enumerate 2**n states; got {n!r}")
+    checks.int_in_range(n, "n (the number of units whose 2**n states are enumerated)", 0, MAX_ENUMERATED_UNITS)
     return ((np.arange(2**n)[:, None] >> np.arange(n - 1, -1, -1)) & 1).astype(float)
 
 
@@ -261,7 +246,7 @@ def log_partition(rbm: RBM) -> float:
 
 def log_marginal_brute_force(rbm: RBM, v) -> np.ndarray:
     """log sum_h exp(-E(v, h)) by summing over all 2**n_hidden hidden vectors (for checking F)."""
-    v = _as_batch(v, rbm.n_visible, "v")
+    v = checks.rows(v, rbm.n_visible, "v")
     H = binary_states(rbm.n_hidden)
     minus_E = np.stack([-rbm.energy(np.repeat(row[None], len(H), 0), H) for row in v])
     return logsumexp(minus_E, axis=1)
@@ -269,5 +254,5 @@ def log_marginal_brute_force(rbm: RBM, v) -> np.ndarray:
 
 def exact_log_likelihood(rbm: RBM, X) -> float:
     """The mean log p(x) over the rows of X, with the exact partition function."""
-    X = _as_batch(X, rbm.n_visible, "X")
+    X = checks.rows(X, rbm.n_visible, "X")
     return float(np.mean(-rbm.free_energy(X)) - log_partition(rbm))

@@ -47,24 +47,14 @@ LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarra
 
 
 def _check_xy(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must have shape (n, d), one row per example; got shape {X.shape}")
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape (n,) = ({X.shape[0]},) to match X; got {y.shape}")
-    if X.shape[0] == 0:
-        raise ValueError("X must hold at least one example; got 0 rows")
-    return X, y
+    X = checks.ndim(np.asarray(X, dtype=np.float64), 2, "X", "(n, d), one row per example")
+    y = checks.shape_is(np.asarray(y, dtype=np.float64), (X.shape[0],), "y", "(n,)", hint="one target per row of X")
+    return checks.min_length(X, 1, "X", "example"), y
 
 
 def _check_theta(theta: np.ndarray, X: np.ndarray) -> np.ndarray:
     theta = np.asarray(theta, dtype=np.float64)
-    if theta.shape != (X.shape[1] + 1,):
-        raise ValueError(
-            f"theta must have shape (d + 1,) = ({X.shape[1] + 1},): d weights then the bias; got {theta.shape}"
-        )
-    return theta
+    return checks.shape_is(theta, (X.shape[1] + 1,), "theta", "(d + 1,)", hint="d weights then the bias")
 
 
 def predict_linear(theta: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -93,8 +83,7 @@ def logistic_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple
     """Binary cross-entropy of the logistic model and its gradient ``(1/n) [X 1]^T (p - y)``."""
     X, y = _check_xy(X, y)
     theta = _check_theta(theta, X)
-    if not np.all((y == 0) | (y == 1)):
-        raise ValueError(f"logistic regression needs labels y in {{0, 1}}; got values {np.unique(y)[:5]}")
+    checks.labels01(y, len(y))
     return linear_loss_grad(LOSSES["bce_with_logits"], theta, X, y)  # dL/dz = (sigmoid(z) - y) / n
 
 
@@ -168,9 +157,8 @@ def descend(
     X, y = _check_xy(X, y)
     n, d = X.shape
     lr = checks.learning_rate(lr)
-    bs = n if batch_size is None else batch_size
-    if isinstance(bs, bool) or not isinstance(bs, (int, np.integer)) or not 1 <= bs <= n:
-        raise ValueError(f"batch_size must be an integer in [1, n={n}] or None for full batch; got {batch_size!r}")
+    bs = checks.int_in_range(batch_size, "batch_size", 1, n, none="full batch")
+    bs = n if bs is None else bs
     if steps is None:
         steps = checks.positive_int(epochs, "epochs", minimum=0) * int(np.ceil(n / bs))
     else:
@@ -198,9 +186,7 @@ def standardize(X: np.ndarray, mean: np.ndarray | None = None, std: np.ndarray |
     Pass the training set's ``mean`` and ``std`` to scale test data the same way. Constant
     columns are left centred but not divided (their std is taken as 1).
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must have shape (n, d); got {X.shape}")
+    X = checks.ndim(np.asarray(X, dtype=np.float64), 2, "X", "(n, d)")
     mean = X.mean(axis=0) if mean is None else np.asarray(mean, dtype=np.float64)
     std = X.std(axis=0) if std is None else np.asarray(std, dtype=np.float64)
     std = np.where(std > 0, std, 1.0)

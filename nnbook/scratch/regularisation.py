@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook import checks
 from nnbook.scratch.core import Grads, Layer
 
 __all__ = ["dropout_forward", "batch_norm_forward", "Dropout", "BatchNorm"]
@@ -36,9 +37,8 @@ class Dropout(Layer):
     """Inverted dropout with drop probability ``p``: random in training, the identity in evaluation."""
 
     def __init__(self, p: float, rng: np.random.Generator | None = None):
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
-            raise ValueError(f"p must be a drop probability in [0, 1); got {p!r}")
-        self.p, self.rng, self.training, self.params = float(p), rng or np.random.default_rng(), True, {}
+        p = checks.probability(p, "p", "a drop probability")
+        self.p, self.rng, self.training, self.params = p, rng or np.random.default_rng(), True, {}
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         if not self.training or self.p == 0:
@@ -55,24 +55,19 @@ class BatchNorm(Layer):
     PyTorch's: the weight of the newest batch; the running variance uses the unbiased m/(m-1))."""
 
     def __init__(self, units: int, momentum: float = 0.1, eps: float = 1e-5):
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"units must be an integer >= 1; got {units!r}")
-        if not 0 < momentum <= 1:
-            raise ValueError(f"momentum must be in (0, 1]; got {momentum!r}")
+        units = checks.positive_int(units, "units")
+        checks.real_number(momentum, "momentum", low=0, high=1, hint="the weight of the newest batch")
         self.params = {"gamma": np.ones(units), "beta": np.zeros(units)}
         self.running_mean, self.running_var = np.zeros(units), np.ones(units)
         self.momentum, self.eps, self.training = momentum, eps, True
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, tuple]:
         gamma, beta = self.params["gamma"], self.params["beta"]
-        if x.ndim != 2 or x.shape[1] != len(gamma):
-            raise ValueError(f"BatchNorm({len(gamma)}) needs inputs of shape (m, {len(gamma)}); got {x.shape}")
+        checks.shape_is(x, (None, len(gamma)), f"the input of BatchNorm({len(gamma)})", "(m, units)")
         if not self.training:
             x_hat = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
             return gamma * x_hat + beta, (x_hat, self.running_var, False)
-        m = len(x)
-        if m < 2:
-            raise ValueError("batch normalisation in training needs at least 2 examples per batch")
+        m = len(checks.min_length(x, 2, "a batch in training", "example", "the running variance divides by m - 1"))
         y, mu, var = batch_norm_forward(x, gamma, beta, self.eps)
         self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mu
         self.running_var = (1 - self.momentum) * self.running_var + self.momentum * var * m / (m - 1)

@@ -127,7 +127,9 @@ def test_train_steps_with_an_optimiser_and_weight_decay_matches_torch():
     net = Sequential([Dense(W.copy(), b.copy())])
     batches = [np.arange(6), np.arange(6, 12), np.arange(3, 9)]
     wd = 0.3
-    losses = list(train_steps(net, LOSSES["softmax_cross_entropy"], X, y, batches, optimiser=Adam(0.05), weight_decay=wd))
+    losses = list(
+        train_steps(net, LOSSES["softmax_cross_entropy"], X, y, batches, optimiser=Adam(0.05), weight_decay=wd)
+    )
 
     tW, tb = torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)
     opt = torch.optim.Adam([tW, tb], lr=0.05)

@@ -139,7 +139,7 @@ def test_bad_inputs():
         R.mse_loss_grad(np.zeros(2), X, y[:3])
     with pytest.raises(ValueError, match="theta must have shape"):
         R.mse_loss_grad(np.zeros(3), X, y)
-    with pytest.raises(ValueError, match="labels y in"):
+    with pytest.raises(ValueError, match="y must hold the labels 0 and 1 only"):
         R.logistic_loss_grad(np.zeros(2), X, y)
     with pytest.raises(ValueError, match="learning rate"):
         R.descend(R.mse_loss_grad, X, y, lr=0)

@@ -108,7 +108,11 @@ def test_batch_norm_forward_core_standardises():
     [
         (lambda: BatchNorm(0), None, "units"),
         (lambda: BatchNorm(2, momentum=0), None, "momentum"),
-        (lambda: BatchNorm(2), np.zeros((4, 3)), r"shape \(m, 2\)"),
+        (
+            lambda: BatchNorm(2),
+            np.zeros((4, 3)),
+            r"BatchNorm\(2\) must have shape \(m, units\) = \(m, 2\); got \(4, 3\)",
+        ),
         (lambda: BatchNorm(2), np.zeros((1, 2)), "at least 2"),
     ],
 )
