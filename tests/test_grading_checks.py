@@ -97,6 +97,50 @@ def test_hidden_test_checks_the_reference():
     assert [h.inputs[0][0] for h in checks._HIDDEN] == [1.0, 2.0, 3.0]
 
 
+def test_typical_mistake_is_compiled_and_its_flag_checked():
+    checks.typical_mistake("q1", "doubled in place", "def double(x):\n    x *= 2\n    return x", public_only=True)
+    assert [(m.qid, m.public_only) for m in checks._MISTAKES if m.name == "doubled in place"] == [("q1", True)]
+    with pytest.raises(ValueError, match="public_only"):
+        checks.typical_mistake("q1", "a flag that is not a bool", "def double(x):\n    return x", public_only="yes")
+    with pytest.raises(SyntaxError):
+        checks.typical_mistake("q1", "not Python", "def double(x) return x")
+
+
+def halve_in_place(x):
+    x /= 2
+    return x
+
+
+def test_hidden_test_of_the_arguments_after_the_call():
+    """arguments=True: the reference's arguments after the call, checked against expected (they
+    are the arguments, or argument ``part``), from a copy: the inputs stay as declared."""
+    x = np.array([2.0, 4.0])
+    hidden_test("q1", points=1, call="double", inputs=[(x,)], arguments=True, expected=[[[2.0, 4.0]]])
+    hidden_test("q1", points=1, call="halve_in_place", inputs=[(x,)], arguments=True, part=0, expected=[[1.0, 2.0]])
+    assert list(x) == [2.0, 4.0] and [h.kind for h in checks._HIDDEN] == ["arguments", "arguments"]
+    with pytest.raises(AssertionError, match="case 0"):  # a reference that changes its argument
+        hidden_test("q1", points=1, call="halve_in_place", inputs=[(x,)], arguments=True, part=0, expected=[[2.0, 4.0]])
+    with pytest.raises(ValueError, match="needs call="):
+        hidden_test("q1", points=1, value="x", arguments=True)
+    with pytest.raises(ValueError, match="has no argument 1"):
+        hidden_test("q1", points=1, call="double", inputs=[(x,)], arguments=True, part=1)
+
+
+def test_an_arguments_case_needs_the_right_arguments_and_the_right_result():
+    from nnbook.grading.scoring import case_failure
+    from nnbook.grading.spec import Spec
+
+    spec = Spec("q1", 1.0, "f", inputs=[[[1.0, 2.0]]], arguments=True, part=0, label="x after the call")
+    ref = [[0.5, 1.0], [[1.0, 2.0]]]  # (result, arguments after the call)
+    assert spec.kind == "arguments" and spec.title == "f -> x after the call"
+    assert case_failure(spec, [[0.5, 1.0], [[1.0, 2.0]]], ref) is None
+    assert case_failure(spec, [[0.5, 1.0], [[0.5, 1.0]]], ref).startswith("after the call: wrong value in item 0")
+    assert "counts only when the call's result is right" in case_failure(spec, [None, [[1.0, 2.0]]], ref)
+    assert Spec("q1", 1.0, "f", arguments=True).title == "f -> its arguments after the call"
+    old = {k: v for k, v in spec.to_dict().items() if k != "arguments"}
+    assert Spec.from_dict(old).kind == "call"  # a description without the newer field still reads
+
+
 class AlwaysEqual:
     def __eq__(self, other):
         return True
@@ -174,8 +218,9 @@ def test_decode_rejects_hostile_json():
     part=st.none() | st.integers(0, 3),
     label=st.text(max_size=8),
     public=st.lists(st.text(max_size=10), max_size=2),
+    arguments=st.booleans(),
 )
-def test_a_spec_round_trips_through_a_dict_of_plain_data(qid, points, call, inputs, part, label, public):
+def test_a_spec_round_trips_through_a_dict_of_plain_data(qid, points, call, inputs, part, label, public, arguments):
     """The one hidden-test description crosses from the master's kernel to the grader as plain data."""
     from nnbook.grading.spec import Spec
 
@@ -189,6 +234,7 @@ def test_a_spec_round_trips_through_a_dict_of_plain_data(qid, points, call, inpu
         public=public,
         part=part if call else None,
         label=label,
+        arguments=arguments and call,
     )
     back = Spec.from_dict(decode(encode(spec.to_dict())))
     assert back.to_dict() == spec.to_dict() and back.cases == [list(a) for a in spec.cases]

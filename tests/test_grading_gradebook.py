@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent / "grading_fixtures"))
 from helpers import CORRECT, TOY, reference_nb, student_nb, submission, write  # noqa: E402
 
 from nnbook.cli import main  # noqa: E402
-from nnbook.grading.grade import find_submissions, student_id  # noqa: E402
+from nnbook.grading.intake import find_submissions, student_id  # noqa: E402
 from nnbook.grading.isolation import probe  # noqa: E402
 
 WRONG_SHAPE = "def scale(x, a):\n    return np.zeros(7)"
@@ -137,8 +137,9 @@ def test_cli_check_masters(capsys):
 
 def test_a_master_inside_a_readable_folder_is_refused(capsys):
     import nnbook
-    from nnbook.grading.grade import GradingError, reference_plan
     from nnbook.grading.kernel import Limits
+    from nnbook.grading.reference import reference_plan
+    from nnbook.grading.spec import GradingError
 
     inside = Path(nnbook.__file__).parent / "ch99_toy.md"  # not created: refused before reading
     with pytest.raises(GradingError, match="students' kernels may read"):

@@ -21,9 +21,9 @@ from helpers import CORRECT, TOY, reference_nb, submission, write  # noqa: E402
 
 import nnbook  # noqa: E402
 from nnbook.grading import isolation  # noqa: E402
-from nnbook.grading.grade import GradingError  # noqa: E402
 from nnbook.grading.gradebook import grade_all  # noqa: E402
 from nnbook.grading.kernel import Limits, Sandbox  # noqa: E402
+from nnbook.grading.spec import GradingError  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = Path(nnbook.__file__).resolve().parent

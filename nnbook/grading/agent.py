@@ -338,16 +338,23 @@ def _error(e: BaseException) -> dict:
 
 
 def call(kind: str, name: str, payload: str, out: str) -> None:
-    """Run one case (kind 'call': ``name(*args)``; kind 'value': the variable ``name``) and write
+    """Run one case (kind 'call': ``name(*args)``; 'arguments': the same call, answered by the pair
+    (its result, the list of arguments as the call left them); 'value': the variable ``name``) and write
     {"value": plain data} or {"error": ...} to ``out`` (a fresh file)."""
     s = _STATE
     try:
         if name not in s["ns"]:
             raise NameError(f"{name!r} is not defined")
         obj = s["ns"][name]
-        result = obj(*s["plain"].decode(payload)) if kind == "call" else obj
+        if kind == "value":
+            result = obj
+        else:
+            args = s["plain"].decode(payload)
+            result = obj(*args)
         if result is Ellipsis:
             raise NotImplementedError("the answer is still `...`")
+        if kind == "arguments":
+            result = [result, args]
         try:
             reply = {"value": s["plain"].to_tree(result)}
         except s["plain"].NotPlainData as e:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nnbook.grading.compare import ATOL, RTOL, compare, short
+from nnbook.grading.compare import ATOL, RTOL, compare
 from nnbook.grading.spec import Spec
 
 
@@ -34,21 +34,27 @@ class Mistake:
     qid: str
     name: str
     code: str
+    public_only: bool = False
 
 
 _MISTAKES: list[Mistake] = []
 
 
-def typical_mistake(qid: str, name: str, code: str) -> None:
+def typical_mistake(qid: str, name: str, code: str, public_only: bool = False) -> None:
     """Declare (master only, in a hidden cell, with literal arguments) a typical wrong answer to
     ``qid``: ``code`` redefines what the solution defines, with the mistake in it. Each one must
     fail at least one public test with a message and lose points in the hidden tests
-    (tests/test_grading_mistakes.py runs them). Here the code is only compiled."""
+    (tests/test_grading_mistakes.py runs them). ``public_only=True`` declares a mistake that only
+    changes an argument in place, in a question without a hidden test of the arguments: it must
+    fail a public test, change an argument, and lose no hidden points. Here the code is only compiled."""
     qid = _qid(qid)
     if not (isinstance(name, str) and name and isinstance(code, str) and code.strip()):
         raise ValueError("typical_mistake(qid, name, code) needs a name and the code of the wrong answer")
+    if not isinstance(public_only, bool):
+        raise ValueError(f"typical_mistake(public_only=...) is True or False; got {public_only!r}")
     compile(code, f"<typical mistake {qid}: {name}>", "exec")
-    _MISTAKES[:] = [m for m in _MISTAKES if (m.qid, m.name) != (qid, name)] + [Mistake(qid, name, code)]
+    mistake = Mistake(qid, name, code, public_only)
+    _MISTAKES[:] = [m for m in _MISTAKES if (m.qid, m.name) != (qid, name)] + [mistake]
 
 
 @dataclass
@@ -204,13 +210,17 @@ def hidden_test(
     expected=None,
     part: int | None = None,
     label: str = "",
+    arguments: bool = False,
 ) -> None:
     """Declare a hidden test (master only). In the master it also checks the reference solution:
     the function must run on every input and return plain data, matching ``expected`` if given
     (a list with one expected result per input for ``call``, the value itself for ``value``).
     With ``part=k`` (``call`` only) the test grades item k of the function's tuple result (named
     ``label`` in the feedback): a question's points can then be split over the parts of its
-    answer, one hidden test each, and ``expected`` gives that item."""
+    answer, one hidden test each, and ``expected`` gives that item. With ``arguments=True``
+    (``call`` only) the test grades the arguments as the call leaves them, compared with what the
+    reference leaves (``part=k``: argument k; ``expected`` gives them): a student's function that
+    changes an argument in place loses these points, and so does one whose result is wrong."""
     from nnbook.grading.plain import encode
 
     qid = _qid(qid)
@@ -220,8 +230,19 @@ def hidden_test(
         raise ValueError(f"hidden_test points must be a positive number; got {points!r}")
     if part is not None and (call is None or not isinstance(part, int) or isinstance(part, bool)):
         raise ValueError("hidden_test(part=k) takes an integer index and needs call=")
+    if not isinstance(arguments, bool) or (arguments and call is None):
+        raise ValueError("hidden_test(arguments=True) grades the arguments after a call: it needs call=")
     spec = Spec(
-        qid, float(points), call, value, _plain_inputs(inputs) if call else [], rtol, atol, part=part, label=str(label)
+        qid,
+        float(points),
+        call,
+        value,
+        _plain_inputs(inputs) if call else [],
+        rtol,
+        atol,
+        part=part,
+        label=str(label),
+        arguments=arguments,
     )
     if value is not None and inputs is not None:
         raise ValueError("hidden_test(value=...) takes no inputs")
@@ -231,7 +252,11 @@ def hidden_test(
     if name not in caller:
         raise NameError(f"hidden_test({qid!r}): {name!r} is not defined in the notebook")
     if call:
-        results = [caller[call](*copy.deepcopy(args)) for args in spec.inputs]  # keep the inputs intact
+        results = []
+        for args in spec.inputs:
+            args = list(copy.deepcopy(args))  # keep the inputs intact
+            result = caller[call](*args)
+            results.append((result, args) if arguments else result)
         if expected is not None and len(expected) != len(results):
             raise ValueError(f"hidden_test({qid!r}): expected has {len(expected)} items for {len(results)} inputs")
     else:
@@ -241,7 +266,8 @@ def hidden_test(
         encode(got)  # the reference must return plain data, or the grader cannot compare
         has_part, got = spec.select(got)
         if not has_part:
-            raise ValueError(f"hidden_test({qid!r}, part={part}): the reference result has no item {part}")
+            what = "call has no argument" if arguments else "result has no item"
+            raise ValueError(f"hidden_test({qid!r}, part={part}): the reference {what} {part}")
         if expected is not None:
             msg = compare(got, expected[i], rtol, atol)
             if msg:
@@ -251,4 +277,4 @@ def hidden_test(
     _HIDDEN.append(spec)
 
 
-__all__ = ["check", "public_test", "hidden_test", "assert_close", "short", "typical_mistake"]
+__all__ = ["check", "public_test", "hidden_test", "assert_close", "typical_mistake"]

@@ -8,43 +8,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from nnbook.grading.intake import (
-    NOTEBOOK_SUFFIX,
-    Submission,
-    code_cells,
-    find_submissions,
-    imported_modules,
-    load_submission,
-    read_private,
-    student_id,
-)
-from nnbook.grading.kernel import Limits, Sandbox
+from nnbook.grading.intake import Submission, code_cells, load_submission
+from nnbook.grading.kernel import Sandbox
 from nnbook.grading.plan import Plan
-from nnbook.grading.reference import NEEDS_CTYPES, reference_plan
 from nnbook.grading.runner import Runner, run_cases
-from nnbook.grading.scoring import Case, Result, score_cases
-from nnbook.grading.spec import GradingError, Spec
+from nnbook.grading.scoring import Result, score_cases
 
-__all__ = [
-    "GradingError",
-    "Spec",
-    "Plan",
-    "Case",
-    "Result",
-    "Submission",
-    "Limits",
-    "grade_submission",
-    "reference_plan",
-    "code_cells",
-    "imported_modules",
-    "find_submissions",
-    "student_id",
-    "load_submission",
-    "read_private",
-    "score_cases",
-    "NOTEBOOK_SUFFIX",
-    "NEEDS_CTYPES",
-]
+__all__ = ["grade_submission"]
 
 
 def grade_submission(sub: Submission | Path, student: str | None = None, plan: Plan | None = None) -> Result:

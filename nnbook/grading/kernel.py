@@ -287,7 +287,8 @@ class Sandbox:
         return Exec("error", f"{reply.get('ename', 'Error')}: {reply.get('evalue', '')}"[:500])
 
     def call(self, kind: str, name: str, args: list, timeout: float) -> tuple[str, object]:
-        """One hidden-test case in the kernel. Returns ('value', plain data) or (failure kind, message)."""
+        """One hidden-test case in the kernel (``kind``: 'call', 'arguments' or 'value', as
+        ``Spec.kind``). Returns ('value', plain data) or (failure kind, message)."""
         out = self.work / "tmp" / f".nnbook-{secrets.token_hex(16)}.json"
         payload = plain.encode(list(args))
         code = (

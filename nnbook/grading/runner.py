@@ -74,4 +74,4 @@ class Runner:
 
 def run_cases(run: Runner, specs: list[Spec]) -> list[list[tuple[str, object]]]:
     """For each spec, the (status, value) of each of its cases."""
-    return [[run.case("call" if s.call else "value", s.name, args) for args in s.cases] for s in specs]
+    return [[run.case(s.kind, s.name, args) for args in s.cases] for s in specs]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from nnbook.grading.compare import coarse, compare
 from nnbook.grading.plan import Plan
+from nnbook.grading.spec import Spec
 
 
 @dataclass
@@ -37,24 +38,30 @@ class Result:
         return round(sum(self.scores.values()), 2)
 
 
+def case_failure(spec: Spec, value, ref) -> str | None:
+    """None when a case's value (plain data from the kernel) passes against the reference's, else
+    what the feedback says about it (never the expected value). An ``arguments`` case passes only
+    when the arguments after the call and the call's result are both right."""
+    has_part, got = spec.select(value)
+    if not has_part:
+        return f"wrong type: expected a tuple with an item {spec.part}"
+    expected = spec.select(ref)[1]
+    if compare(got, expected, spec.rtol, spec.atol) is not None:
+        return ("after the call: " if spec.arguments else "") + coarse(got, expected)
+    if spec.arguments and compare(value[0], ref[0], spec.rtol, spec.atol) is not None:
+        return "left as they came, but this counts only when the call's result is right, and it is not"
+    return None
+
+
 def score_cases(result: Result, plan: Plan, outcomes) -> None:
     """Compare each case with the reference (here, in the grading process) and add up points."""
     for spec, cases in zip(plan.specs, outcomes):
         passed = 0
         for i, ((status, value), ref) in enumerate(zip(cases, spec.reference), 1):
             if status == "value":
-                has_part, got = spec.select(value)
-                expected = spec.select(ref)[1]
-                msg = compare(got, expected, spec.rtol, spec.atol) if has_part else "no such part"
-                if msg is None:
-                    passed += 1
-                    result.cases.append(Case(spec.qid, spec.title, i, "passed"))
-                elif not has_part:
-                    result.cases.append(
-                        Case(spec.qid, spec.title, i, "wrong", f"wrong type: expected a tuple with an item {spec.part}")
-                    )
-                else:
-                    result.cases.append(Case(spec.qid, spec.title, i, "wrong", coarse(got, expected)))
+                msg = case_failure(spec, value, ref)
+                passed += msg is None
+                result.cases.append(Case(spec.qid, spec.title, i, "passed" if msg is None else "wrong", msg or ""))
             else:
                 result.cases.append(Case(spec.qid, spec.title, i, status, str(value)[:300]))
         result.scores[spec.qid] = round(
