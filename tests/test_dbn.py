@@ -231,14 +231,34 @@ def test_labelled_rbm_rejects_bad_label_groups():
         dbn.LabelledRBM(np.zeros((2, 4)), np.zeros(4), np.zeros(2), 1)
 
 
-def test_fine_tune_is_adam_with_early_stopping_on_the_validation_split():
+def test_fine_tune_is_cosine_adam_with_weight_decay_and_augmentation():
+    from nnbook.scratch.optim import cosine_lr
+
     X, y = small_data()
-    rng = np.random.default_rng(0)
-    net = dbn.random_classifier(64, [16], 3, rng, dropout=0.2)
-    hist = dbn.fine_tune(net, X, y, (X, (y + 1) % 3), rng, epochs=100, patience=3)  # val labels disagree
-    assert len(hist["val_loss"]) == int(np.argmin(hist["val_loss"])) + 4 < 100
-    hist = dbn.fine_tune(net, X, y, (X, y), rng, epochs=20)
-    assert hist["val_accuracy"][-1] == 1.0
+
+    def run(**kw):
+        rng = np.random.default_rng(0)
+        net = dbn.random_classifier(64, [16], 3, rng, dropout=0.2)
+        return net, dbn.fine_tune(net, X, y, rng, epochs=20, **kw)
+
+    net, hist = run()
+    np.testing.assert_allclose(hist["lr"], [cosine_lr(5e-3, e, 20) for e in range(20)])
+    assert hist["loss"][-1] < hist["loss"][0] and dbn.classifier_accuracy(net, X, y) == 1.0
+    same = dbn.train_classifier(  # what fine_tune says it is
+        dbn.random_classifier(64, [16], 3, rng := np.random.default_rng(0), dropout=0.2),
+        X,
+        y,
+        optimiser=Adam(5e-3),
+        epochs=20,
+        rng=rng,
+        batch_size=32,
+        weight_decay=1e-4,
+        cosine=True,
+    )
+    np.testing.assert_array_equal(hist["loss"], same["loss"])
+    calls = []
+    run(augment=lambda images: calls.append(1) or images)
+    assert len(calls) == 20
 
 
 def test_cosine_schedule_and_augmentation_each_epoch():

@@ -69,3 +69,40 @@ def test_choose_C_uses_validation_only():
     C, scores = D.choose_C(X, y, Cs=(0.01, 1.0))
     assert set(scores) == {0.01, 1.0} and C in scores
     assert D.logistic_test_accuracy(X, y, X, y, C) > 0.9
+
+
+def test_augmented_digits_are_chapter_9s_moves_kept_in_the_pixel_range():
+    import torch
+
+    from nnbook.augment import augment_digits
+    from nnbook.data import load_digits
+    from nnbook.demos.cnn import AUGMENT
+
+    X = load_digits("test")[0][:50]
+    out = D.augmented_digits(X, torch.Generator().manual_seed(0))
+    assert out.shape == X.shape and out.dtype == np.float64
+    assert out.min() >= 0.0 and out.max() <= 1.0 and not np.allclose(out, X)
+    raw = augment_digits(X, generator=torch.Generator().manual_seed(0), **AUGMENT).numpy()
+    assert raw.min() < 0.0 or raw.max() > 1.0  # the noise leaves the range: the clip matters
+    np.testing.assert_allclose(out, np.clip(raw, 0.0, 1.0))
+    np.testing.assert_array_equal(out, D.augmented_digits(X, torch.Generator().manual_seed(0)))  # seeded
+
+
+def test_fine_tune_start_builds_the_named_start_and_reports_test_accuracy():
+    from nnbook.data import load_digits
+
+    X, y = load_digits("train")
+    train, test = (X[:300], y[:300]), load_digits("test")
+    stack = D.dbn_stack(train[0], 0, hidden=(32,), epochs=3)
+    accs = {name: D.fine_tune_start(stack, name, train, test, seed=1, epochs=30) for name in D.DBN_STARTS}
+    assert all(0.5 < a <= 1 for a in accs.values())
+    assert accs["DBN (pretrained)"] != accs["random init"]
+    with pytest.raises(KeyError):
+        D.fine_tune_start(stack, "pretrained", train, test, seed=1, epochs=1)
+
+
+def test_comparison_figure_draws_the_baseline_when_given():
+    plain = D.comparison_figure({"a": [0.97, 0.99]}, "t")
+    marked = D.comparison_figure({"a": [0.97, 0.99]}, "t", baseline=0.98)
+    assert len(marked.axes[0].lines) == len(plain.axes[0].lines) + 1
+    assert marked.axes[0].lines[-1].get_xdata()[0] == 98.0

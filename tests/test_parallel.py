@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from nnbook.data import digits_splits
+from nnbook.data import load_digits
 from nnbook.demos import energy as E
 from nnbook.demos import gan as G
 from nnbook.parallel import run_seeded
@@ -44,18 +44,17 @@ def test_bad_input_is_refused_with_a_clear_error():
 
 
 def test_dbn_fine_tuning_in_processes_equals_one_after_the_other():
-    data = digits_splits()
-    small = dict(data=data, hidden=(16,), pretrain_epochs=2, epochs=3)
-    jobs = {s: dict(small, seed=s) for s in (0, 1, 2)}
-    parallel = run_seeded(E.dbn_comparison, jobs, processes=2)
-    for s, job in jobs.items():
-        stack, accs = E.dbn_comparison(**job)
-        assert accs == parallel[s][1]  # floats compared exactly
-        np.testing.assert_array_equal(stack[0].W, parallel[s][0][0].W)
-    few = {s: dict(stack=parallel[s][0], data=data, seed=s, n_labels=30, epochs=3) for s in (0, 1)}
-    assert run_seeded(E.few_label_comparison, few, processes=2) == {
-        s: E.few_label_comparison(**job) for s, job in few.items()
+    X, y = load_digits("train")
+    train, test = (X[:200], y[:200]), load_digits("test")
+    stacks = {s: E.dbn_stack(train[0], s, hidden=(16, 8), epochs=2) for s in (0, 1)}
+    jobs = {
+        (name, s): dict(stack=stacks[s], start=name, train=train, test=test, seed=100 + s, epochs=3)
+        for name in E.DBN_STARTS
+        for s in stacks
     }
+    parallel = run_seeded(E.fine_tune_start, jobs, processes=2)
+    assert parallel == {key: E.fine_tune_start(**job) for key, job in jobs.items()}  # floats compared exactly
+    assert len(set(parallel.values())) > 1  # the runs differ from each other
 
 
 @pytest.fixture

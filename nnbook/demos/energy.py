@@ -4,11 +4,14 @@ small experiment helpers of the Hopfield network, the RBM and the deep belief ne
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
+import torch
 from matplotlib.figure import Figure
 
-from nnbook.data import DigitsSplits, subsample
+from nnbook.augment import augment_digits
+from nnbook.demos.cnn import AUGMENT
 from nnbook.history import History
 from nnbook.plot import PALETTE, figure, images, use_style
 from nnbook.runtime import seed as _seed
@@ -168,7 +171,8 @@ def digits_grid_figure(
 
 
 def comparison_figure(results: dict[str, Sequence[float]], title: str, baseline: float | None = None) -> Figure:
-    """Test accuracy of each method (mean and the individual seeds)."""
+    """Test accuracy of each method (mean and the individual seeds); ``baseline``, a fraction such as a
+    target accuracy, is drawn as a dashed line."""
     fig, ax = figure(width=6.4, height=3.2)
     names = list(results)
     for i, name in enumerate(names):
@@ -179,6 +183,9 @@ def comparison_figure(results: dict[str, Sequence[float]], title: str, baseline:
     ax.set_yticks(range(len(names)), names)
     lo = min(100 * min(v) for v in results.values())
     ax.set_xlim(max(0.0, lo - 3), 100)
+    if baseline is not None:
+        ax.axvline(100 * baseline, color="0.3", linestyle="--", linewidth=1)
+        ax.text(100 * baseline, len(names) - 0.45, f" {100 * baseline:g}%", color="0.3", va="bottom", fontsize=9)
     ax.set_xlabel("test accuracy (%), bar = mean, dots = seeds")
     ax.set_title(title)
     return fig
@@ -240,33 +247,33 @@ DBN_STARTS = {"DBN (pretrained)": _pretrained_start, "random init": _random_star
 """Chapter 11's two starts of the 64-...-10 classifier: the pretrained RBM stack, or Xavier weights."""
 
 
-def fine_tune_starts(
-    stack: Sequence[RBM], X: np.ndarray, y: np.ndarray, data: DigitsSplits, rng: np.random.Generator, epochs: int = 200
-) -> dict[str, tuple[float, float]]:
-    """Each of :data:`DBN_STARTS` in turn, drawn from ``rng`` and fine-tuned on ``X, y`` with
-    :func:`nnbook.scratch.dbn.fine_tune` (early stopping on ``data.val``); name -> (validation, test accuracy)."""
-    accs = {}
-    for name, start in DBN_STARTS.items():
-        net = start(stack, rng)
-        dbn.fine_tune(net, X, y, data.val, rng, epochs=epochs)
-        accs[name] = (dbn.classifier_accuracy(net, *data.val), dbn.classifier_accuracy(net, *data.test))
-    return accs
+def augmented_digits(X: np.ndarray, generator: torch.Generator) -> np.ndarray:
+    """Chapter 9's digit augmentation (:data:`nnbook.demos.cnn.AUGMENT`) of the flat images ``X``, clipped
+    to the pixel range [0, 1] of the RBMs, as a float64 array."""
+    moved = augment_digits(X, generator=generator, **AUGMENT).numpy().astype(np.float64)
+    return np.clip(moved, 0.0, 1.0)
 
 
-def dbn_comparison(
-    data: DigitsSplits, seed: int, hidden: Sequence[int] = (200, 200), pretrain_epochs: int = 40, epochs: int = 200
-) -> tuple[list[RBM], dict[str, tuple[float, float]]]:
-    """One seed of chapter 11's comparison: an RBM stack pretrained on ``data.X_train`` (CD-1, learning
-    rate 0.1, seed ``seed``), then both starts fine-tuned on all labelled training images (seed
-    ``100 + seed``); returns the stack and name -> (validation, test accuracy)."""
-    stack = dbn.pretrain_stack(data.X_train, list(hidden), _seed(seed), epochs=pretrain_epochs, lr=0.1)
-    return stack, fine_tune_starts(stack, data.X_train, data.y_train, data, _seed(100 + seed), epochs=epochs)
+def dbn_stack(
+    X: np.ndarray, seed: int, first: RBM | None = None, hidden: Sequence[int] = (200, 200), epochs: int = 40
+) -> list[RBM]:
+    """Chapter 11's RBM stack of one seed, pretrained on ``X`` layer by layer with CD-1 as :func:`digit_rbm`
+    (learning rate 0.1, batches of 20); ``first``, if given, is its already trained bottom RBM."""
+    return dbn.pretrain_stack(X, list(hidden), _seed(seed), epochs=epochs, lr=0.1, batch_size=20, first=first)
 
 
-def few_label_comparison(
-    stack: Sequence[RBM], data: DigitsSplits, seed: int, n_labels: int = 50, epochs: int = 200
-) -> dict[str, tuple[float, float]]:
-    """Both starts from ``stack`` fine-tuned on only ``n_labels`` training images (a draw with ``seed``;
-    the fine-tuning seeded with ``200 + seed``); name -> (validation, test accuracy)."""
-    X_few, y_few = subsample(data.X_train, data.y_train, n_labels, seed=seed)
-    return fine_tune_starts(stack, X_few, y_few, data, _seed(200 + seed), epochs=epochs)
+def fine_tune_start(
+    stack: Sequence[RBM],
+    start: str,
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    seed: int,
+    epochs: int = 200,
+) -> float:
+    """The network ``DBN_STARTS[start]`` built from ``stack``, fine-tuned on ``train`` with
+    :func:`nnbook.scratch.dbn.fine_tune` and :func:`augmented_digits` (``seed`` drives the initial
+    weights, mini-batches, dropout and augmentation); returns its test accuracy."""
+    rng, generator = _seed(seed), torch.Generator().manual_seed(seed)
+    net = DBN_STARTS[start](stack, rng)
+    dbn.fine_tune(net, *train, rng, augment=partial(augmented_digits, generator=generator), epochs=epochs)
+    return dbn.classifier_accuracy(net, *test)
