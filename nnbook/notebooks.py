@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jupytext
@@ -206,6 +207,157 @@ def guard_cache(build_dir: Path, root: Path = ROOT) -> bool:
     return True
 
 
+def book_app(root: Path, scratch: Path):
+    """A Sphinx application configured exactly as ``jupyter-book build root`` configures it (the
+    book's _config.yml and _toc.yml, every extension set up), writing only under ``scratch``.
+
+    Setting the extensions up matters: nnbook.sphinxext sets ``NNBOOK_STATIC_DEMOS=1`` for the
+    kernels, and myst-nb's reader and configuration come from it."""
+    from jupyter_book.config import get_final_config
+    from sphinx.application import Sphinx
+
+    root = Path(root).absolute()
+    config, _ = get_final_config(
+        user_yaml=root / "_config.yml",
+        cli_config={"external_toc_path": (root / "_toc.yml").as_posix(), "latex_individualpages": False},
+        sourcedir=root,
+        use_external_toc=True,
+    )
+    return Sphinx(
+        srcdir=root,
+        confdir=None,
+        outdir=scratch / "html",
+        doctreedir=scratch / ".doctrees",
+        buildername="html",
+        confoverrides=config,
+        status=None,
+        warning=None,
+        freshenv=True,
+    )
+
+
+def uncached_notebooks(app) -> tuple[list[tuple[Path, nbformat.NotebookNode, dict | None]], int]:
+    """The book's notebooks that the build would execute, each read as myst-nb reads it (its
+    reader, the book's Markdown configuration, the kernel aliases), and how many are cached.
+
+    Returns ``([(path, notebook, read_fmt), ...], n_cached)`` in the order of the book; nothing
+    when the book is not executed in ``cache`` mode."""
+    import re
+    from pathlib import PurePosixPath
+
+    from jupyter_cache import get_cache
+    from myst_nb.core.nb_to_tokens import nb_node_to_dict
+    from myst_nb.core.read import create_nb_reader
+
+    env, nb_config = app.env, app.env.mystnb_config
+    if nb_config.execution_mode != "cache":
+        return [], 0
+    cache = get_cache(nb_config.execution_cache_path or ".jupyter_cache")
+    env.find_files(app.config, app.builder)
+    todo, n_cached = [], 0
+    for docname in sorted(env.found_docs):
+        path = Path(env.doc2path(docname))
+        env.prepare_settings(docname)
+        content = [path.read_text(encoding=app.config.source_encoding)]
+        app.events.emit("source-read", docname, content)  # as Sphinx does before parsing
+        reader = create_nb_reader(str(path), env.myst_config, nb_config, content[0])
+        if reader is None:
+            continue  # a plain Markdown page
+        nb = reader.read(content[0])
+        kernel = nb.metadata.get("kernelspec", {}).get("name")
+        for rgx, alias in (nb_config.kernel_rgx_aliases or {}).items():
+            if kernel is not None and re.fullmatch(rgx, kernel):
+                nb.metadata["kernelspec"]["name"] = alias
+                break
+        config = nb_config
+        if nb_config.metadata_key in nb.metadata:  # per-notebook overrides, as myst-nb applies them
+            overrides = nb_node_to_dict(nb.metadata[nb_config.metadata_key])
+            overrides.pop("output_folder", None)
+            config = nb_config.copy(**overrides)
+        if config.execution_mode != "cache" or any(
+            PurePosixPath(path.as_posix()).match(p) for p in config.execution_excludepatterns
+        ):
+            continue
+        try:
+            cache.match_cache_notebook(nb)
+            n_cached += 1
+        except KeyError:
+            todo.append((path, nb, reader.read_fmt, config))
+    return todo, n_cached
+
+
+def execute_notebook(nb: nbformat.NotebookNode, cwd: str | None, timeout: int | None, allow_errors: bool):
+    """Execute ``nb`` as myst-nb's cache client does (jupyter-cache's ``single_nb_execution``) in
+    the folder ``cwd`` (None: a temporary one): returns the executed notebook, the seconds it took
+    and the traceback of a failure (None when it succeeded)."""
+    import tempfile
+
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    with tempfile.TemporaryDirectory() as tmp:
+        result = single_nb_execution(nb, cwd=cwd or tmp, timeout=timeout, allow_errors=allow_errors, meta_override=True)
+    return result.nb, result.time, result.exc_string if result.err is not None else None
+
+
+def prefill_cache(root: Path = ROOT, jobs: int = 2, log: Callable[[str], None] = print) -> dict[str, list[str]]:
+    """Execute the book's uncached notebooks ``jobs`` at a time and store each in the execution
+    cache as myst-nb would, so that ``jupyter-book build`` finds them all cached and only renders.
+
+    Each runs as the build would run it: in its own folder, with the timeout and allow_errors of
+    _config.yml, in a kernel that inherits this process's environment (OMP_NUM_THREADS and what
+    the book's extensions set). A notebook that fails is not cached: the build executes it again
+    and fails with its error. Returns the notebooks ``executed``, ``failed`` and ``cached``."""
+    import multiprocessing
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    root = Path(root).absolute()
+    with tempfile.TemporaryDirectory() as scratch, patch_docutils(None), docutils_namespace():
+        app = book_app(root, Path(scratch))
+        todo, n_cached = uncached_notebooks(app)
+        cache_path = app.env.mystnb_config.execution_cache_path or ".jupyter_cache"
+    report: dict[str, list[str]] = {"executed": [], "failed": [], "cached": [str(n_cached)]}
+    if not todo:
+        return report
+    log(f"executing {len(todo)} notebook(s) not in the cache, {jobs} at a time ({n_cached} cached)")
+    cache = get_cache(cache_path)
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no Sphinx state forked
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        runs = {
+            pool.submit(
+                execute_notebook,
+                nb,
+                None if config.execution_in_temp else str(path.parent),
+                config.execution_timeout,
+                config.execution_allow_errors,
+            ): (path, read_fmt)
+            for path, nb, read_fmt, config in todo
+        }
+        for done in as_completed(runs):
+            path, read_fmt = runs[done]
+            name = str(path.relative_to(root))
+            try:
+                nb, seconds, failure = done.result()
+            except Exception as e:  # the kernel died, or the worker did
+                nb, seconds, failure = None, 0.0, f"{type(e).__name__}: {e}"
+            if failure is not None:
+                last = failure.strip().splitlines()[-1] if failure.strip() else "an error"
+                log(f"{name}: FAILED after {seconds:.0f} s ({last}); left uncached, the build will run it and report")
+                report["failed"].append(name)
+                continue
+            stage = cache.add_nb_to_project(str(path), **({"read_data": read_fmt} if read_fmt else {}))
+            cache.cache_notebook_bundle(
+                CacheBundleIn(nb, stage.uri, data={"execution_seconds": seconds}), check_validity=False, overwrite=True
+            )
+            log(f"{name}: executed in {seconds:.0f} s, cached")
+            report["executed"].append(name)
+    return report
+
+
 def lab_kernelspec(name: str = "python3") -> dict:
     """The kernelspec metadata JupyterLab writes into a notebook that ran on kernel ``name``."""
     from jupyter_client.kernelspec import KernelSpecManager
@@ -254,6 +406,7 @@ def normalise(paths: list[Path]) -> list[Path]:
 
 
 USAGE = """usage: python -m nnbook.notebooks guard-cache BUILD_DIR
+       python -m nnbook.notebooks prefill BOOK_DIR [JOBS]   (execute the uncached notebooks, JOBS at a time, default 2)
        python -m nnbook.notebooks normalise [FILE.md ...]   (default: every notebook of book/)"""
 
 if __name__ == "__main__":
@@ -263,6 +416,8 @@ if __name__ == "__main__":
     if cmd == ["guard-cache"] and len(args) == 1:
         if guard_cache(Path(args[0])):
             print("nnbook changed since the last build: notebooks will be executed again")
+    elif cmd == ["prefill"] and len(args) in (1, 2) and all(a.isdigit() and int(a) > 0 for a in args[1:]):
+        prefill_cache(Path(args[0]), int(args[1]) if args[1:] else 2)
     elif cmd == ["normalise"]:
         for p in normalise([Path(a) for a in args] or find_notebooks(ROOT, ("book",))):
             print(f"normalised {p}")
