@@ -236,12 +236,12 @@ def book_app(root: Path, scratch: Path):
     )
 
 
-def uncached_notebooks(app) -> tuple[list[tuple[Path, nbformat.NotebookNode, dict | None]], int]:
+def uncached_notebooks(app) -> tuple[list[tuple], list[Path]]:
     """The book's notebooks that the build would execute, each read as myst-nb reads it (its
     reader, the book's Markdown configuration, the kernel aliases), and how many are cached.
 
-    Returns ``([(path, notebook, read_fmt), ...], n_cached)`` in the order of the book; nothing
-    when the book is not executed in ``cache`` mode."""
+    Returns ``([(path, notebook, read_fmt, nb_config), ...], cached paths)`` in the order of the
+    book; nothing when the book is not executed in ``cache`` mode."""
     import re
     from pathlib import PurePosixPath
 
@@ -251,10 +251,10 @@ def uncached_notebooks(app) -> tuple[list[tuple[Path, nbformat.NotebookNode, dic
 
     env, nb_config = app.env, app.env.mystnb_config
     if nb_config.execution_mode != "cache":
-        return [], 0
+        return [], []
     cache = get_cache(nb_config.execution_cache_path or ".jupyter_cache")
     env.find_files(app.config, app.builder)
-    todo, n_cached = [], 0
+    todo, cached = [], []
     for docname in sorted(env.found_docs):
         path = Path(env.doc2path(docname))
         env.prepare_settings(docname)
@@ -280,10 +280,10 @@ def uncached_notebooks(app) -> tuple[list[tuple[Path, nbformat.NotebookNode, dic
             continue
         try:
             cache.match_cache_notebook(nb)
-            n_cached += 1
+            cached.append(path)
         except KeyError:
             todo.append((path, nb, reader.read_fmt, config))
-    return todo, n_cached
+    return todo, cached
 
 
 def execute_notebook(nb: nbformat.NotebookNode, cwd: str | None, timeout: int | None, allow_errors: bool):
@@ -306,7 +306,9 @@ def prefill_cache(root: Path = ROOT, jobs: int = 2, log: Callable[[str], None] =
     Each runs as the build would run it: in its own folder, with the timeout and allow_errors of
     _config.yml, in a kernel that inherits this process's environment (OMP_NUM_THREADS and what
     the book's extensions set). A notebook that fails is not cached: the build executes it again
-    and fails with its error. Returns the notebooks ``executed``, ``failed`` and ``cached``."""
+    and fails with its error. The longest notebooks of the last prefill start first (their times
+    are kept next to the cache, in ``notebook-seconds.json``; new ones count as longest).
+    Returns the notebooks (paths relative to ``root``) ``executed``, ``failed`` and ``cached``."""
     import multiprocessing
     import tempfile
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -318,13 +320,16 @@ def prefill_cache(root: Path = ROOT, jobs: int = 2, log: Callable[[str], None] =
     root = Path(root).absolute()
     with tempfile.TemporaryDirectory() as scratch, patch_docutils(None), docutils_namespace():
         app = book_app(root, Path(scratch))
-        todo, n_cached = uncached_notebooks(app)
-        cache_path = app.env.mystnb_config.execution_cache_path or ".jupyter_cache"
-    report: dict[str, list[str]] = {"executed": [], "failed": [], "cached": [str(n_cached)]}
+        todo, cached = uncached_notebooks(app)
+        cache_path = Path(app.env.mystnb_config.execution_cache_path or ".jupyter_cache")
+    report: dict[str, list[str]] = {"executed": [], "failed": [], "cached": [str(p.relative_to(root)) for p in cached]}
     if not todo:
         return report
-    log(f"executing {len(todo)} notebook(s) not in the cache, {jobs} at a time ({n_cached} cached)")
-    cache = get_cache(cache_path)
+    seconds_file = cache_path.parent / "notebook-seconds.json"
+    seconds = json.loads(seconds_file.read_text()) if seconds_file.is_file() else {}
+    todo.sort(key=lambda t: -seconds.get(str(t[0].relative_to(root)), float("inf")))
+    log(f"executing {len(todo)} notebook(s) not in the cache, {jobs} at a time ({len(cached)} cached)")
+    cache = get_cache(str(cache_path))
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no Sphinx state forked
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         runs = {
@@ -341,20 +346,23 @@ def prefill_cache(root: Path = ROOT, jobs: int = 2, log: Callable[[str], None] =
             path, read_fmt = runs[done]
             name = str(path.relative_to(root))
             try:
-                nb, seconds, failure = done.result()
+                nb, took, failure = done.result()
             except Exception as e:  # the kernel died, or the worker did
-                nb, seconds, failure = None, 0.0, f"{type(e).__name__}: {e}"
+                nb, took, failure = None, 0.0, f"{type(e).__name__}: {e}"
             if failure is not None:
                 last = failure.strip().splitlines()[-1] if failure.strip() else "an error"
-                log(f"{name}: FAILED after {seconds:.0f} s ({last}); left uncached, the build will run it and report")
+                log(f"{name}: FAILED after {took:.0f} s ({last}); left uncached, the build will run it and report")
                 report["failed"].append(name)
                 continue
             stage = cache.add_nb_to_project(str(path), **({"read_data": read_fmt} if read_fmt else {}))
             cache.cache_notebook_bundle(
-                CacheBundleIn(nb, stage.uri, data={"execution_seconds": seconds}), check_validity=False, overwrite=True
+                CacheBundleIn(nb, stage.uri, data={"execution_seconds": took}), check_validity=False, overwrite=True
             )
-            log(f"{name}: executed in {seconds:.0f} s, cached")
+            log(f"{name}: executed in {took:.0f} s, cached")
             report["executed"].append(name)
+            seconds[name] = round(took, 1)
+    seconds_file.write_text(json.dumps(seconds, indent=1, sort_keys=True))
+    log(f"prefill: {len(report['executed'])} executed, {len(report['failed'])} failed, {len(cached)} already cached")
     return report
 
 

@@ -8,6 +8,7 @@ environment the build gives its kernels. A failing notebook is left uncached and
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -67,6 +68,8 @@ def test_a_prefilled_notebook_is_a_cache_hit_for_the_build(tmp_path):
     assert first.returncode == 0, first.stdout + first.stderr
     assert "book/page.md: executed" in first.stdout, first.stdout + first.stderr
     assert runs.read_text().splitlines() == ["OMP_NUM_THREADS=1 NNBOOK_STATIC_DEMOS=1"]
+    # its time is kept, so that the next prefill starts the longest notebooks first
+    assert "book/page.md" in json.loads((book / "_build" / "notebook-seconds.json").read_text())
 
     result = build(book)
     out = result.stdout + result.stderr
