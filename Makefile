@@ -42,6 +42,9 @@ env: $(STAMP) $(VENDOR)
 
 book: env
 	$(PY) -m nnbook.notebooks guard-cache _build
+	@# Sphinx executes the notebooks one at a time; run those missing from the cache $(JOBS) at a time
+	@# first (a failing one stays uncached, so the build below runs it again and fails with its error)
+	$(PY) -m nnbook.notebooks prefill . $(JOBS)
 	$(VENV)/bin/jupyter-book build . --warningiserror --keep-going
 	@echo "Open _build/html/index.html"
 

@@ -64,6 +64,8 @@ def built_book(chromium) -> Path:
     with book_build_lock():
         # inside the lock: guard-cache may delete _build/.jupyter_cache
         subprocess.run([sys.executable, "-m", "nnbook.notebooks", "guard-cache", str(BUILD)], cwd=ROOT, check=True)
+        # as `make book`: the notebooks missing from the cache first, two at a time
+        subprocess.run([sys.executable, "-m", "nnbook.notebooks", "prefill", str(ROOT), "2"], cwd=ROOT, check=True)
         run = subprocess.run(
             [str(bindir / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going"],
             cwd=ROOT,
