@@ -138,7 +138,7 @@ def train_classifier(
     rate, the training loss (the mean over the epoch's mini-batches, dropout on) and, with ``val``, the
     validation loss and accuracy (dropout off).
 
-    ``cosine`` lowers the optimiser's learning rate from its start to 0 along half a cosine over the
+    ``cosine`` lowers the optimiser's learning rate from its start towards 0 along half a cosine over the
     ``epochs`` (:func:`~nnbook.scratch.optim.cosine_lr`); ``augment(X)`` gives each epoch new versions
     of the training images. With ``patience`` (needs ``val``), training stops after that many epochs
     without a lower validation loss and the network gets back the weights of its best epoch (early stopping).
@@ -194,7 +194,7 @@ def fine_tune(
     weight_decay: float = 1e-4,
 ) -> History:
     """Chapter 11's fine-tuning recipe, the same for every start, chosen by 5-fold cross-validation on the
-    training digits (``benchmarks/tune_ch11_cv.py``): Adam whose learning rate falls from ``lr`` to 0
+    training digits (``benchmarks/tune_ch11_cv.py``): Adam whose learning rate falls from ``lr`` towards 0
     along half a cosine, weight decay on the weights, ``augment`` applied to the images of every epoch."""
     return train_classifier(
         net,
