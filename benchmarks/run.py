@@ -437,10 +437,20 @@ def report(results: dict) -> str:
     return "\n".join(L)
 
 
+ROW_KEYS = {"notebooks": "notebook", "claims": "claim", "speed": "pair"}
+"""The field that names a row of each section with rows (what --merge matches rows by)."""
+
+
 def merge(previous: dict, new: dict) -> dict:
     """``new`` with the sections of ``previous`` that it did not run (their results, times, dates and
-    failures kept), so that sections run one at a time add up to one results file."""
+    failures kept), so that sections run one at a time add up to one results file; in a section both
+    ran, the new rows replace the previous rows of the same name and the others are kept."""
     merged = {**new, "section_s": dict(new["section_s"]), "section_dates": dict(new["section_dates"])}
+    for s, key in ROW_KEYS.items():  # a section run for some rows only (--claims, --notebooks) keeps the others
+        if s in new and s in previous and "rows" in new[s] and "rows" in previous[s]:
+            fresh = {r[key]: r for r in new[s]["rows"]}
+            rows = [fresh.pop(r[key], r) for r in previous[s]["rows"]] + list(fresh.values())
+            merged[s] = {**previous[s], **new[s], "rows": rows}
     errors = dict(new.get("errors", {}))
     kept = [s for s in previous.get("sections", []) if s in SECTIONS and s not in new["sections"]]
     for s in kept:

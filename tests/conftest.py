@@ -73,3 +73,15 @@ def book_build_lock():
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def one_torch_thread():
+    """The book runs with one thread (``make`` sets OMP_NUM_THREADS=1), as every worker does: torch's
+    CPU kernels sum in a different order with more threads, so only one-thread runs are comparable."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -408,3 +408,23 @@ def test_sections_run_one_at_a_time_merge_into_one_results_file(tmp_path, monkey
     assert run.main(["--section", "speed", "--out", str(tmp_path), "--merge"]) == 0  # the new run replaces the old
     assert run.main(["--section", "claims", "--out", str(tmp_path)]) == 0  # without --merge: only this section
     assert json.loads((tmp_path / "results.json").read_text())["sections"] == ["claims"]
+
+
+def test_a_run_of_some_claims_merges_row_by_row():
+    def claim(name, acc):
+        return {"claim": name, "accuracies": [acc]}
+
+    previous = {
+        "sections": ["claims"],
+        "claims": {"rows": [claim("MLP", 0.96), claim("DBN", 0.97)], "jobs": 2},
+        "section_s": {"claims": 60.0},
+        "section_dates": {"claims": "then"},
+    }
+    new = {
+        "sections": ["claims"],
+        "claims": {"rows": [claim("DBN", 0.99), claim("GAN", 0.98)], "jobs": 2},
+        "section_s": {"claims": 30.0},
+        "section_dates": {"claims": "now"},
+    }
+    merged = run.merge(previous, new)
+    assert merged["claims"]["rows"] == [claim("MLP", 0.96), claim("DBN", 0.99), claim("GAN", 0.98)]

@@ -110,6 +110,12 @@ def test_generate_digits_clamps_the_requested_labels():
     # 0.67-0.88 over eight seeds with softmax labels)
     blocks = np.stack([out[:, :20].mean(1), out[:, 20:40].mean(1), out[:, 40:].mean(1)], axis=1)
     assert np.mean(blocks.argmax(1) == requested) >= 0.6
+    # without the last mean-field step the sampled features go down: same shape, noisier images
+    sampled = dbn.generate_digits(stack, top, requested, np.random.default_rng(1), steps=30, mean_field=False)
+    again = dbn.generate_digits(stack, top, requested, np.random.default_rng(1), steps=30)
+    assert sampled.shape == again.shape and not np.allclose(sampled, again)
+    with pytest.raises(TypeError, match="mean_field"):
+        dbn.generate_digits(stack, top, requested, rng, steps=1, mean_field="no")
 
 
 def test_generation_keeps_the_label_clamped():

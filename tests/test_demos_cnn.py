@@ -127,7 +127,7 @@ def test_tta_probabilities_average_the_softmax_over_moved_copies():
         D.tta_probabilities(model, X, copies=-1)
 
 
-def test_train_lenets_in_processes_equals_training_one_after_the_other():
+def test_train_lenets_in_processes_equals_training_one_after_the_other(one_torch_thread):
     rng = np.random.default_rng(0)
     data = (rng.random((40, 64)).astype(np.float32), rng.integers(0, 10, 40))
     jobs = {s: dict(train=data, seed=s, epochs=2, augment=D.AUGMENT, channels=(4, 4), hidden=8) for s in (0, 1)}

@@ -57,16 +57,6 @@ def test_dbn_fine_tuning_in_processes_equals_one_after_the_other():
     assert len(set(parallel.values())) > 1  # the runs differ from each other
 
 
-@pytest.fixture
-def one_torch_thread():
-    """The book runs with one thread (``make`` sets OMP_NUM_THREADS=1), as every worker does: torch's
-    CPU kernels sum in a different order with more threads, so only one-thread runs are comparable."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_gan_training_in_processes_equals_one_after_the_other(one_torch_thread):
     jobs = {s: dict(conditional=True, steps=15, seed=s) for s in (0, 1)}
     parallel = run_seeded(G.train_digit_gan, jobs, processes=2)

@@ -16,8 +16,9 @@ from nnbook import sequences as _seq
 from nnbook.history import History
 from nnbook.models.sequence import CharLM, SequenceReader, next_token_loss
 from nnbook.plot import PALETTE, figure
-from nnbook.scratch.core import Sequential, minibatches, sgd_step
+from nnbook.scratch.core import Sequential, minibatches, sgd_step, train_step
 from nnbook.scratch.layers import Dense
+from nnbook.scratch.losses import LOSSES
 from nnbook.scratch.rnn import RNN, LastStep, clip_grad_norm, global_norm, state_gradient_norms
 
 
@@ -266,18 +267,20 @@ def train_waveform(
 ) -> History:
     """Mini-batch SGD on the mean squared error of the next value; records ``loss`` and ``grad_norm`` (before clipping) per step."""
     rng = np.random.default_rng(seed)
-    X, y = data["X_train"], data["y_train"]
+    X, y = data["X_train"], data["y_train"][:, None]
     history = History()
+    norms: list[float] = []
+
+    def clipped_sgd(params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        norms.append(global_norm(grads))  # recorded before clipping
+        if clip is not None:
+            grads, _ = clip_grad_norm(grads, clip)
+        sgd_step(params, grads, lr)
+
     for _ in range(epochs):
         for idx in minibatches(len(X), batch_size, rng):
-            out, cache = net.forward(X[idx])
-            err = out[:, 0] - y[idx]
-            _, grads = net.backward(cache, (2 * err / len(idx))[:, None])
-            norm = global_norm(grads)
-            if clip is not None:
-                grads, _ = clip_grad_norm(grads, clip)
-            sgd_step(net.params, grads, lr)
-            history.record(loss=float(np.mean(err**2)), grad_norm=norm)
+            loss = train_step(net, LOSSES["mse"], X[idx], y[idx], clipped_sgd)
+            history.record(loss=loss, grad_norm=norms[-1])
     return history
 
 

@@ -138,7 +138,7 @@ def train_classifier(
     rate, the training loss (the mean over the epoch's mini-batches, dropout on) and, with ``val``, the
     validation loss and accuracy (dropout off).
 
-    ``cosine`` lowers the optimiser's learning rate from its start to 0 along half a cosine over the
+    ``cosine`` lowers the optimiser's learning rate from its start towards 0 along half a cosine over the
     ``epochs`` (:func:`~nnbook.scratch.optim.cosine_lr`); ``augment(X)`` gives each epoch new versions
     of the training images. With ``patience`` (needs ``val``), training stops after that many epochs
     without a lower validation loss and the network gets back the weights of its best epoch (early stopping).
@@ -194,7 +194,7 @@ def fine_tune(
     weight_decay: float = 1e-4,
 ) -> History:
     """Chapter 11's fine-tuning recipe, the same for every start, chosen by 5-fold cross-validation on the
-    training digits (``benchmarks/tune_ch11_cv.py``): Adam whose learning rate falls from ``lr`` to 0
+    training digits (``benchmarks/tune_ch11_cv.py``): Adam whose learning rate falls from ``lr`` towards 0
     along half a cosine, weight decay on the weights, ``augment`` applied to the images of every epoch."""
     return train_classifier(
         net,
@@ -287,10 +287,17 @@ def train_labelled_rbm(
 
 
 def generate_digits(
-    rbms: Sequence[RBM], top: LabelledRBM, labels: Sequence[int], rng: np.random.Generator, steps: int = 200
+    rbms: Sequence[RBM],
+    top: LabelledRBM,
+    labels: Sequence[int],
+    rng: np.random.Generator,
+    steps: int = 200,
+    mean_field: bool = True,
 ) -> np.ndarray:
-    """One image per requested label: Gibbs sampling in the top RBM with the label units clamped,
-    then one deterministic pass down through the lower RBMs (mean-field p(v | h))."""
+    """One image per requested label: Gibbs sampling in the top RBM with the label units clamped, then
+    one pass down through the lower RBMs with their p(v | h). With ``mean_field`` the features passed
+    down are the probabilities of a last noise-free step; without, the chain's last sampled features."""
+    checks.flag(mean_field, "mean_field")
     labels = np.asarray(labels)
     clamp = np.eye(top.n_classes)[labels]
     n_feat = top.n_visible - top.n_classes
@@ -298,7 +305,7 @@ def generate_digits(
     for _ in range(steps):
         v, _h = gibbs_step(top, v, rng)
         v[:, n_feat:] = clamp
-    x = top.visible_probs(top.hidden_probs(v))[:, :n_feat]  # a last mean-field step, noise-free
+    x = top.visible_probs(top.hidden_probs(v))[:, :n_feat] if mean_field else v[:, :n_feat]
     for rbm in reversed(rbms):
         x = rbm.visible_probs(x)
     return x
