@@ -189,20 +189,26 @@ def chapter_times(build_root: Path) -> dict[str, float]:
 
 
 def bench_book(root: Path = ROOT) -> dict:
-    """A cold `jupyter-book build` of a copy of ``root`` (fresh execution cache), then an unchanged rebuild."""
+    """A cold build of a copy of ``root`` as `make book` runs it (fresh execution cache: the notebooks
+    executed two at a time by ``nnbook.notebooks prefill``, then `jupyter-book build`), then an unchanged
+    rebuild. The chapters' times come from that build, where two notebooks share the two cores."""
     tmp = Path(tempfile.mkdtemp(prefix="nnbook-bench-book-"))
     try:
         copy_sources(root, tmp)
         jb = str(Path(sys.executable).parent / "jupyter-book")
+        prefill = [sys.executable, "-m", "nnbook.notebooks", "prefill", str(tmp), "2"]
         cmd = [jb, "build", str(tmp), "--warningiserror", "--keep-going"]
+        filled = run_measured(prefill, cwd=tmp)
         cold = run_measured(cmd, cwd=tmp)
         chapters = chapter_times(tmp)
         warm = run_measured(cmd, cwd=tmp)
-        print(f"  cold build {cold.seconds:.0f} s, rebuild {warm.seconds:.1f} s", flush=True)
+        cold_s = filled.seconds + cold.seconds
+        print(f"  cold build {cold_s:.0f} s (prefill {filled.seconds:.0f} s), rebuild {warm.seconds:.1f} s", flush=True)
         return {
-            "cold_s": cold.seconds,
+            "cold_s": cold_s,
+            "prefill_s": filled.seconds,
             "cold_ok": cold.returncode == 0,
-            "cold_peak_mib": cold.peak_mib,
+            "cold_peak_mib": max(filled.peak_mib, cold.peak_mib),
             "rebuild_s": warm.seconds,
             "rebuild_ok": warm.returncode == 0,
             "chapters": chapters,
