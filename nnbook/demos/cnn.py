@@ -19,7 +19,7 @@ from nnbook.models.cnn import lenet
 from nnbook.parallel import run_seeded
 from nnbook.plot import PALETTE, bare_axis, figure
 from nnbook.scratch import conv as C
-from nnbook.scratch.core import ActivationLayer, Flatten, Sequential, minibatches, train_steps
+from nnbook.scratch.core import ActivationLayer, Flatten, Sequential, minibatches, train_epoch
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import LOSSES
 
@@ -401,8 +401,7 @@ def train_numpy(
     history = History()
     for _ in range(epochs):
         batches = full_batches(len(X), batch_size, rng)
-        losses = train_steps(net, LOSSES["softmax_cross_entropy"], X, y, batches, lr)
-        values = {"loss": sum(value * len(rows) for value, rows in zip(losses, batches)) / sum(map(len, batches))}
+        values = {"loss": train_epoch(net, LOSSES["softmax_cross_entropy"], X, y, batches, lr)}
         if val is not None:
             values["val_accuracy"] = float(np.mean(net(val[0]).argmax(axis=1) == val[1]))
         history.record(**values)

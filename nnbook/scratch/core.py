@@ -31,6 +31,7 @@ __all__ = [
     "sgd_step",
     "train_step",
     "train_steps",
+    "train_epoch",
     "Optimiser",
 ]
 
@@ -198,3 +199,21 @@ def train_steps(
     """
     update = _update(lr, optimiser, weight_decay)  # checked now, not at the first step
     return (train_step(net, loss, X[rows], y[rows], update, weight_decay) for rows in batches)
+
+
+def train_epoch(
+    net: Layer,
+    loss,
+    X: np.ndarray,
+    y: np.ndarray,
+    batches: Iterable[np.ndarray],
+    lr: float | None = None,
+    *,
+    optimiser: Optimiser | None = None,
+    weight_decay: float = 0.0,
+) -> float:
+    """:func:`train_steps` over one epoch's ``batches``; returns the mean over the examples of their
+    batch's loss (each taken before its step)."""
+    batches = list(batches)
+    losses = train_steps(net, loss, X, y, batches, lr, optimiser=optimiser, weight_decay=weight_decay)
+    return sum(value * len(rows) for value, rows in zip(losses, batches)) / sum(map(len, batches))

@@ -14,7 +14,7 @@ from nnbook import checks
 from nnbook.history import History
 from nnbook.scratch import init as _init
 from nnbook.scratch.activations import sigmoid, softmax, softplus
-from nnbook.scratch.core import Layer, Sequential, minibatches, train_steps
+from nnbook.scratch.core import Layer, Sequential, minibatches, train_epoch
 from nnbook.scratch.layers import Dense
 from nnbook.scratch.losses import LOSSES, softmax_cross_entropy
 from nnbook.scratch.optim import SGD, Adam, cosine_lr
@@ -109,14 +109,13 @@ def classifier_accuracy(net: Sequential, X: np.ndarray, y: np.ndarray) -> float:
 
 
 def fine_tune_epoch(net: Sequential, X, y, optimiser, rng, batch_size: int, weight_decay: float) -> float:
-    """One epoch of mini-batch training on the softmax cross-entropy (dropout on), each step a
-    :func:`~nnbook.scratch.core.train_step`; returns the mean over the examples of their batch's loss."""
+    """One epoch of mini-batch training on the softmax cross-entropy with dropout on
+    (:func:`~nnbook.scratch.core.train_epoch`); returns the mean over the examples of their batch's loss."""
     set_training(net, True)
-    batches = list(minibatches(len(X), batch_size, rng))
-    losses = train_steps(net, _CROSS_ENTROPY, X, y, batches, optimiser=optimiser, weight_decay=weight_decay)
-    total = sum(value * len(rows) for value, rows in zip(losses, batches))
+    batches = minibatches(len(X), batch_size, rng)
+    loss = train_epoch(net, _CROSS_ENTROPY, X, y, batches, optimiser=optimiser, weight_decay=weight_decay)
     set_training(net, False)
-    return total / len(X)
+    return loss
 
 
 def train_classifier(

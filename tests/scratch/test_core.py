@@ -163,3 +163,18 @@ def test_train_steps_says_what_is_wrong_before_the_first_step(kwargs, error, mat
     with pytest.raises(error, match=match):
         train_steps(net, LOSSES["mse"], np.ones((2, 2)), np.ones((2, 1)), [np.arange(2)], **kwargs)
     np.testing.assert_array_equal(net.params["0.W"], W0)
+
+
+def test_train_epoch_is_the_example_weighted_mean_of_the_batch_losses():
+    from nnbook.scratch.core import train_epoch
+    from nnbook.scratch.losses import LOSSES
+
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(7, 3)), rng.normal(size=(7, 1))
+    W = rng.normal(size=(1, 3))
+    batches = [np.arange(5), np.arange(5, 7)]  # unequal sizes: a plain mean of the two losses differs
+    by_hand = list(train_steps(Sequential([Dense(W.copy(), np.zeros(1))]), LOSSES["mse"], X, y, batches, lr=0.1))
+    net = Sequential([Dense(W.copy(), np.zeros(1))])
+    loss = train_epoch(net, LOSSES["mse"], X, y, iter(batches), lr=0.1)  # any iterable of batches
+    assert loss == pytest.approx((5 * by_hand[0] + 2 * by_hand[1]) / 7, rel=1e-15)
+    assert loss != pytest.approx(np.mean(by_hand))
